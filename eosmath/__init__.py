@@ -1,0 +1,23 @@
+"""eosmath: the mathematics of gradient descent at the edge of stability.
+
+One SymPy definition of a model gives its derivations, three faithful numerical backends
+(Numba, NumPy, mpmath), GD trajectories and sweeps, and the theorem checks of the seed papers.
+
+>>> import eosmath as eos
+>>> m = eos.models.get("product", ell="logcosh")
+>>> m.gradient()
+Matrix([
+[y*tanh(x*y)],
+[x*tanh(x*y)]])
+"""
+
+from eosmath._version import __version__
+from eosmath.errors import EosmathError, InvalidInputError, ModelSyntaxError, UnknownModelError
+
+__all__ = [
+    "__version__",
+    "EosmathError",
+    "InvalidInputError",
+    "ModelSyntaxError",
+    "UnknownModelError",
+]
