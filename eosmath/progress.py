@@ -1,0 +1,59 @@
+"""A dependency-free progress bar for long work (sweeps, training, the report).
+
+>>> with Progress(total=3, label="chunks", quiet=True) as bar:
+...     for _ in range(3):
+...         bar.update()
+>>> bar.done
+3
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+
+class Progress:
+    """Progress over ``total`` units, written to stderr at most every ``min_interval`` seconds.
+
+    ``quiet=True`` prints nothing (for scripts and tests). Use as a context manager so the
+    final line is always written.
+    """
+
+    def __init__(self, total: int, label: str = "", quiet: bool = False, min_interval: float = 0.5,
+                 stream=None):
+        self.total = max(int(total), 0)
+        self.label = label
+        self.quiet = quiet
+        self.min_interval = min_interval
+        self.stream = stream if stream is not None else sys.stderr
+        self.done = 0
+        self._start = time.perf_counter()
+        self._last = -float("inf")
+
+    def __enter__(self) -> Progress:
+        self._start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._write(final=True)
+
+    def update(self, n: int = 1) -> None:
+        self.done += n
+        now = time.perf_counter()
+        if now - self._last >= self.min_interval:
+            self._last = now
+            self._write(final=False)
+
+    def _write(self, final: bool) -> None:
+        if self.quiet:
+            return
+        elapsed = time.perf_counter() - self._start
+        frac = self.done / self.total if self.total else 1.0
+        width = 30
+        filled = int(round(width * min(frac, 1.0)))
+        eta = elapsed / frac - elapsed if 0 < frac < 1 else 0.0
+        line = (f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] "
+                f"{self.done}/{self.total} {elapsed:6.1f}s" + (f" (~{eta:.0f}s left)" if eta else ""))
+        self.stream.write(line + ("\n" if final else ""))
+        self.stream.flush()
