@@ -11,11 +11,17 @@ Matrix([
 [x*tanh(x*y)]])
 """
 
+from eosmath import models
 from eosmath._version import __version__
 from eosmath.errors import EosmathError, InvalidInputError, ModelSyntaxError, UnknownModelError
+from eosmath.symbolic import ETA, DynamicalSystem, Model
 
 __all__ = [
     "__version__",
+    "ETA",
+    "DynamicalSystem",
+    "Model",
+    "models",
     "EosmathError",
     "InvalidInputError",
     "ModelSyntaxError",

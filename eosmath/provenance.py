@@ -32,7 +32,7 @@ def provenance(**extra) -> dict:
     """eosmath version, UTC timestamp and machine info, plus whatever the caller adds."""
     record = {
         "eosmath_version": __version__,
-        "created_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "created_utc": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         **machine_info(),
     }
     record.update({k: v for k, v in extra.items()})

@@ -1,0 +1,58 @@
+"""Where generated kernel modules live on disk, and how they are loaded.
+
+Numba's ``cache=True`` needs file-backed source: each model's module is written once to
+``<cache dir>/<key>/eosmath_kernels_<key>.py`` and imported from there, so Numba's own cache
+(``__pycache__`` beside it) lets a second process skip compilation. The file is never rewritten
+when its content is unchanged, because a new modification time would invalidate Numba's cache.
+
+The cache directory is ``$EOSMATH_CACHE_DIR`` if set, else ``~/.cache/eosmath/kernels``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+
+def cache_dir() -> Path:
+    root = os.environ.get("EOSMATH_CACHE_DIR")
+    path = Path(root) if root else Path.home() / ".cache" / "eosmath" / "kernels"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def module_path(key: str) -> Path:
+    return cache_dir() / key / f"eosmath_kernels_{key}.py"
+
+
+def write_module(key: str, source: str) -> Path:
+    """Write ``source`` for ``key`` unless an identical file is already there (atomic)."""
+    path = module_path(key)
+    if path.exists() and path.read_text() == source:
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "w") as fh:
+        fh.write(source)
+    os.replace(tmp, path)
+    return path
+
+
+def load_module(key: str):
+    """Import the module of ``key`` (once per process)."""
+    name = f"eosmath_kernels_{key}"
+    if name in sys.modules:
+        return sys.modules[name]
+    path = module_path(key)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module

@@ -1,0 +1,54 @@
+"""Scalar-network comparators of spec/simple_maps.md §3–4.
+
+* ``zhu_slice``: L(x, y) = (x²y² − 1)²/4 (Zhu, Wang, Wang, Zhou & Ge, ICLR 2023; normalisation
+  recalled and pinned by their EoS-minimum formula — [paper, not verified]).
+* ``scalar_network``: L(w) = ½(∏ᵢwᵢ − y)² for w ∈ ℝ^D (Kreisler, Nacson, Soudry & Carmon,
+  ICML 2023). GF conserves wᵢ² − wⱼ²; its limit s solves sᵢ² = u + bᵢ, ∏(u + bᵢ) = y².
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+from scipy.optimize import brentq
+
+from eosmath.errors import InvalidInputError
+from eosmath.models.registry import register
+from eosmath.symbolic.model import Model
+
+ZHU = "Zhu, Wang, Wang, Zhou & Ge (ICLR 2023); spec/simple_maps.md §3"
+KREISLER = "Kreisler, Nacson, Soudry & Carmon (ICML 2023); spec/simple_maps.md §4"
+
+
+@register("zhu_slice", "(x²y² − 1)²/4, a slice of a 4-layer scalar linear network", ZHU)
+def zhu_slice() -> Model:
+    x, y = sp.symbols("x y", real=True)
+    return Model((x**2 * y**2 - 1) ** 2 / 4, (x, y), name="zhu_slice", source=ZHU,
+                 description="L = (x²y² − 1)²/4")
+
+
+def scalar_network_gf_limit(theta0, target: float) -> np.ndarray:
+    """Closed-form GF limit of ½(∏w − y)²: sᵢ² = u + bᵢ with ∏(u + bᵢ) = y², same orthant."""
+    w = np.asarray(theta0, dtype=float)
+    b = w**2 - w[0] ** 2
+    lo = -b.min()
+    f = lambda u: np.sum(np.log(u + b)) - 2 * np.log(abs(target))  # noqa: E731
+    hi = lo + 1.0
+    while f(hi) < 0:
+        hi = lo + 2 * (hi - lo)
+    u = brentq(f, lo + 1e-300 if f(lo + 1e-300) < 0 else lo, hi, xtol=1e-15, rtol=1e-15)
+    return np.sign(w) * np.sqrt(u + b)
+
+
+@register("scalar_network", "½(w₁⋯w_D − y)², a depth-D scalar linear network", KREISLER)
+def scalar_network(depth: int = 3, target: float = 1.0) -> Model:
+    """Depth-``depth`` scalar network with target ``target`` (a hyper-parameter ``y``)."""
+    if int(depth) < 2:
+        raise InvalidInputError(f"depth must be ≥ 2, got {depth}")
+    w = sp.symbols(f"w1:{int(depth) + 1}", real=True)
+    y = sp.Symbol("y", real=True)
+    return Model((sp.Mul(*w) - y) ** 2 / 2, w, {y: target}, name="scalar_network",
+                 source=KREISLER, description=f"L = ½(w₁⋯w_{depth} − y)²",
+                 hyper_doc={"y": "target of the product"},
+                 gf_limit=lambda theta0, hyper: scalar_network_gf_limit(
+                     theta0, (hyper or {}).get("y", target)))

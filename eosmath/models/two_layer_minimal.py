@@ -1,0 +1,42 @@
+"""Two-layer width-one linear net on 2-D Gaussian input (Liu, Zhang, Du & Zhao, NeurIPS 2025).
+
+Seed 002; spec/minimalist_two_layer.md. f(x; θ) = a(w₁x₁ + w₂x₂), x ~ N(0, diag(σ₁², σ₂²)),
+y = x₂; population loss L = ½σ₁²a²w₁² + ½σ₂²(aw₂ − 1)² (the paper's (3.1), its letters
+α ↔ a, β₁ ↔ w₁, β₂ ↔ w₂, λᵢ ↔ σᵢ²). GF conserves Q = a² − w₁² − w₂² and, from a > 0, converges
+to w₁ = 0, a² = h(Q) = (Q + √(Q² + 4))/2, w₂ = 1/a.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from eosmath.models.registry import register
+from eosmath.symbolic.model import Model
+
+SOURCE = ("Liu, Zhang, Du & Zhao, 'A minimalist example of edge-of-stability and progressive "
+          "sharpening' (NeurIPS 2025, arXiv 2503.02809), seed 002; spec/minimalist_two_layer.md")
+
+
+def gfs_a_squared(q: float) -> float:
+    """a∞² = h(Q) = (Q + √(Q² + 4))/2, the GF limit of a² given the balance Q = a² − w₁² − w₂²."""
+    return (q + np.sqrt(q * q + 4.0)) / 2.0
+
+
+def _gf_limit(theta0, hyper=None):
+    a, w1, w2 = np.asarray(theta0, dtype=float)
+    a_inf = np.sign(a) * np.sqrt(gfs_a_squared(a * a - w1 * w1 - w2 * w2))
+    return np.array([a_inf, 0.0, 1.0 / a_inf])
+
+
+@register("two_layer_minimal", "a(w₁x₁ + w₂x₂) on x ~ N(0, diag(σ₁², σ₂²)), target x₂", SOURCE)
+def two_layer_minimal(sigma1: float = 1.0, sigma2: float = 0.02) -> Model:
+    """Population loss ½σ₁²a²w₁² + ½σ₂²(aw₂ − 1)²; defaults: the spec's canonical setting."""
+    a, w1, w2 = sp.symbols("a w1 w2", real=True)
+    s1, s2 = sp.symbols("sigma1 sigma2", real=True)
+    loss = s1**2 * a**2 * w1**2 / 2 + s2**2 * (a * w2 - 1) ** 2 / 2
+    return Model(loss, (a, w1, w2), {s1: sigma1, s2: sigma2}, name="two_layer_minimal",
+                 source=SOURCE, description="L = ½σ₁²a²w₁² + ½σ₂²(aw₂ − 1)²",
+                 hyper_doc={"sigma1": "std of the irrelevant feature x₁",
+                            "sigma2": "std of the relevant feature x₂ (σ₂ < σ₁)"},
+                 gf_limit=_gf_limit)
