@@ -1,0 +1,5 @@
+"""Trajectories, gradient flow, sweeps, orbits (see the modules)."""
+
+from eosmath.dynamics.status import Status
+
+__all__ = ["Status"]
