@@ -41,7 +41,6 @@ _BINARY = {
     ast.Mult: lambda a, b: a * b,
     ast.Div: lambda a, b: a / b,
     ast.Pow: lambda a, b: a ** b,
-    ast.BitXor: lambda a, b: a ** b,  # researchers write x^2; it means a power here
 }
 
 
@@ -61,6 +60,9 @@ def parse_expression(text: str, symbols: Mapping[str, sp.Symbol]) -> sp.Expr:
     clash = set(symbols) & (set(ALLOWED_FUNCTIONS) | set(ALLOWED_CONSTANTS))
     if clash:
         raise ModelSyntaxError(f"parameter names shadow built-in names: {sorted(clash)}")
+    # Researchers write x^2 for a power; Python would read ^ as xor with lower precedence than
+    # minus (x^2 - y^2 = x^(2-y)^2), so it is replaced before parsing, as SymPy's convert_xor does.
+    text = text.replace("^", "**")
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as err:
@@ -94,7 +96,7 @@ class _Builder:
                 f"{sorted(self.symbols)}, constants: {sorted(ALLOWED_CONSTANTS)}")
         if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
             left, right = self.build(node.left), self.build(node.right)
-            if isinstance(node.op, (ast.Pow, ast.BitXor)) and left.is_number and right.is_number:
+            if isinstance(node.op, ast.Pow) and left.is_number and right.is_number:
                 if abs(float(right)) > MAX_NUMERIC_EXPONENT:
                     raise self.refuse("huge numeric exponent", node)
             return _BINARY[type(node.op)](left, right)
