@@ -1,0 +1,137 @@
+"""The ``eosmath`` command.
+
+Subcommands living in other subsystems register themselves through a ``register(subparsers)``
+function in their own module (listed in :data:`COMMAND_MODULES`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import sys
+
+import eosmath
+from eosmath.errors import EosmathError
+
+COMMAND_MODULES = [
+    "eosmath.dynamics.cli",       # sweep
+    "eosmath.dynamics.plot_cli",  # plot
+    "eosmath.nn.cli",             # train
+    "eosmath.report.derive_cli",  # derive
+    "eosmath.theory.cli",         # verify
+]
+
+
+def parse_assignments(pairs) -> dict:
+    """``["a=4", "ell=sqrt"]`` → ``{"a": 4.0, "ell": "sqrt"}`` (numbers where they parse)."""
+    out = {}
+    for pair in pairs or []:
+        if "=" not in pair:
+            raise EosmathError(f"expected NAME=VALUE, got {pair!r}")
+        key, value = pair.split("=", 1)
+        try:
+            out[key.strip()] = int(value) if value.strip().lstrip("-").isdigit() else float(value)
+        except ValueError:
+            out[key.strip()] = value.strip()
+    return out
+
+
+def load_model(spec: str, settings=None):
+    """A catalog name (with options) or a path to a TOML model file."""
+    from pathlib import Path
+
+    settings = parse_assignments(settings)
+    if spec.endswith(".toml") or Path(spec).is_file():
+        model = eosmath.Model.from_file(spec)
+        numeric = {k: v for k, v in settings.items() if isinstance(v, (int, float))}
+        return model.with_hyper(**numeric) if numeric else model
+    return eosmath.models.get(spec, **settings)
+
+
+def cmd_models(args) -> int:
+    from eosmath.models import describe, names
+
+    for name in names():
+        info = describe(name)
+        options = ", ".join(f"{k}={v!r}" for k, v in info["options"].items())
+        print(f"{name:28s} {info['summary']}")
+        if options:
+            print(f"{'':28s}   options: {options}")
+        print(f"{'':28s}   source: {info['source']}")
+    return 0
+
+
+def cmd_show(args) -> int:
+    import sympy as sp
+
+    m = load_model(args.model, args.set)
+    if not isinstance(m, eosmath.Model):
+        print(m)
+        for label, item in (("map", m._map), ("vector field", m._field)):
+            if item is not None:
+                print(f"\n{label}:\n{sp.pretty(item)}")
+        return 0
+    print(f"{m.name}: {m.description}\nsource: {m.source}")
+    if m.hyper:
+        print("hyper-parameters: " + ", ".join(f"{k} = {v:g}" for k, v in m.hyper.items()))
+    print(f"\nloss:\n{sp.pretty(m.loss)}\n\ngradient:\n{sp.pretty(m.gradient())}")
+    print(f"\nHessian:\n{sp.pretty(m.hessian())}")
+    s = m.sharpness()
+    print("\nsharpness (largest eigenvalue): " + (sp.pretty(s) if s is not None else "no closed form"))
+    conserved = m.conserved_quantities(max_degree=args.max_degree)
+    print("\nconserved by gradient flow: " + (", ".join(map(str, conserved)) or "none found"))
+    print("GD-invariant subspaces: " + (", ".join(map(str, m.invariant_subspaces())) or "none"))
+    return 0
+
+
+def cmd_reproduce(args) -> int:
+    from eosmath.report.reproduce import run_report
+
+    ok = run_report(args.out, full=args.full, quiet=args.quiet)
+    print(f"report written to {args.out}/index.md" + ("" if ok else " (some sections FAILED)"))
+    return 0 if ok else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="eosmath", description="The mathematics of gradient descent at the edge of stability.")
+    parser.add_argument("--version", action="version", version=f"eosmath {eosmath.__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("models", help="list the model catalog")
+    p.set_defaults(func=cmd_models)
+
+    p = sub.add_parser("show", help="print a model's loss, gradient, Hessian, conserved quantities")
+    p.add_argument("model", help="catalog name or path to a TOML model file")
+    p.add_argument("--set", action="append", metavar="NAME=VALUE", help="hyper-parameter/option")
+    p.add_argument("--max-degree", type=int, default=4, help="degree of the conserved-quantity search")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("reproduce", help="run the main job and write the report")
+    p.add_argument("--out", default="report", help="output folder (default: report)")
+    p.add_argument("--full", action="store_true", help="the papers' sizes where the machine allows")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.set_defaults(func=cmd_reproduce)
+
+    for name in COMMAND_MODULES:
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args) or 0)
+    except EosmathError as err:
+        print(f"eosmath: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

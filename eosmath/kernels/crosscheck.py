@@ -1,0 +1,59 @@
+"""Compare a model's three backends against each other at random points.
+
+>>> import eosmath as eos
+>>> r = cross_check_backends(eos.models.get("product"), points=4)
+>>> r.passed, r.worst < 1e-12
+(True, True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mpmath
+import numpy as np
+
+
+@dataclass(frozen=True)
+class BackendAgreement:
+    """Largest relative differences of Numba and NumPy against mpmath (``dps`` digits)."""
+
+    model_name: str
+    points: int
+    dps: int
+    numba_vs_mpmath: dict
+    numpy_vs_mpmath: dict
+    tolerance: float
+
+    @property
+    def worst(self) -> float:
+        return max(*self.numba_vs_mpmath.values(), *self.numpy_vs_mpmath.values())
+
+    @property
+    def passed(self) -> bool:
+        return self.worst <= self.tolerance
+
+
+def _rel(a, b) -> float:
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    scale = max(float(np.max(np.abs(b), initial=0.0)), 1e-300)
+    return float(np.max(np.abs(a - b), initial=0.0)) / max(scale, 1.0)
+
+
+def cross_check_backends(model, points: int = 16, dps: int = 50, seed: int = 0,
+                         scale: float = 1.5, tolerance: float = 1e-12) -> BackendAgreement:
+    """Max relative difference per object (loss, grad, hessian) over uniform random points."""
+    rng = np.random.default_rng(seed)
+    thetas = rng.uniform(-scale, scale, size=(points, model.dim))
+    kernels, numpy_fns, mp_fns = model.compile(), model.lambdify("numpy"), model.lambdify("mpmath")
+    worst_numba = {"loss": 0.0, "grad": 0.0, "hessian": 0.0}
+    worst_numpy = dict(worst_numba)
+    for theta in thetas:
+        with mpmath.workdps(dps):
+            ref = {"loss": float(mp_fns.loss(theta)),
+                   "grad": [float(v) for v in mp_fns.grad(theta)],
+                   "hessian": np.array(mp_fns.hessian(theta).tolist(), dtype=float)}
+        for name, fn in (("loss", "loss"), ("grad", "grad"), ("hessian", "hessian")):
+            worst_numba[name] = max(worst_numba[name], _rel(getattr(kernels, fn)(theta), ref[name]))
+            worst_numpy[name] = max(worst_numpy[name], _rel(getattr(numpy_fns, fn)(theta), ref[name]))
+    return BackendAgreement(model.name, points, dps, worst_numba, worst_numpy, tolerance)

@@ -1,0 +1,1 @@
+"""Reports: LaTeX derivations, figures, and the `eosmath reproduce` report."""
