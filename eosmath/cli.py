@@ -78,7 +78,8 @@ def cmd_show(args) -> int:
     print(f"\nloss:\n{sp.pretty(m.loss)}\n\ngradient:\n{sp.pretty(m.gradient())}")
     print(f"\nHessian:\n{sp.pretty(m.hessian())}")
     s = m.sharpness()
-    print("\nsharpness (largest eigenvalue): " + (sp.pretty(s) if s is not None else "no closed form"))
+    closed = sp.pretty(s) if s is not None else "no closed form"
+    print(f"\nsharpness (largest eigenvalue): {closed}")
     conserved = m.conserved_quantities(max_degree=args.max_degree)
     print("\nconserved by gradient flow: " + (", ".join(map(str, conserved)) or "none found"))
     print("GD-invariant subspaces: " + (", ".join(map(str, m.invariant_subspaces())) or "none"))
@@ -105,7 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("show", help="print a model's loss, gradient, Hessian, conserved quantities")
     p.add_argument("model", help="catalog name or path to a TOML model file")
     p.add_argument("--set", action="append", metavar="NAME=VALUE", help="hyper-parameter/option")
-    p.add_argument("--max-degree", type=int, default=4, help="degree of the conserved-quantity search")
+    p.add_argument("--max-degree", type=int, default=4,
+                   help="degree of the conserved-quantity search")
     p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("reproduce", help="run the main job and write the report")

@@ -53,7 +53,8 @@ class Progress:
         width = 30
         filled = int(round(width * min(frac, 1.0)))
         eta = elapsed / frac - elapsed if 0 < frac < 1 else 0.0
+        left = f" (~{eta:.0f}s left)" if eta else ""
         line = (f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] "
-                f"{self.done}/{self.total} {elapsed:6.1f}s" + (f" (~{eta:.0f}s left)" if eta else ""))
+                f"{self.done}/{self.total} {elapsed:6.1f}s{left}")
         self.stream.write(line + ("\n" if final else ""))
         self.stream.flush()

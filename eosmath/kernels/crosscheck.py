@@ -53,7 +53,7 @@ def cross_check_backends(model, points: int = 16, dps: int = 50, seed: int = 0,
             ref = {"loss": float(mp_fns.loss(theta)),
                    "grad": [float(v) for v in mp_fns.grad(theta)],
                    "hessian": np.array(mp_fns.hessian(theta).tolist(), dtype=float)}
-        for name, fn in (("loss", "loss"), ("grad", "grad"), ("hessian", "hessian")):
-            worst_numba[name] = max(worst_numba[name], _rel(getattr(kernels, fn)(theta), ref[name]))
-            worst_numpy[name] = max(worst_numpy[name], _rel(getattr(numpy_fns, fn)(theta), ref[name]))
+        for name in ("loss", "grad", "hessian"):
+            for worst, backend in ((worst_numba, kernels), (worst_numpy, numpy_fns)):
+                worst[name] = max(worst[name], _rel(getattr(backend, name)(theta), ref[name]))
     return BackendAgreement(model.name, points, dps, worst_numba, worst_numpy, tolerance)

@@ -25,7 +25,8 @@ LOSSES: dict[str, tuple[sp.Expr, str]] = {
     "sqrt": (sp.sqrt(1 + _s**2) - 1, "√(1+s²) − 1"),
     "symmetric_logistic": ((sp.log(1 + sp.exp(-2 * _s)) + sp.log(1 + sp.exp(2 * _s))) / 2
                            - sp.log(2), "½[log(1+e^{−2s}) + log(1+e^{2s})] − log 2"),
-    "logistic_even": (sp.log(2 * sp.cosh(_s / 2)), "log(2 cosh(s/2)), the even part of log(1+e^{−s})"),
+    "logistic_even": (sp.log(2 * sp.cosh(_s / 2)),
+                      "log(2 cosh(s/2)), the even part of log(1+e^{−s})"),
     "square": (_s**2 / 2, "s²/2 (counter-example: not Lipschitz, β = 0)"),
 }
 

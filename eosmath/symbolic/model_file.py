@@ -38,13 +38,15 @@ def load_model_file(path):
         raise ModelSyntaxError(f"{path}: not valid TOML ({err})") from None
     unknown = set(data) - ALLOWED_KEYS
     if unknown:
-        raise ModelSyntaxError(f"{path}: unknown keys {sorted(unknown)}; allowed {sorted(ALLOWED_KEYS)}")
+        raise ModelSyntaxError(
+            f"{path}: unknown keys {sorted(unknown)}; allowed {sorted(ALLOWED_KEYS)}")
     for key in ("loss", "params"):
         if key not in data:
             raise ModelSyntaxError(f"{path}: missing required key {key!r}")
     hyper = data.get("hyper", {})
-    if not isinstance(hyper, dict) or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
-                                              for v in hyper.values()):
+    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in hyper.values()
+                  ) if isinstance(hyper, dict) else False
+    if not numbers:
         raise ModelSyntaxError(f"{path}: [hyper] must map names to numbers")
     return Model.from_string(
         data["loss"], data["params"], hyper, name=str(data.get("name", path.stem)),

@@ -60,8 +60,8 @@ class LogCosh(sp.Function):
                 f"{printer._module_format('numpy.exp')}(-2*{a})) - {printer._print(sp.log(2))})")
 
     def _mpmathcode(self, printer):
-        u = printer._print(self.args[0])
-        return f"{printer._module_format('mpmath.log')}({printer._module_format('mpmath.cosh')}({u}))"
+        u, mp = printer._print(self.args[0]), printer._module_format
+        return f"{mp('mpmath.log')}({mp('mpmath.cosh')}({u}))"
 
 
 class Softplus(sp.Function):
@@ -90,8 +90,8 @@ class Softplus(sp.Function):
         return f"{printer._module_format('numpy.logaddexp')}(0.0, {printer._print(self.args[0])})"
 
     def _mpmathcode(self, printer):
-        u = printer._print(self.args[0])
-        return f"{printer._module_format('mpmath.log')}(1 + {printer._module_format('mpmath.exp')}({u}))"
+        u, mp = printer._print(self.args[0]), printer._module_format
+        return f"{mp('mpmath.log')}(1 + {mp('mpmath.exp')}({u}))"
 
 
 STABLE_FUNCTIONS = {"LogCosh": LogCosh, "Softplus": Softplus}

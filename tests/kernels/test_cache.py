@@ -16,8 +16,8 @@ import json, sys, numpy as np, eosmath as eos
 k = eos.models.get("product", ell="sqrt").compile()
 g = k.grad(np.array([0.5, 2.0]))
 stats = k.module.grad.stats
-print(json.dumps({"hits": sum(stats.cache_hits.values()), "misses": sum(stats.cache_misses.values()),
-                  "grad": g.tolist()}))
+hits, misses = sum(stats.cache_hits.values()), sum(stats.cache_misses.values())
+print(json.dumps({"hits": hits, "misses": misses, "grad": g.tolist()}))
 """
 
 
