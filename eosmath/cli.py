@@ -117,9 +117,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_reproduce)
 
     for name in COMMAND_MODULES:
-        if importlib.util.find_spec(name) is not None:
+        if _module_exists(name):
             importlib.import_module(name).register(sub)
     return parser
+
+
+def _module_exists(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:  # the parent package is absent too
+        return False
 
 
 def main(argv=None) -> int:
