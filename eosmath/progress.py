@@ -29,7 +29,8 @@ class Progress:
         self.stream = stream if stream is not None else sys.stderr
         self.done = 0
         self._start = time.perf_counter()
-        self._last = -float("inf")
+        self._last = time.perf_counter()
+        self._tty = bool(getattr(self.stream, "isatty", lambda: False)())
 
     def __enter__(self) -> Progress:
         self._start = time.perf_counter()
@@ -41,7 +42,9 @@ class Progress:
     def update(self, n: int = 1) -> None:
         self.done += n
         now = time.perf_counter()
-        if now - self._last >= self.min_interval:
+        # In a log file (no TTY) carriage returns pile up on one line: write whole lines, rarely.
+        interval = self.min_interval if self._tty else 10 * self.min_interval
+        if now - self._last >= interval and self.done < self.total:
             self._last = now
             self._write(final=False)
 
@@ -56,5 +59,9 @@ class Progress:
         left = f" (~{eta:.0f}s left)" if eta else ""
         line = (f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] "
                 f"{self.done}/{self.total} {elapsed:6.1f}s{left}")
-        self.stream.write(line + ("\n" if final else ""))
+        if not self._tty:
+            line = line.lstrip("\r") + "\n"
+        elif final:
+            line += "\n"
+        self.stream.write(line)
         self.stream.flush()
