@@ -1,0 +1,78 @@
+import math
+
+import mpmath
+import numpy as np
+import pytest
+
+from eosmath.models.threshold_neurons import (
+    EffectiveLoss,
+    MeanModel,
+    feature_variance,
+    feature_variance_slope,
+    threshold_activation,
+)
+
+
+def variance_by_quadrature(b):
+    # Oracle: E σ_b(ξ)² by adaptive quadrature at 30 digits, split at the kinks ±b.
+    with mpmath.workdps(30):
+        def integrand(t):
+            s = max(t + b, 0) - max(-t + b, 0)
+            return s * s * mpmath.npdf(t)
+        points = sorted({-mpmath.inf, -abs(b), abs(b), mpmath.inf})
+        return float(mpmath.quad(integrand, points))
+
+
+@pytest.mark.parametrize("b", [-1.0, -0.3, 0.0, 0.2, 0.7, 1.5])
+def test_feature_variance_matches_quadrature(b):
+    assert feature_variance(b) == pytest.approx(variance_by_quadrature(b), rel=1e-12)
+
+
+@pytest.mark.parametrize("b", [-1.0, -0.3, 0.2, 0.7])
+def test_feature_variance_slope_matches_finite_differences(b):
+    h = 1e-6
+    fd = (feature_variance(b + h) - feature_variance(b - h)) / (2 * h)
+    assert feature_variance_slope(b) == pytest.approx(fd, rel=1e-8)
+
+
+def test_variance_at_zero_and_its_slope():
+    assert feature_variance(0.0) == pytest.approx(1.0, abs=1e-15)
+    assert feature_variance_slope(0.0) == pytest.approx(2 * math.sqrt(2 / math.pi), rel=1e-15)
+
+
+def test_threshold_activation_is_soft_thresholding_for_negative_bias():
+    t = np.array([-2.0, -0.5, 0.2, 1.0, 3.0])
+    np.testing.assert_allclose(threshold_activation(t, -0.7),
+                               np.sign(t) * np.maximum(np.abs(t) - 0.7, 0))
+    np.testing.assert_allclose(threshold_activation(t, 0.0), t)
+
+
+def test_effective_loss_against_mpmath_expectation():
+    ell = EffectiveLoss()
+    with mpmath.workdps(30):
+        for s in (0.3, 1.0, 4.0):
+            def integrand(z, s=s):
+                return mpmath.log(2 * mpmath.cosh(s * z / 2)) * mpmath.npdf(z)
+
+            exact = mpmath.quad(integrand, [-mpmath.inf, 0, mpmath.inf])
+            # Gauss–Hermite error grows with s (poles at ±iπ/s): documented bound 1e-8 at s = 4.
+            assert ell.value(s) == pytest.approx(float(exact), rel=1e-8 if s > 2 else 1e-12)
+    assert ell.second_derivative(0.0) == pytest.approx(0.25, rel=1e-14)
+    assert ell.derivative(0.0) == 0.0
+
+
+def test_sharpness_at_origin_is_d_over_four():
+    mm = MeanModel(d=200)
+    assert mm.sharpness(0.0, 0.0) == pytest.approx(50.0, rel=1e-6)
+
+
+def test_phase_transition_in_eta():
+    # Below 8/d the bias stays near 0; above it GD drives the sharpness d·v(b)/4 down to ≈ 2/η,
+    # i.e. b becomes negative: a threshold neuron (spec B.3, reconstruction).
+    mm = MeanModel(d=400)
+    below = mm.run(eta=0.8 * mm.critical_eta, a0=0.05, steps=3000)
+    above = mm.run(eta=1.5 * mm.critical_eta, a0=0.05, steps=6000)
+    assert abs(below.b) < 0.01
+    assert above.b < -0.2
+    assert above.final_sharpness_ratio < 1.0
+    assert above.variance == pytest.approx(above.predicted_variance, rel=0.25)
