@@ -91,6 +91,10 @@ def compile_model(model, cache: bool = True) -> CompiledModel:
     key = kernel_key(model)
     path = disk.module_path(key)
     if not cache or not path.exists():
-        disk.write_module(key, generate_source(model, key))
+        # No code is generated from a rewrite that is not proven equal to the plain derivative.
+        proof = model.rewrite_proof()
+        source = generate_source(model, key)
+        kinds = ", ".join(f"{label}: {kind}" for label, kind in proof.entries)
+        disk.write_module(key, source + f"\n# rewrite proof: {kinds}\n")
     module = disk.load_module(key)
     return CompiledModel(model.name, key, model.dim, model.hyper_values, module)
