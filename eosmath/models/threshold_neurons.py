@@ -157,3 +157,82 @@ class MeanModel:
         predicted = 8.0 / (eta * self.d) if eta > self.critical_eta else feature_variance(b0)
         return MeanModelRun(self.d, eta, steps, a, b, ratio, self.critical_eta, predicted,
                             feature_variance(b) if math.isfinite(b) else math.nan)
+
+
+def sparse_coding_data(d: int, n: int, signal: float, seed: int = 0):
+    """The simplified sparse-coding task of spec B.2 (reconstruction of the paper's (1)).
+
+    y ~ unif{±1}, j ~ unif{1..d}, x = λ·y·e_j + ξ with ξ ~ N(0, I_d). Returns (X, y) with X of
+    shape (n, d).
+    """
+    if d < 1 or n < 1 or not signal >= 0:
+        raise InvalidInputError(f"need d ≥ 1, n ≥ 1, λ ≥ 0; got d={d}, n={n}, λ={signal}")
+    rng = np.random.default_rng(seed)
+    y = rng.choice([-1.0, 1.0], size=n)
+    j = rng.integers(0, d, size=n)
+    x = rng.standard_normal((n, d))
+    x[np.arange(n), j] += signal * y
+    return x, y
+
+
+@dataclass(frozen=True)
+class ThresholdNetworkRun:
+    """Full-batch GD on f(x; a, b) = Σᵢ aᵢσ_b(xᵢ) with the logistic loss."""
+
+    eta: float
+    steps: int
+    a: np.ndarray
+    b: float
+    bias_path: np.ndarray      # b after every step
+    loss: np.ndarray           # training loss before every step
+    accuracy: float            # training accuracy at the end
+    diverged: bool
+
+
+class ThresholdNetwork:
+    """The network (2) of spec B.2 with one shared bias, trained by GD on the logistic loss.
+
+    Loss (1/n)Σ_k log(1 + exp(−y_k f(x_k))); ∂_b σ_b(t) = sign(t)·1{|t| > |b|}.
+    """
+
+    def __init__(self, x: np.ndarray, y: np.ndarray):
+        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        if x.ndim != 2 or y.shape != (x.shape[0],):
+            raise InvalidInputError(f"need X (n, d) and y (n,), got {x.shape} and {y.shape}")
+        self.x, self.y = x, y
+
+    def forward(self, a: np.ndarray, b: float) -> np.ndarray:
+        return threshold_activation(self.x, b) @ a
+
+    def loss(self, a: np.ndarray, b: float) -> float:
+        margins = self.y * self.forward(a, b)
+        return float(np.mean(np.logaddexp(0.0, -margins)))
+
+    def grad(self, a: np.ndarray, b: float) -> tuple[np.ndarray, float]:
+        features = threshold_activation(self.x, b)
+        margins = self.y * (features @ a)
+        # d/df log(1 + e^{−y f}) = −y·sigmoid(−y f), written with tanh to avoid overflow
+        g = -self.y * 0.5 * (1.0 - np.tanh(0.5 * margins))
+        n = len(self.y)
+        grad_a = features.T @ g / n
+        slope = np.sign(self.x) * (np.abs(self.x) > abs(b))
+        grad_b = float(g @ (slope @ a)) / n
+        return grad_a, grad_b
+
+    def run(self, eta: float, a0: np.ndarray, b0: float = 0.0, steps: int = 1000
+            ) -> ThresholdNetworkRun:
+        if not eta > 0:
+            raise InvalidInputError(f"η must be > 0, got {eta}")
+        a, b = np.array(a0, dtype=float), float(b0)
+        biases, losses, diverged = np.empty(steps), np.empty(steps), False
+        for t in range(steps):
+            losses[t] = self.loss(a, b)
+            ga, gb = self.grad(a, b)
+            a, b = a - eta * ga, b - eta * gb
+            biases[t] = b
+            if not (np.isfinite(b) and np.all(np.isfinite(a))):
+                diverged = True
+                biases[t:], losses[t:] = np.nan, np.nan
+                break
+        accuracy = float(np.mean(np.sign(self.forward(a, b)) == self.y)) if not diverged else 0.0
+        return ThresholdNetworkRun(eta, steps, a, b, biases, losses, accuracy, diverged)
