@@ -6,8 +6,8 @@ no temporaries; with the mpmath table the same code runs on object arrays.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

@@ -11,8 +11,8 @@ Each loss returns the mean loss per parameter set and writes dL/dF (already divi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
