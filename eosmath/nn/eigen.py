@@ -5,7 +5,7 @@ together with θ becomes one through :class:`HessianOperator`.
 
 >>> import numpy as np
 >>> eig = top_eigenpairs(MatrixOperator(np.diag([-10.0, 5.0, 1.0, 0.5])), k=1)
->>> float(eig.eigenvalues[0])
+>>> round(float(eig.eigenvalues[0]), 12)
 5.0
 """
 
