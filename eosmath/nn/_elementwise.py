@@ -78,7 +78,7 @@ def elementwise_for(dtype) -> Elementwise:
         return FLOAT64
     if dtype == np.float32:
         return FLOAT32
-    if dtype == object:
+    if dtype.kind == "O":
         return MPMATH
     raise InvalidInputError(
         f"unsupported dtype {dtype}: use float32, float64 or an object array of mpmath.mpf")

@@ -33,7 +33,8 @@ class Dataset:
     def __post_init__(self):
         if self.X.ndim != 2 or self.Y.ndim != 2 or self.X.shape[0] != self.Y.shape[0]:
             raise InvalidInputError(
-                f"Dataset needs X (n, d) and Y (n, k) with the same n; got {self.X.shape}, {self.Y.shape}")
+                "Dataset needs X (n, d) and Y (n, k) with the same n; "
+                f"got {self.X.shape}, {self.Y.shape}")
 
     @property
     def n(self) -> int:
@@ -62,7 +63,8 @@ def chebyshev(degree: int = 3, n: int = 20) -> Dataset:
     coefficients = np.zeros(degree + 1)
     coefficients[degree] = 1.0
     y = np.polynomial.chebyshev.chebval(x, coefficients)
-    return Dataset(x.reshape(-1, 1), y.reshape(-1, 1), f"chebyshev-{degree}-{n}", {"degree": degree})
+    return Dataset(x.reshape(-1, 1), y.reshape(-1, 1), f"chebyshev-{degree}-{n}",
+                   {"degree": degree})
 
 
 def orthogonal(n: int = 6, d: int | None = None, y=DEFAULT_ORTHOGONAL_LABELS,
@@ -110,7 +112,8 @@ def sparse_coding(d: int = 200, n: int = 300, lam: float = 3.0, seed: int = 0) -
     j = rng.integers(0, d, size=n)
     X = rng.normal(size=(n, d))
     X[np.arange(n), j] += lam * y
-    return Dataset(X, y.reshape(-1, 1), f"sparse-coding-{d}-{n}", {"lam": lam, "seed": seed, "j": j})
+    return Dataset(X, y.reshape(-1, 1), f"sparse-coding-{d}-{n}",
+                   {"lam": lam, "seed": seed, "j": j})
 
 
 def two_feature_gaussian(n: int = 1000, sigma1: float = 1.0, sigma2: float = 0.1,
@@ -125,11 +128,13 @@ def two_feature_gaussian(n: int = 1000, sigma1: float = 1.0, sigma2: float = 0.1
 
 
 def standardise(X: np.ndarray) -> np.ndarray:
-    """Subtract the per-feature mean and divide by the per-feature std; features with std = 0
-    are left unscaled (dividing would give NaN: spec §4)."""
-    centred = X - X.mean(axis=0)
-    std = X.std(axis=0)
-    return centred / np.where(std > 0, std, 1.0)
+    """Subtract the per-feature mean and divide by the per-feature std; constant features
+    (max = min) become exactly 0 and are not divided (dividing gives NaN, or ±1 from a
+    rounding-level std: spec §4)."""
+    constant = X.max(axis=0) == X.min(axis=0)
+    centred = np.where(constant, 0.0, X - X.mean(axis=0))
+    std = np.where(constant, 1.0, X.std(axis=0))
+    return centred / std
 
 
 def digits(n: int = 500, classes: int = 10, two_class: bool = False) -> Dataset:

@@ -75,7 +75,8 @@ LOSSES = {
     "cross_entropy": Loss("cross_entropy", _cross_entropy),
     "logistic": Loss("logistic", _logistic),
 }
-_ALIASES = {"ce": "cross_entropy", "cross-entropy": "cross_entropy", "crossentropy": "cross_entropy",
+_ALIASES = {"ce": "cross_entropy", "cross-entropy": "cross_entropy",
+            "crossentropy": "cross_entropy",
             "xent": "cross_entropy", "mean_squared_error": "mse", "square": "mse"}
 
 
@@ -103,7 +104,8 @@ def normalise_targets(Y, loss: Loss, n_outputs: int) -> np.ndarray:
             labels = Y.astype(int)
             if labels.min() < 0 or labels.max() >= n_outputs:
                 raise InvalidInputError(
-                    f"class labels must lie in 0..{n_outputs - 1}, got {labels.min()}..{labels.max()}")
+                    f"class labels must lie in 0..{n_outputs - 1}, "
+                    f"got {labels.min()}..{labels.max()}")
             Y = np.eye(n_outputs)[labels]
         else:
             Y = Y.reshape(-1, 1)

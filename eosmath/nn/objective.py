@@ -105,7 +105,8 @@ class Objective:
         return self.net.n_params
 
     def __repr__(self) -> str:
-        return f"Objective({self.net!r}, data={self.name!r}, n={self.n_examples}, loss={self.loss.name!r})"
+        return (f"Objective({self.net!r}, data={self.name!r}, n={self.n_examples}, "
+                f"loss={self.loss.name!r})")
 
     # -- evaluation -------------------------------------------------------------------------
     def _prepare(self, theta):
@@ -225,7 +226,8 @@ class Objective:
         """:meth:`hvp` plus an error estimate from a stencil twice as wide.
 
         Plain: D(ε) with estimate 2‖D(2ε) − D(ε)‖ (the spread is ≈ 3× the ε² truncation
-        plus the rounding noise of both). Richardson: R(ε) with estimate 2‖R(2ε) − R(ε)‖. Costs one batched
+        plus the rounding noise of both). Richardson: R(ε) with estimate 2‖R(2ε) − R(ε)‖.
+        Costs one batched
         gradient pass with 4 (plain) or 6 (Richardson) parameter sets.
         """
         theta, ew = self._prepare(theta)
