@@ -217,7 +217,8 @@ def markdown(results) -> str:
                      f"{row['top_eigenvalue_matvecs']} |")
     eos = results["contenders"]["eosmath"]
     lines += ["", f"eosmath Richardson HVP: {eos['hvp_richardson_ms']:.1f} ms; "
-              f"own relative error estimate (max over 5 v): {eos['fd_relative_error_estimate_max']:.2e}"]
+              "own relative error estimate (max over 5 v): "
+              f"{eos['fd_relative_error_estimate_max']:.2e}"]
     if "ratios" in results:
         lines += [f"FD relative error vs exact (max over 5 v): plain "
                   f"{eos['fd_relative_error_vs_exact_max']:.2e}, Richardson "
