@@ -1,0 +1,190 @@
+"""Full-batch gradient descent with sharpness tracking and a gradient-flow baseline.
+
+>>> from eosmath import nn
+>>> net = nn.MLP([1, 20, 1], activation="tanh", bias=[True, False])
+>>> obj = nn.Objective(net, nn.datasets.chebyshev(degree=3))
+>>> run = nn.train_gd(obj, net.init(seed=0, scheme="chebyshev"), eta=0.1, steps=50,
+...                   sharpness_every=25, top_k=2, quiet=True)
+>>> run.status, run.loss.shape, run.eigenvalues.shape
+('completed', (51,), (3, 2))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from eosmath.errors import InvalidInputError
+from eosmath.nn.eigen import top_eigenpairs
+from eosmath.progress import Progress
+from eosmath.provenance import provenance
+
+STATUSES = ("completed", "diverged", "goal_reached")
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """One GD run. ``loss``/``accuracy``/``gd_gf_distance`` are indexed by step 0..steps_done
+    (the value at the θ reached after that many steps; accuracy NaN for regression);
+    ``eta[t]`` is the step size used from step t to t+1; sharpness was measured at
+    ``eig_steps`` with top-k values ``eigenvalues`` (descending), their residual norms and
+    converged flags. ``status``: completed, diverged (non-finite loss or gradient; arrays stop
+    at the last finite step) or goal_reached."""
+
+    loss: np.ndarray
+    accuracy: np.ndarray
+    eta: np.ndarray
+    eig_steps: np.ndarray
+    eigenvalues: np.ndarray
+    eig_residuals: np.ndarray
+    eig_converged: np.ndarray
+    gd_gf_distance: np.ndarray | None
+    gf_sharpness: np.ndarray | None
+    status: str
+    steps_done: int
+    theta: np.ndarray
+    attrs: dict = field(default_factory=dict)
+
+    @property
+    def sharpness(self) -> np.ndarray:
+        return self.eigenvalues[:, 0]
+
+    @property
+    def eos_ratio(self) -> np.ndarray:
+        """η·S/2 at the measured steps (1 at the edge of stability)."""
+        eta = np.append(self.eta, self.eta[-1] if len(self.eta) else np.nan)
+        return eta[self.eig_steps] * self.sharpness / 2
+
+    def to_xarray(self):
+        import xarray as xr
+
+        variables = {
+            "loss": ("step", self.loss), "accuracy": ("step", self.accuracy),
+            "eta": ("update", self.eta),
+            "eigenvalues": (("eig_step", "k"), self.eigenvalues),
+            "eig_residuals": (("eig_step", "k"), self.eig_residuals),
+            "eig_converged": ("eig_step", self.eig_converged.astype(np.int8)),
+            "theta_final": ("param", np.asarray(self.theta, dtype=np.float64)),
+        }
+        if self.gd_gf_distance is not None:
+            variables["gd_gf_distance"] = ("step", self.gd_gf_distance)
+            variables["gf_sharpness"] = ("eig_step", self.gf_sharpness)
+        attrs = {k: (v if isinstance(v, (int, float, str)) else str(v))
+                 for k, v in {**self.attrs, "status": self.status,
+                              "steps_done": self.steps_done}.items()}
+        return xr.Dataset(variables, coords={"step": np.arange(len(self.loss)),
+                                             "eig_step": self.eig_steps}, attrs=attrs)
+
+    def save(self, path) -> Path:
+        """NetCDF (any suffix but .npz; scipy backend) or NumPy .npz, with provenance attrs."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix == ".npz":
+            ds = self.to_xarray()
+            np.savez(path, **{k: ds[k].values for k in ds.data_vars},
+                     eig_steps=self.eig_steps, attrs=np.array(repr(ds.attrs)))
+        else:
+            self.to_xarray().to_netcdf(path, engine="scipy")
+        return path
+
+
+def _rk4_flow(obj, theta, duration, sharpness, alpha, max_step):
+    """Advance θ̇ = −∇L(θ) by ``duration`` with classical RK4, step min(α/S, max_step)."""
+    h_max = min(alpha / sharpness, max_step) if sharpness > 0 else max_step
+    elapsed = 0.0
+    while elapsed < duration * (1 - 1e-12):
+        h = min(h_max, duration - elapsed)
+        k1 = -obj.grad(theta)
+        k2 = -obj.grad(theta + 0.5 * h * k1)
+        k3 = -obj.grad(theta + 0.5 * h * k2)
+        k4 = -obj.grad(theta + h * k3)
+        theta = theta + (h / 6) * (k1 + 2 * k2 + 2 * k3 + k4)
+        elapsed += h
+    return theta
+
+
+def train_gd(obj, theta, eta: float, steps: int, sharpness_every: int = 20, top_k: int = 3,
+             flow_baseline: bool = False, lr_schedule=None, loss_goal: float | None = None,
+             acc_goal: float | None = None, quiet: bool = False, method: str = "lanczos",
+             eig_tol: float = 1e-8, flow_alpha: float = 1.0, flow_max_step: float = 999.0,
+             seed: int = 0) -> TrainResult:
+    """Full-batch GD θ ← θ − η_t ∇L(θ), η_t = η·lr_schedule(t).
+
+    Every ``sharpness_every`` steps (and at the last step) the top-``top_k`` Hessian
+    eigenvalues are computed (``method`` lanczos or lobpcg, warm-started from the previous
+    eigenvectors). ``flow_baseline=True`` also integrates gradient flow from the same start
+    with RK4 (step min(α/S, max_step), S refreshed at the sharpness steps; Cohen's α = 1,
+    max_step = 999), in lock-step to time Σ η_t, and records ‖θ_GD − θ_GF‖. Stops early with
+    status ``goal_reached`` when loss ≤ loss_goal or accuracy ≥ acc_goal; non-finite loss or
+    gradient gives status ``diverged`` (never an exception).
+    """
+    theta = obj.net.check_theta(theta).copy()
+    if theta.dtype.kind in "iub":
+        theta = theta.astype(np.float64)
+    if not eta > 0 or steps < 0 or sharpness_every < 1 or top_k < 1:
+        raise InvalidInputError("train_gd needs eta > 0, steps ≥ 0, sharpness_every ≥ 1, top_k ≥ 1")
+    schedule = lr_schedule or (lambda step: 1.0)
+    losses, accuracies, etas, distances = [], [], [], []
+    eig_steps, eig_values, eig_res, eig_conv, gf_sharp = [], [], [], [], []
+    status = "completed"
+    start = theta.copy()
+    theta_gf, gf_vectors, gf_s = (start.copy(), None, None)
+    vectors = None
+
+    def measure(point, warm):
+        return top_eigenpairs(obj, point, k=top_k, method=method, v0=warm, tol=eig_tol, seed=seed)
+
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
+            Progress(steps, label="train_gd", quiet=quiet) as bar:
+        for t in range(steps + 1):
+            value, grad = obj.value_and_grad(theta)
+            if not (np.isfinite(value) and np.all(np.isfinite(grad))):
+                status = "diverged"
+                break
+            losses.append(float(value))
+            acc = obj.accuracy(theta)
+            accuracies.append(np.nan if acc is None else acc)
+            if flow_baseline:
+                distances.append(float(np.linalg.norm((theta - theta_gf).astype(np.float64))))
+            goal = (loss_goal is not None and value <= loss_goal) or \
+                (acc_goal is not None and acc is not None and acc >= acc_goal)
+            if t % sharpness_every == 0 or t == steps or goal:
+                eig = measure(theta, vectors)
+                vectors = eig.eigenvectors
+                eig_steps.append(t)
+                eig_values.append(eig.eigenvalues)
+                eig_res.append(eig.residual_norms)
+                eig_conv.append(eig.converged)
+                if flow_baseline:
+                    flow_eig = top_eigenpairs(obj, theta_gf, k=1, method="lanczos", v0=gf_vectors,
+                                              tol=eig_tol, seed=seed)
+                    gf_vectors, gf_s = flow_eig.eigenvectors, flow_eig.sharpness
+                    gf_sharp.append(gf_s)
+            if goal:
+                status = "goal_reached"
+                break
+            if t == steps:
+                break
+            step_size = eta * schedule(t)
+            etas.append(step_size)
+            theta = theta - theta.dtype.type(step_size) * grad
+            if flow_baseline:
+                theta_gf = _rk4_flow(obj, theta_gf, step_size, gf_s, flow_alpha, flow_max_step)
+            bar.update()
+    steps_done = len(losses) - 1
+    etas = etas[:max(steps_done, 0)]
+    info = provenance(dtype=str(theta.dtype), eta=float(eta), steps=int(steps),
+                      sharpness_every=int(sharpness_every), top_k=int(top_k), method=method,
+                      eig_tol=float(eig_tol), flow_baseline=bool(flow_baseline),
+                      objective=repr(obj), seed=int(seed))
+    return TrainResult(
+        loss=np.array(losses), accuracy=np.array(accuracies, dtype=float), eta=np.array(etas),
+        eig_steps=np.array(eig_steps, dtype=int),
+        eigenvalues=np.array(eig_values).reshape(len(eig_steps), top_k),
+        eig_residuals=np.array(eig_res).reshape(len(eig_steps), top_k),
+        eig_converged=np.array(eig_conv, dtype=bool),
+        gd_gf_distance=np.array(distances) if flow_baseline else None,
+        gf_sharpness=np.array(gf_sharp) if flow_baseline else None,
+        status=status, steps_done=steps_done, theta=theta, attrs=info)
