@@ -11,7 +11,7 @@ Matrix([
 [x*tanh(x*y)]])
 """
 
-from eosmath import models
+from eosmath import models, nn
 from eosmath._version import __version__
 from eosmath.errors import EosmathError, InvalidInputError, ModelSyntaxError, UnknownModelError
 from eosmath.symbolic import ETA, DynamicalSystem, Model
@@ -22,6 +22,7 @@ __all__ = [
     "DynamicalSystem",
     "Model",
     "models",
+    "nn",
     "EosmathError",
     "InvalidInputError",
     "ModelSyntaxError",

@@ -159,22 +159,6 @@ class MeanModel:
                             feature_variance(b) if math.isfinite(b) else math.nan)
 
 
-def sparse_coding_data(d: int, n: int, signal: float, seed: int = 0):
-    """The simplified sparse-coding task of spec B.2 (reconstruction of the paper's (1)).
-
-    y ~ unif{±1}, j ~ unif{1..d}, x = λ·y·e_j + ξ with ξ ~ N(0, I_d). Returns (X, y) with X of
-    shape (n, d).
-    """
-    if d < 1 or n < 1 or not signal >= 0:
-        raise InvalidInputError(f"need d ≥ 1, n ≥ 1, λ ≥ 0; got d={d}, n={n}, λ={signal}")
-    rng = np.random.default_rng(seed)
-    y = rng.choice([-1.0, 1.0], size=n)
-    j = rng.integers(0, d, size=n)
-    x = rng.standard_normal((n, d))
-    x[np.arange(n), j] += signal * y
-    return x, y
-
-
 @dataclass(frozen=True)
 class ThresholdNetworkRun:
     """Full-batch GD on f(x; a, b) = Σᵢ aᵢσ_b(xᵢ) with the logistic loss."""
@@ -192,7 +176,8 @@ class ThresholdNetworkRun:
 class ThresholdNetwork:
     """The network (2) of spec B.2 with one shared bias, trained by GD on the logistic loss.
 
-    Loss (1/n)Σ_k log(1 + exp(−y_k f(x_k))); ∂_b σ_b(t) = sign(t)·1{|t| > |b|}.
+    Loss (1/n)Σ_k log(1 + exp(−y_k f(x_k))); ∂_b σ_b(t) = sign(t)·1{|t| > |b|}. Data: e.g.
+    ``eosmath.nn.datasets.sparse_coding(d, n, lam)`` (labels ±1).
     """
 
     def __init__(self, x: np.ndarray, y: np.ndarray):

@@ -79,10 +79,11 @@ def test_phase_transition_in_eta():
 
 
 def test_threshold_network_gradient_matches_central_differences():
-    from eosmath.models.threshold_neurons import ThresholdNetwork, sparse_coding_data
+    from eosmath.models.threshold_neurons import ThresholdNetwork
+    from eosmath.nn.datasets import sparse_coding
 
-    x, y = sparse_coding_data(d=20, n=50, signal=3.0, seed=0)
-    net = ThresholdNetwork(x, y)
+    data = sparse_coding(d=20, n=50, lam=3.0, seed=0)
+    net = ThresholdNetwork(data.X, data.Y[:, 0])
     rng = np.random.default_rng(1)
     a, b, h = rng.normal(0, 0.1, 20), -0.3, 1e-6
     grad_a, grad_b = net.grad(a, b)
@@ -92,15 +93,3 @@ def test_threshold_network_gradient_matches_central_differences():
         assert grad_a[i] == pytest.approx((net.loss(a + e, b) - net.loss(a - e, b)) / (2 * h),
                                           rel=1e-7, abs=1e-10)
     assert grad_b == pytest.approx((net.loss(a, b + h) - net.loss(a, b - h)) / (2 * h), rel=1e-7)
-
-
-def test_sparse_coding_data_has_the_planted_signal():
-    from eosmath.models.threshold_neurons import sparse_coding_data
-
-    x, y = sparse_coding_data(d=50, n=4000, signal=3.0, seed=2)
-    # The largest |coordinate| carries the label's sign far more often than chance.
-    top = np.argmax(np.abs(x), axis=1)
-    agreement = np.mean(np.sign(x[np.arange(len(y)), top]) == y)
-    assert agreement > 0.6
-    with pytest.raises(ValueError):
-        sparse_coding_data(d=0, n=10, signal=1.0)
