@@ -1,0 +1,13 @@
+"""Theorem checks of the seed papers: named claims → :class:`Verdict` (measured vs predicted).
+
+>>> import eosmath.theory as th
+>>> "product.gd_identity" in [c.name for c in th.checks()]
+True
+"""
+
+from eosmath.theory.harness import Report, verify, verify_all
+from eosmath.theory.registry import UnknownCheckError, check, checks
+from eosmath.theory.verdict import Outcome, Recheck, Verdict
+
+__all__ = ["Outcome", "Recheck", "Report", "UnknownCheckError", "Verdict", "check", "checks",
+           "verify", "verify_all"]

@@ -1,0 +1,312 @@
+"""Checks of the blog seed's 1-D maps (seed 003; spec/simple_maps.md §1–2).
+
+Quadratic a·x²/2: GD is x ↦ (1 − ηa)x, with regimes split at ηa = 1 and ηa = 2.
+Soft quadratic x²/√(1+x²): a symmetric 2-cycle for 1 < η < 3√3/2, an asymmetric one up to
+η_pd ≈ 5.6629, then period doubling; on any 2-cycle the secant curvature is exactly 2/η.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from eosmath import ETA, models
+from eosmath.theory._iterate import mp_trajectory, trajectory
+from eosmath.theory.registry import check
+from eosmath.theory.verdict import Outcome, Recheck
+
+BLOG = "seed 003 (blog); spec/simple_maps.md"
+ETA_STAR = 3 * math.sqrt(3) / 2          # loss of stability of the symmetric cycle (M3)
+ETA_PD = 5.66290288097087                 # period doubling of the asymmetric cycle (M4)
+# Symmetric-cycle amplitudes x_η from spec §2 (30-digit solve of η = 2(1+s)^{3/2}/(s+2)).
+SYMMETRIC_AMPLITUDE = {1.05: 0.224313003623096, 1.5: 0.731103766671223,
+                       2.0: 1.071400502008837, 2.5: 1.360475564531098}
+ASYMMETRIC_CYCLE = {3.0: (-2.15926315077026, 1.04372880744177),
+                    4.0: (-3.25417490279148, 0.899274888101331),
+                    5.0: (-4.26945829717055, 0.851970661221223)}
+
+
+# ------------------------------------------------------------------------- quadratic
+@check("quadratic.factor", source=BLOG + " §1 (M1)",
+       statement="For f = a x²/2 the GD map is exactly x ↦ (1 − ηa)x (symbolic).")
+def quadratic_factor(quick: bool = True, model=None) -> Outcome:
+    model = model or models.get("quadratic", a=2.0)
+    x, a = model.params[0], sp.Symbol("a", real=True)
+    difference = sp.simplify(model.gd_map()[0] - (1 - ETA * a) * x)
+    return Outcome(passed=difference == 0, measured=str(model.gd_map()[0]),
+                   predicted="x*(1 - a*eta)", tolerance="exact (SymPy simplify)",
+                   evidence={"difference": str(difference)})
+
+
+def _quadratic_regime(eta: float, a: float, steps: int = 60) -> str:
+    x = trajectory(models.get("quadratic", a=a), [1.0], eta, steps)[:, 0]
+    if not np.isfinite(x[-1]) or abs(x[-1]) >= abs(x[0]):
+        return "diverge"
+    return "monotone" if x[1] >= 0 else "oscillate"
+
+
+def _boundaries(grid, labels, first: str, second: str) -> list[float]:
+    return [0.5 * (grid[i] + grid[i + 1]) for i in range(len(grid) - 1)
+            if labels[i] == first and labels[i + 1] == second]
+
+
+@check("quadratic.regimes", source=BLOG + " §1 (M1)",
+       statement="GD on a x²/2 converges monotonically for ηa < 1, with sign flips for "
+                 "1 < ηa < 2 and diverges for ηa > 2: on a fine η grid the regime changes "
+                 "exactly at η = 1/a and η = 2/a (within one grid step).")
+def quadratic_regimes(quick: bool = True, a: float = 2.0, a_claim: float | None = None,
+                      points: int | None = None) -> Outcome:
+    a_claim = a if a_claim is None else a_claim
+    points = points or (601 if quick else 6001)
+    grid = np.linspace(0.1 / a, 3.0 / a, points)
+    labels = [_quadratic_regime(e, a) for e in grid]
+    found = (_boundaries(grid, labels, "monotone", "oscillate"),
+             _boundaries(grid, labels, "oscillate", "diverge"))
+    predicted = [1.0 / a_claim, 2.0 / a_claim]
+    spacing = grid[1] - grid[0]
+    measured = [f[0] if len(f) == 1 else float("nan") for f in found]
+    errors = [abs(m - p) for m, p in zip(measured, predicted, strict=True)]
+    passed = all(len(f) == 1 for f in found) and max(errors) <= spacing
+    witness = None
+    if not passed:
+        witness = {"a": a, "eta": measured}
+    return Outcome(passed, measured, predicted, tolerance=spacing,
+                   evidence={"grid_points": points, "grid_spacing": spacing,
+                             "boundary_errors": errors},
+                   witness=witness)
+
+
+def _steps_to_reduce(eta: float, a: float, factor: float, max_steps: int) -> int:
+    x = trajectory(models.get("quadratic", a=a), [1.0], eta, max_steps)[:, 0]
+    below = np.nonzero(a * x**2 / 2 <= factor * a / 2)[0]
+    return int(below[0]) if len(below) else -1
+
+
+@check("quadratic.convergence_time", source=BLOG + " §1",
+       statement="For 0 < ηa < 2, the number of GD steps until f(x_t) ≤ ε f(x_0) is "
+                 "⌈log ε / (2 log|1 − ηa|)⌉, fastest at η = 1/a.")
+def quadratic_convergence_time(quick: bool = True, a: float = 2.0, a_claim: float | None = None,
+                               epsilon: float = 1e-8) -> Outcome:
+    a_claim = a if a_claim is None else a_claim
+    etas = np.linspace(0.05, 1.95, 20 if quick else 200) / a
+    etas = etas[np.abs(etas * a - 1) > 1e-3]
+    measured = [_steps_to_reduce(e, a, epsilon, 20000) for e in etas]
+    predicted = [math.ceil(math.log(epsilon) / (2 * math.log(abs(1 - e * a_claim))))
+                 for e in etas]
+    # One step of slack: when the ratio lands on an integer, rounding decides either way.
+    diffs = [abs(m - p) for m, p in zip(measured, predicted, strict=True)]
+    worst = int(np.argmax(diffs))
+    one_step = _steps_to_reduce(1.0 / a_claim, a, epsilon, 20000)  # exact zero when a = a_claim
+    passed = max(diffs) <= 1 and one_step == 1
+    return Outcome(passed, measured=measured[worst], predicted=predicted[worst], tolerance=1,
+                   evidence={"etas": etas, "measured_steps": measured,
+                             "predicted_steps": predicted, "steps_at_eta_1/a": one_step},
+                   witness=None if passed else {"eta": float(etas[worst]), "a": a})
+
+
+# ------------------------------------------------------------------------- soft quadratic
+def _soft_gd_tail(eta: float, x0: float, steps: int) -> np.ndarray:
+    return trajectory(models.get("soft_quadratic"), [x0], eta, steps)[-4:, 0]
+
+
+def _symmetric_amplitude(eta, dps: int = 30):
+    """x_η with η = 2(1+s)^{3/2}/(s+2), s = x_η² (mpmath root)."""
+    with mpmath.workdps(dps):
+        g = lambda s: 2 * (1 + s) ** mpmath.mpf(1.5) / (s + 2) - mpmath.mpf(eta)  # noqa: E731
+        return mpmath.sqrt(mpmath.findroot(g, (mpmath.mpf("1e-12"), mpmath.mpf(50)),
+                                           solver="anderson"))
+
+
+def _mp_soft_tail(eta, x0, steps, dps=50):
+    tail = mp_trajectory(models.get("soft_quadratic"), [x0], eta, steps, dps)[-2:]
+    return [float(abs(t[0])) for t in tail]
+
+
+@check("soft_quadratic.symmetric_cycle",
+       source=BLOG + " §2 (M2, M3)",
+       statement="For 1 < η < 3√3/2, GD on x²/√(1+x²) from x₀ = 0.7 converges to the symmetric "
+                 "2-cycle ±x_η with η = 2(1+s)^{3/2}/(s+2), s = x_η² (amplitudes to 1e-10).")
+def soft_symmetric_cycle(quick: bool = True, etas=None, x0: float = 0.7,
+                         steps: int | None = None) -> Outcome:
+    etas = list(etas or SYMMETRIC_AMPLITUDE)
+    steps = steps or (4000 if quick else 40000)
+    hypothesis = all(1 < e < ETA_STAR for e in etas)
+    errors, rows = [], []
+    for e in etas:
+        tail = _soft_gd_tail(e, x0, steps)
+        predicted = float(_symmetric_amplitude(e))
+        # Symmetric cycle: |x| = x_η on both points and x_{t+1} = −x_t.
+        err = max(abs(abs(tail[-1]) - predicted), abs(tail[-1] + tail[-2]))
+        errors.append(err)
+        rows.append({"eta": e, "gd_amplitude": abs(tail[-1]), "x_eta": predicted,
+                     "spec_value": SYMMETRIC_AMPLITUDE.get(e)})
+    spec_agree = all(r["spec_value"] is None or abs(r["x_eta"] - r["spec_value"]) < 1e-14
+                     for r in rows)
+    worst = int(np.argmax(errors))
+    passed = hypothesis and spec_agree and errors[worst] <= 1e-10
+    e = etas[worst]
+    return Outcome(passed, measured=rows[worst]["gd_amplitude"], predicted=rows[worst]["x_eta"],
+                   tolerance=1e-10,
+                   evidence={"rows": rows, "hypothesis_1<eta<3sqrt3/2": hypothesis,
+                             "root_matches_spec_30_digit_values": spec_agree},
+                   witness=None if passed else {"eta": e, "x0": x0, "steps": steps},
+                   recheck=lambda: _recheck_symmetric(e, x0, steps))
+
+
+def _recheck_symmetric(eta, x0, steps):
+    tail = _mp_soft_tail(eta, x0, steps)
+    target = float(_symmetric_amplitude(eta))
+    err = max(abs(t - target) for t in tail)
+    return Recheck(passed=err <= 1e-10, measured=tail[-1], dps=50,
+                   note=f"mpmath GD, {steps} steps; |x| − x_η = {err:.3g}")
+
+
+def _two_cycle(eta: float, x0: float, steps: int):
+    tail = _soft_gd_tail(eta, x0, steps)
+    return tail[-2], tail[-1]
+
+
+def _fprime(x: float) -> float:
+    return x * (x * x + 2) / (1 + x * x) ** 1.5
+
+
+@check("soft_quadratic.secant_curvature", source=BLOG + " §2 (M5)",
+       statement="On any 2-cycle {x, y} of GD (symmetric or asymmetric) the secant curvature "
+                 "(f'(x) − f'(y))/(x − y) equals 2/η exactly (tolerance 1e-12 relative).")
+def soft_secant_curvature(quick: bool = True, etas=(1.5, 2.5, 3.0, 4.0, 5.0), x0: float = 0.7,
+                          steps: int | None = None) -> Outcome:
+    steps = steps or (6000 if quick else 60000)
+    rel, rows = [], []
+    for e in etas:
+        x, y = _two_cycle(e, x0, steps)
+        secant = (_fprime(x) - _fprime(y)) / (x - y)
+        rel.append(abs(secant * e / 2 - 1))
+        rows.append({"eta": e, "x": x, "y": y, "secant": secant, "2/eta": 2 / e})
+    worst = int(np.argmax(rel))
+    passed = rel[worst] <= 1e-12
+    e = etas[worst]
+    return Outcome(passed, measured=rows[worst]["secant"], predicted=2 / e, tolerance=1e-12,
+                   evidence={"rows": rows, "relative_errors": rel},
+                   witness=None if passed else {"eta": e, "x0": x0, "steps": steps},
+                   recheck=lambda: _recheck_secant(e, x0, steps))
+
+
+def _recheck_secant(eta, x0, steps):
+    f = models.get("soft_quadratic").lambdify("mpmath")
+    with mpmath.workdps(50):
+        tail = mp_trajectory(models.get("soft_quadratic"), [x0], eta, steps, 50)[-2:]
+        x, y = tail[0][0], tail[1][0]
+        secant = (f.grad([x])[0] - f.grad([y])[0]) / (x - y)
+        rel = abs(secant * mpmath.mpf(eta) / 2 - 1)
+    return Recheck(passed=rel <= 1e-12, measured=float(secant), dps=50,
+                   note=f"relative error {float(rel):.3g} at 50 digits")
+
+
+@check("soft_quadratic.pointwise_curvature", source=BLOG + " §2",
+       statement="On the symmetric 2-cycle ±x_η (1 < η < 3√3/2) the pointwise curvature is "
+                 "below 2/η: η f''(x_η) = 2(2 − s)/((s+1)(s+2)) < 2 (formula to 1e-9).")
+def soft_pointwise_curvature(quick: bool = True, etas=None, x0: float = 0.7) -> Outcome:
+    etas = list(etas or np.linspace(1.05, 2.55, 7 if quick else 61))
+    hypothesis = all(1 < e < ETA_STAR for e in etas)
+    rows, ratios, formula_err = [], [], []
+    for e in etas:
+        x = abs(_soft_gd_tail(e, x0, 20000)[-1])
+        s = x * x
+        curvature = (2 - s) / (1 + s) ** 2.5
+        formula = 2 * (2 - s) / ((s + 1) * (s + 2))
+        ratios.append(e * curvature / 2)
+        formula_err.append(abs(e * curvature - formula))
+        rows.append({"eta": e, "x": x, "f''": curvature, "2/eta": 2 / e})
+    passed = hypothesis and max(ratios) < 1 and max(formula_err) <= 1e-9
+    return Outcome(passed, measured=max(ratios), predicted="< 1 (η f''/2)", tolerance=1e-9,
+                   evidence={"rows": rows, "formula_errors": formula_err,
+                             "hypothesis_1<eta<3sqrt3/2": hypothesis},
+                   witness=None if passed else {"etas": etas})
+
+
+def _cycle_kind(eta: float, x0: float, steps: int) -> str:
+    tail = _soft_gd_tail(eta, x0, steps)
+    if abs(tail[-1]) < 1e-8:
+        return "zero"
+    if abs(tail[-1] + tail[-2]) < 1e-6 * abs(tail[-1]):
+        return "symmetric"
+    return "asymmetric" if abs(tail[-1] - tail[-3]) < 1e-6 * abs(tail[-1]) else "other"
+
+
+@check("soft_quadratic.symmetry_breaking", source=BLOG + " §2 (M3)",
+       statement="The symmetric 2-cycle loses stability at η* = 3√3/2 (multiplier +1): on a "
+                 "fine η grid GD from x₀ = 0.7 switches from the symmetric to an asymmetric "
+                 "2-cycle there (within two grid steps).")
+def soft_symmetry_breaking(quick: bool = True, eta_claim: float = ETA_STAR,
+                           points: int | None = None) -> Outcome:
+    points = points or (41 if quick else 401)
+    grid = np.linspace(2.45, 2.75, points)
+    # Critical slowing down near η*: the multiplier tends to 1, so allow many steps.
+    kinds = [_cycle_kind(e, 0.7, 200000) for e in grid]
+    switch = _boundaries(grid, kinds, "symmetric", "asymmetric")
+    spacing = grid[1] - grid[0]
+    measured = switch[0] if len(switch) == 1 else float("nan")
+    passed = len(switch) == 1 and abs(measured - eta_claim) <= 2 * spacing
+    return Outcome(passed, measured, eta_claim, tolerance=2 * spacing,
+                   evidence={"grid": grid, "kinds": kinds},
+                   witness=None if passed else {"eta": measured})
+
+
+def _period_doubling_point(dps: int = 30):
+    """Solve F(x) = y, F(y) = x, F'(x)F'(y) = −1 for (x, y, η) in mpmath (spec M4)."""
+    with mpmath.workdps(dps):
+        fp = lambda x: x * (x * x + 2) / (1 + x * x) ** mpmath.mpf(1.5)  # noqa: E731
+        fpp = lambda x: (2 - x * x) / (1 + x * x) ** mpmath.mpf(2.5)  # noqa: E731
+
+        def equations(x, y, eta):
+            return (x - eta * fp(x) - y, y - eta * fp(y) - x,
+                    (1 - eta * fpp(x)) * (1 - eta * fpp(y)) + 1)
+
+        return mpmath.findroot(equations, (mpmath.mpf(-4.93), mpmath.mpf(0.835),
+                                           mpmath.mpf(5.66)))
+
+
+@check("soft_quadratic.period_doubling", source=BLOG + " §2 (M4)",
+       statement="The asymmetric 2-cycle (born at 3√3/2) has multiplier −1 at η_pd = "
+                 "5.66290288097087 (mpmath root, tolerance 1e-12); GD converges to it at "
+                 "η = 3, 4, 5 at the spec's values (1e-9).")
+def soft_period_doubling(quick: bool = True, eta_claim: float = ETA_PD) -> Outcome:
+    x, y, eta_pd = (float(v) for v in _period_doubling_point())
+    rows, errors = [], []
+    for e, (px, py) in ASYMMETRIC_CYCLE.items():
+        tail = _soft_gd_tail(e, 0.7, 20000)
+        got = sorted(tail[-2:])
+        errors.append(max(abs(got[0] - px), abs(got[1] - py)) if got[0] < 0 else
+                      max(abs(got[0] + py), abs(got[1] + px)))
+        rows.append({"eta": e, "gd_cycle": got, "spec_cycle": (px, py)})
+    passed = abs(eta_pd - eta_claim) <= 1e-12 and max(errors) <= 1e-9
+    return Outcome(passed, measured=eta_pd, predicted=eta_claim, tolerance=1e-12,
+                   evidence={"cycle_at_eta_pd": (x, y), "asymmetric_cycles": rows,
+                             "cycle_errors": errors},
+                   witness=None if passed else {"eta_pd": eta_pd})
+
+
+def _period(eta: float, x0: float, transient: int, max_period: int = 64) -> int:
+    tail = trajectory(models.get("soft_quadratic"), [x0], eta, transient + 2 * max_period)[:, 0]
+    tail = tail[transient:]
+    for p in range(1, max_period + 1):
+        if np.all(np.abs(tail[p:p + max_period] - tail[:max_period]) < 1e-7 * (1 + abs(tail[0]))):
+            return p
+    return 0
+
+
+@check("soft_quadratic.cascade", source=BLOG + " §2",
+       statement="Beyond η_pd the 2-cycle period-doubles: GD from x₀ = 0.7 has period 2 at "
+                 "η = 5.5, period 4 at η = 5.8 and period 16 at η = 7.0 (spec v05b).")
+def soft_cascade(quick: bool = True, claims=None) -> Outcome:
+    claims = dict(claims or {5.5: 2, 5.8: 4, 7.0: 16})
+    measured = {e: _period(e, 0.7, 200000 if quick else 2000000) for e in claims}
+    passed = measured == claims
+    return Outcome(passed, measured=list(measured.values()), predicted=list(claims.values()),
+                   tolerance="exact period (|x_{t+p} − x_t| < 1e-7)",
+                   evidence={"etas": list(claims)},
+                   witness=None if passed else {e: m for e, m in measured.items()
+                                                if m != claims[e]})

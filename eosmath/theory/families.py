@@ -1,0 +1,3 @@
+"""Importing this module registers every family of checks."""
+
+from eosmath.theory import blog_maps, minimalist_product  # noqa: F401

@@ -1,0 +1,54 @@
+"""Blog seed checks: pass on the defaults, fail on broken inputs."""
+
+import pytest
+
+import eosmath as eos
+import eosmath.theory as th
+
+
+@pytest.mark.parametrize("name", [c.name for c in th.checks()
+                                  if c.family in ("quadratic", "soft_quadratic")])
+def test_passes_on_defaults(name):
+    v = th.verify(name)
+    assert v.passed, v
+
+
+def test_factor_fails_on_another_model():
+    assert not th.verify("quadratic.factor", model=eos.models.get("soft_quadratic")).passed
+
+
+def test_regimes_fail_for_a_wrong_curvature_claim():
+    v = th.verify("quadratic.regimes", a=2.0, a_claim=2.1)
+    assert not v.passed
+    assert abs(v.measured[1] - 1.0) < v.tolerance       # the boundary really is at 2/a
+
+
+def test_convergence_time_fails_for_a_wrong_curvature():
+    assert not th.verify("quadratic.convergence_time", a_claim=2.05).passed
+
+
+def test_symmetric_cycle_fails_beyond_eta_star():
+    v = th.verify("soft_quadratic.symmetric_cycle", etas=[2.7])   # asymmetric regime
+    assert not v.passed and v.recheck is not None and not v.recheck.passed
+
+
+def test_symmetric_cycle_amplitudes_match_spec():
+    rows = th.verify("soft_quadratic.symmetric_cycle").evidence["rows"]
+    for row in rows:
+        assert abs(row["gd_amplitude"] - row["spec_value"]) < 1e-10
+
+
+def test_pointwise_curvature_fails_outside_the_cycle_regime():
+    assert not th.verify("soft_quadratic.pointwise_curvature", etas=[0.9, 1.5]).passed
+
+
+def test_symmetry_breaking_fails_for_a_wrong_threshold():
+    assert not th.verify("soft_quadratic.symmetry_breaking", eta_claim=2.65).passed
+
+
+def test_period_doubling_fails_for_a_perturbed_value():
+    assert not th.verify("soft_quadratic.period_doubling", eta_claim=5.6629028809).passed
+
+
+def test_cascade_fails_for_a_wrong_period():
+    assert not th.verify("soft_quadratic.cascade", claims={5.5: 4}).passed
