@@ -15,6 +15,7 @@ from eosmath import models, nn
 from eosmath._version import __version__
 from eosmath.errors import EosmathError, InvalidInputError, ModelSyntaxError, UnknownModelError
 from eosmath.symbolic import ETA, DynamicalSystem, Model
+from eosmath.theory import Verdict, checks, verify, verify_all
 
 __all__ = [
     "__version__",
@@ -23,6 +24,10 @@ __all__ = [
     "Model",
     "models",
     "nn",
+    "Verdict",
+    "checks",
+    "verify",
+    "verify_all",
     "EosmathError",
     "InvalidInputError",
     "ModelSyntaxError",
