@@ -1,3 +1,3 @@
 """Importing this module registers every family of checks."""
 
-from eosmath.theory import blog_maps, minimalist_product  # noqa: F401
+from eosmath.theory import blog_maps, minimalist_product, self_stabilization  # noqa: F401
