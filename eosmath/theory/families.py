@@ -2,6 +2,7 @@
 
 from eosmath.theory import (  # noqa: F401
     blog_maps,
+    comparators,
     minimalist_product,
     minimalist_two_layer,
     self_stabilization,
