@@ -7,6 +7,7 @@ Soft quadratic x²/√(1+x²): a symmetric 2-cycle for 1 < η < 3√3/2, an asym
 
 from __future__ import annotations
 
+import functools
 import math
 
 import mpmath
@@ -41,8 +42,13 @@ def quadratic_factor(quick: bool = True, model=None) -> Outcome:
                    evidence={"difference": str(difference)})
 
 
+@functools.lru_cache(maxsize=8)
+def _quadratic(a: float):
+    return models.get("quadratic", a=a)
+
+
 def _quadratic_regime(eta: float, a: float, steps: int = 60) -> str:
-    x = trajectory(models.get("quadratic", a=a), [1.0], eta, steps)[:, 0]
+    x = trajectory(_quadratic(a), [1.0], eta, steps)[:, 0]
     if not np.isfinite(x[-1]) or abs(x[-1]) >= abs(x[0]):
         return "diverge"
     return "monotone" if x[1] >= 0 else "oscillate"
@@ -80,7 +86,7 @@ def quadratic_regimes(quick: bool = True, a: float = 2.0, a_claim: float | None 
 
 
 def _steps_to_reduce(eta: float, a: float, factor: float, max_steps: int) -> int:
-    x = trajectory(models.get("quadratic", a=a), [1.0], eta, max_steps)[:, 0]
+    x = trajectory(_quadratic(a), [1.0], eta, max_steps)[:, 0]
     below = np.nonzero(a * x**2 / 2 <= factor * a / 2)[0]
     return int(below[0]) if len(below) else -1
 
