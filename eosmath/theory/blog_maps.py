@@ -7,6 +7,7 @@ Soft quadratic x²/√(1+x²): a symmetric 2-cycle for 1 < η < 3√3/2, an asym
 
 from __future__ import annotations
 
+import functools
 import math
 
 import mpmath
@@ -41,8 +42,13 @@ def quadratic_factor(quick: bool = True, model=None) -> Outcome:
                    evidence={"difference": str(difference)})
 
 
+@functools.lru_cache(maxsize=8)
+def _quadratic(a: float):
+    return models.get("quadratic", a=a)
+
+
 def _quadratic_regime(eta: float, a: float, steps: int = 60) -> str:
-    x = trajectory(models.get("quadratic", a=a), [1.0], eta, steps)[:, 0]
+    x = trajectory(_quadratic(a), [1.0], eta, steps)[:, 0]
     if not np.isfinite(x[-1]) or abs(x[-1]) >= abs(x[0]):
         return "diverge"
     return "monotone" if x[1] >= 0 else "oscillate"
@@ -80,7 +86,7 @@ def quadratic_regimes(quick: bool = True, a: float = 2.0, a_claim: float | None 
 
 
 def _steps_to_reduce(eta: float, a: float, factor: float, max_steps: int) -> int:
-    x = trajectory(models.get("quadratic", a=a), [1.0], eta, max_steps)[:, 0]
+    x = trajectory(_quadratic(a), [1.0], eta, max_steps)[:, 0]
     below = np.nonzero(a * x**2 / 2 <= factor * a / 2)[0]
     return int(below[0]) if len(below) else -1
 
@@ -310,3 +316,27 @@ def soft_cascade(quick: bool = True, claims=None) -> Outcome:
                    evidence={"etas": list(claims)},
                    witness=None if passed else {e: m for e, m in measured.items()
                                                 if m != claims[e]})
+
+
+@check("soft_quadratic.flip_condition", source=BLOG + " §2, §5 (M6; Chen & Bruna's criterion)",
+       statement="At a minimum with f'' = c₂, f''' = c₃, f'''' = c₄ and η = 2/c₂, the second "
+                 "iterate F∘F has cubic coefficient 2(c₂c₄ − 3c₃²)/(3c₂²) (symbolic); the soft "
+                 "quadratic (c₂, c₃, c₄) = (2, 0, −12) gives 3c₃² − c₂c₄ = 24 > 0, a "
+                 "supercritical flip (stable 2-cycle for η slightly above 1).")
+def soft_flip_condition(quick: bool = True, model=None) -> Outcome:
+    x, c2, c3, c4 = sp.symbols("x c2 c3 c4", real=True)
+    fprime = c2 * x + c3 * x**2 / 2 + c4 * x**3 / 6
+    step = lambda v: v - (2 / c2) * fprime.subs(x, v)  # noqa: E731
+    second = sp.expand(step(step(x)))
+    cubic = sp.simplify(second.coeff(x, 3))
+    predicted = 2 * (c2 * c4 - 3 * c3**2) / (3 * c2**2)
+    identity = sp.simplify(cubic - predicted) == 0
+    model = model or models.get("soft_quadratic")
+    t = model.params[0]
+    series = [sp.nsimplify(sp.diff(model.loss, t, k).subs(t, 0)) for k in (2, 3, 4)]
+    margin = 3 * series[1] ** 2 - series[0] * series[2]
+    passed = identity and margin > 0
+    return Outcome(passed, measured={"cubic": str(cubic), "(c2, c3, c4)": [str(c) for c in series],
+                                     "3c3^2 - c2c4": str(margin)},
+                   predicted={"cubic": str(predicted), "3c3^2 - c2c4": "> 0 (spec: 24)"},
+                   tolerance="exact", evidence={"identity": identity})

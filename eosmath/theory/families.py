@@ -1,3 +1,9 @@
 """Importing this module registers every family of checks."""
 
-from eosmath.theory import blog_maps, minimalist_product  # noqa: F401
+from eosmath.theory import (  # noqa: F401
+    blog_maps,
+    comparators,
+    minimalist_product,
+    minimalist_two_layer,
+    self_stabilization,
+)

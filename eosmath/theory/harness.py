@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+import traceback
 from dataclasses import dataclass
 
 from eosmath._version import __version__
@@ -27,7 +28,14 @@ def verify(name: str, quick: bool = True, **overrides) -> Verdict:
     """
     info = lookup(name)
     start = time.perf_counter()
-    outcome = info.function(quick=quick, **overrides)
+    try:
+        outcome = info.function(quick=quick, **overrides)
+    except TypeError as err:
+        if "unexpected keyword" in str(err):   # a misspelt override is the caller's mistake
+            raise
+        outcome = _crashed(err)
+    except Exception as err:  # noqa: BLE001 - a crashing check is reported, not fatal
+        outcome = _crashed(err)
     if not isinstance(outcome, Outcome):
         raise TypeError(f"check {name!r} returned {type(outcome).__name__}, not Outcome")
     recheck = None
@@ -39,6 +47,12 @@ def verify(name: str, quick: bool = True, **overrides) -> Verdict:
                    evidence=dict(outcome.evidence), witness=outcome.witness,
                    mode="quick" if quick else "full", seconds=time.perf_counter() - start,
                    recheck=recheck)
+
+
+def _crashed(err: Exception) -> Outcome:
+    return Outcome(passed=False, measured=f"error: {type(err).__name__}", predicted=None,
+                   tolerance=None, evidence={"error": f"{type(err).__name__}: {err}",
+                                             "traceback": traceback.format_exc()})
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ class Outcome:
     """What a check function returns: the conclusion computed from a run.
 
     ``recheck`` (optional) re-runs the claim at ``witness`` in mpmath at high precision; the
-    harness calls it only when the check failed. It returns a :class:`Recheck`.
+    harness calls it only when the check failed. It returns a :class:`Recheck`, or None when
+    there is nothing to re-run (e.g. the hypothesis itself fails).
     """
 
     passed: bool
@@ -23,7 +24,7 @@ class Outcome:
     tolerance: object
     evidence: dict = field(default_factory=dict)
     witness: object = None
-    recheck: Callable[[], Recheck] | None = None
+    recheck: Callable[[], Recheck | None] | None = None
 
 
 @dataclass(frozen=True)

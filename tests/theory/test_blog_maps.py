@@ -1,6 +1,7 @@
 """Blog seed checks: pass on the defaults, fail on broken inputs."""
 
 import pytest
+import sympy as sp
 
 import eosmath as eos
 import eosmath.theory as th
@@ -52,3 +53,9 @@ def test_period_doubling_fails_for_a_perturbed_value():
 
 def test_cascade_fails_for_a_wrong_period():
     assert not th.verify("soft_quadratic.cascade", claims={5.5: 4}).passed
+
+
+def test_flip_condition_fails_for_a_subcritical_loss():
+    x = sp.Symbol("x", real=True)
+    # x² + x⁴: c₂ = 2, c₃ = 0, c₄ = 24, so 3c₃² − c₂c₄ < 0 (no stable orbit above 2/c₂).
+    assert not th.verify("soft_quadratic.flip_condition", model=eos.Model(x**2 + x**4, (x,))).passed

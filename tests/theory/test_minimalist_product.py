@@ -66,3 +66,15 @@ def test_regime_switch_fails_for_a_wrong_location():
 
 def test_normalisation_fails_without_the_curvature_factor():
     assert not th.verify("product.normalisation", c_claim=1.0).passed
+
+
+def test_eos_failure_is_confirmed_at_high_precision():
+    v = th.verify("product.eos_limit", ells=("logcosh",), tolerance=1e-4)
+    assert not v.passed and v.recheck is not None and v.recheck.dps == 50
+    assert v.recheck.verdict == "confirmed counterexample"
+    assert abs(v.recheck.measured - v.measured) < 1e-9      # float64 and 50 digits agree
+
+
+def test_no_recheck_when_the_hypothesis_fails():
+    v = th.verify("product.eos_limit", theta0=(0.5, 4.0))
+    assert not v.passed and v.recheck is None

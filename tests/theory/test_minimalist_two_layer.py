@@ -1,0 +1,57 @@
+"""Two-layer checks: pass on the defaults, fail on broken inputs; the clipped-GD helper."""
+
+import numpy as np
+import pytest
+
+import eosmath as eos
+import eosmath.theory as th
+from eosmath.theory._iterate import trajectory
+from eosmath.theory.minimalist_two_layer import clipped_gd
+
+
+@pytest.mark.parametrize("name", [c.name for c in th.checks() if c.family == "two_layer_minimal"])
+def test_passes_on_defaults(name):
+    v = th.verify(name)
+    assert v.passed, v
+
+
+def test_unclipped_helper_equals_compiled_gd():
+    # Independent implementation: the model's Numba GD kernel (no clipping).
+    model = eos.models.get("two_layer_minimal", sigma1=1.0, sigma2=0.02)
+    ref = trajectory(model, [0.67, 0.01, 1.0], 4.0, 300)
+    run = clipped_gd(theta0=(0.67, 0.01, 1.0), C=0.0, steps=300)
+    assert np.allclose(run.thetas, ref, rtol=1e-10, atol=1e-300)
+
+
+def test_plain_mode_warns_on_underflow():
+    with pytest.warns(RuntimeWarning, match="1e-250"):
+        clipped_gd(sigma2=0.01, theta0=(0.6, 1e-3, 0.1), C=0.0, steps=15000, log_mode=False)
+
+
+def test_limiting_sharpness_fails_when_gd_never_reaches_the_edge():
+    assert not th.verify("two_layer_minimal.limiting_sharpness", eta=2.0).passed
+
+
+def test_phases_fail_for_an_off_by_one_t0():
+    assert not th.verify("two_layer_minimal.phases", t0_claim=77).passed
+
+
+def test_lemma42_fails_when_the_step_condition_is_violated():
+    # ησ₂²(a² + w₂²) ≈ 2 > 1: w2 overshoots and decreases.
+    assert not th.verify("two_layer_minimal.lemma42", sigma2=0.6).passed
+
+
+def test_loss_rate_fails_with_the_heuristic_rate_as_a_bound():
+    assert not th.verify("two_layer_minimal.loss_rate", rate_factor=2.0).passed
+
+
+def test_gfs_bounds_fail_with_a_too_narrow_band_of_a():
+    assert not th.verify("two_layer_minimal.gfs_bounds", a_band=(0.70, 0.71)).passed
+
+
+def test_pgd_rate_fails_with_the_upper_rate():
+    assert not th.verify("two_layer_minimal.pgd_rate", rate_factor=1.0).passed
+
+
+def test_collapse_absent_with_clipping():
+    assert not th.verify("two_layer_minimal.unclipped_collapse", C_unclipped=0.0088388).passed
