@@ -5,5 +5,8 @@ from eosmath.theory import (  # noqa: F401
     comparators,
     minimalist_product,
     minimalist_two_layer,
+    progressive_sharpening,
     self_stabilization,
+    shallow_relu,
+    threshold_neurons,
 )
