@@ -11,6 +11,7 @@ import math
 import warnings
 from dataclasses import dataclass
 
+import mpmath
 import numpy as np
 from numba import njit
 
@@ -18,7 +19,7 @@ from eosmath import models
 from eosmath.models.two_layer_minimal import gfs_a_squared
 from eosmath.theory._iterate import sharpness_along
 from eosmath.theory.registry import check
-from eosmath.theory.verdict import Outcome
+from eosmath.theory.verdict import Outcome, Recheck
 
 SOURCE = "Liu, Zhang, Du & Zhao (NeurIPS 2025), seed 002; spec/minimalist_two_layer.md"
 CANONICAL = {"sigma1": 1.0, "sigma2": 0.02, "eta": 4.0, "theta0": (0.67, 0.01, 1.0), "C": 0.002}
@@ -104,6 +105,23 @@ def clipped_gd(sigma1=1.0, sigma2=0.02, eta=4.0, theta0=(0.67, 0.01, 1.0), C=0.0
                           sigma2, eta)
 
 
+def mp_clipped_gd(sigma1, sigma2, eta, theta0, C, steps: int, dps: int = 50):
+    """The clipped GD of :func:`clipped_gd` at ``dps`` digits; rows (a, w1, w2) of mpf."""
+    with mpmath.workdps(dps):
+        s1sq, s2sq = mpmath.mpf(sigma1) ** 2, mpmath.mpf(sigma2) ** 2
+        eta, C = mpmath.mpf(eta), mpmath.mpf(C)
+        a, w1, w2 = (mpmath.mpf(v) for v in theta0)
+        rows = [(a, w1, w2)]
+        for _ in range(steps):
+            ga = s1sq * a * w1**2 + s2sq * w2 * (a * w2 - 1)
+            if C > 0:
+                ga = min(max(ga, -C), C)
+            a, w1, w2 = a - eta * ga, (1 - eta * s1sq * a**2) * w1, w2 - eta * s2sq * a * (
+                a * w2 - 1)
+            rows.append((a, w1, w2))
+    return rows
+
+
 def _t0(run: ClippedRun) -> int:
     above = np.nonzero(run.sigma1**2 * run.a**2 > 2 / run.eta)[0]
     return int(above[0]) if len(above) else -1
@@ -183,12 +201,21 @@ def lemma42(quick: bool = True, sigma2=None, eta=None, theta0=None) -> Outcome:
     stride = max(1, len(run.a) // 2000)
     align = min(abs(np.linalg.eigh(k.hessian(t))[1][1, -1]) for t in run.thetas[::stride])
     passed = slack >= -1e-13 and dw2 >= 0
+    step = int(np.argmin(np.diff(run.w2)))
     return Outcome(passed, measured={"min (S − σ₁²a²)/S": slack, "min Δw2": dw2},
                    predicted={"min (S − σ₁²a²)/S": "≥ 0", "min Δw2": "≥ 0"},
                    tolerance=1e-13,
                    evidence={"min |<v, e_w1>|": float(align), "spec_min_alignment": 0.98217,
                              "max a*w2": float(np.max(run.a * run.w2))},
-                   witness=None if passed else s)
+                   witness=None if passed else {**s, "step_min_dw2": step},
+                   recheck=lambda: _recheck_w2(s, step))
+
+
+def _recheck_w2(s, step):
+    rows = mp_clipped_gd(s["sigma1"], s["sigma2"], s["eta"], s["theta0"], s["C"], step + 1)
+    dw2 = rows[-1][2] - rows[-2][2]
+    return Recheck(passed=dw2 >= 0, measured=float(dw2), dps=50,
+                   note=f"Δw2 at step {step} from a 50-digit run")
 
 
 def _l_hat(run: ClippedRun) -> np.ndarray:
@@ -220,7 +247,18 @@ def loss_rate(quick: bool = True, rate_factor: float = 1.0) -> Outcome:
                              "steps_checked": len(idx),
                              "fraction_below_pred_rate": float(np.mean(ratios <= (1 - 2 * q)
                                                                        ** 2))},
-                   witness=None if passed else {"step": int(idx[worst])})
+                   witness=None if passed else {"step": int(idx[worst])},
+                   recheck=lambda: _recheck_rate(int(idx[worst]), bound))
+
+
+def _recheck_rate(step, bound):
+    s = CANONICAL
+    rows = mp_clipped_gd(s["sigma1"], s["sigma2"], s["eta"], s["theta0"], s["C"], step + 1)
+    with mpmath.workdps(50):
+        a_star = mpmath.sqrt(2 / mpmath.mpf(s["eta"])) / s["sigma1"]
+        ratio = ((a_star * rows[-1][2] - 1) / (a_star * rows[-2][2] - 1)) ** 2
+    return Recheck(passed=ratio <= bound, measured=float(ratio), dps=50,
+                   note=f"L̂ ratio at step {step} from a 50-digit run")
 
 
 def _phi(sigma1, sigma2, a, w1, w2):

@@ -55,3 +55,17 @@ def test_pgd_rate_fails_with_the_upper_rate():
 
 def test_collapse_absent_with_clipping():
     assert not th.verify("two_layer_minimal.unclipped_collapse", C_unclipped=0.0088388).passed
+
+
+def test_clipped_gd_matches_50_digit_run():
+    from eosmath.theory.minimalist_two_layer import mp_clipped_gd
+
+    rows = np.array([[float(v) for v in r] for r in mp_clipped_gd(1.0, 0.02, 4.0,
+                                                                   (0.67, 0.01, 1.0), 0.002, 1000)])
+    run = clipped_gd(steps=1000)
+    assert np.allclose(run.thetas, rows, rtol=1e-10, atol=1e-14)
+
+
+def test_rate_failure_is_confirmed_at_high_precision():
+    v = th.verify("two_layer_minimal.loss_rate", rate_factor=2.0)
+    assert v.recheck is not None and v.recheck.verdict == "confirmed counterexample"
