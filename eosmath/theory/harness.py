@@ -8,12 +8,14 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import time
 import traceback
 from dataclasses import dataclass
 
 from eosmath._version import __version__
+from eosmath.errors import EosmathError
 from eosmath.progress import Progress
 from eosmath.theory.registry import checks, lookup
 from eosmath.theory.verdict import Outcome, Verdict, plain
@@ -27,13 +29,13 @@ def verify(name: str, quick: bool = True, **overrides) -> Verdict:
     check with a witness is re-run at high precision before the Verdict is returned.
     """
     info = lookup(name)
+    accepted = [p for p in inspect.signature(info.function).parameters if p != "quick"]
+    unknown = sorted(set(overrides) - set(accepted))
+    if unknown:
+        raise EosmathError(f"check {name!r} has no input {unknown}; it accepts {accepted}")
     start = time.perf_counter()
     try:
         outcome = info.function(quick=quick, **overrides)
-    except TypeError as err:
-        if "unexpected keyword" in str(err):   # a misspelt override is the caller's mistake
-            raise
-        outcome = _crashed(err)
     except Exception as err:  # noqa: BLE001 - a crashing check is reported, not fatal
         outcome = _crashed(err)
     if not isinstance(outcome, Outcome):
