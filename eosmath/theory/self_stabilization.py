@@ -46,7 +46,7 @@ def _lemma2_error(model: Model, point, vector: str, dps: int = 50) -> float:
         p = [mpmath.mpf(v) for v in point]
         values, vectors = mpmath.eigsy(f.hessian(p))
         order = sorted(range(model.dim), key=lambda i: values[i])
-        top = order[-1]
+        # vector="second" pairs ∇λ_max with the wrong eigenvector (a deliberately broken claim).
         u = [vectors[j, order[-1] if vector == "top" else order[-2]] for j in range(model.dim)]
         t = third(*p)
         contraction = [mpmath.fsum(t[i][j][k] * u[j] * u[k] for j in range(model.dim)
@@ -54,7 +54,7 @@ def _lemma2_error(model: Model, point, vector: str, dps: int = 50) -> float:
         step = mpmath.mpf(10) ** (-(dps // 2 - 5))
 
         def lam(q):
-            return sorted(mpmath.eigsy(f.hessian(q))[0])[-1] if top is not None else None
+            return max(mpmath.eigsy(f.hessian(q))[0])
 
         grad_s = []
         for i in range(model.dim):
