@@ -79,3 +79,15 @@ def test_theorem1_constrained_trajectory_is_the_line():
 def test_generalized_sharpness_fails_for_the_wrong_side():
     assert not th.verify("self_stabilization.generalized_sharpness",
                          claims={-0.5: "above", 0.5: "above"}).passed
+
+
+def test_stage_and_generalized_rechecks_accept_the_true_claims():
+    import math
+
+    from eosmath.theory.self_stabilization import _recheck_generalized, _recheck_stages, _toy
+
+    start = [0.01 * math.sqrt(2), -0.5, 0.0]
+    assert _recheck_stages(_toy(0.01), start, 0.01, 0.01, 1.0, 1.0).passed
+    assert _recheck_generalized(0.01, 1.0, 1.0, -0.5, "below").passed
+    v = th.verify("self_stabilization.four_stages", step_factor=0.5)
+    assert v.recheck is not None and v.recheck.verdict == "confirmed counterexample"
