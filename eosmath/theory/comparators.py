@@ -56,9 +56,24 @@ def zhu_gd_sharpness(quick: bool = True, cases=None) -> Outcome:
                      "converged": converged})
     worst = int(np.argmax(errors))
     passed = errors[worst] <= 1e-5
+    theta0, eta, spec = cases[worst]
     return Outcome(passed, measured=rows[worst]["eta_S_over_2"], predicted=rows[worst]["spec"],
                    tolerance=1e-5, evidence={"rows": rows},
-                   witness=None if passed else rows[worst])
+                   witness=None if passed else rows[worst],
+                   recheck=lambda: _recheck_zhu(model, theta0, eta, spec))
+
+
+def _recheck_zhu(model, theta0, eta, spec, steps=20000):
+    run = mp_trajectory(model, theta0, eta, steps, dps=50, bound=1e10)
+    last = run[-1]
+    with mpmath.workdps(50):
+        if not all(mpmath.isfinite(v) and abs(v) < 1e10 for v in last):
+            return Recheck(passed=False, measured=float("inf"), dps=50,
+                           note="the 50-digit run diverges too")
+        sharp = max(mpmath.eigsy(model.lambdify("mpmath").hessian(last))[0])
+        ratio = float(eta * sharp / 2)
+    return Recheck(passed=abs(ratio - spec) <= 1e-5, measured=ratio, dps=50,
+                   note=f"ηS/2 after {steps} steps of 50-digit GD")
 
 
 def _integrate_gf(model, w0, t_end=400.0):

@@ -181,7 +181,19 @@ def phases(quick: bool = True, t0_claim: int = 78, band=(0.85, 1.15), crossings_
                    predicted={"t0": t0_claim, "band": band, "up_crossings": crossings_claim},
                    tolerance="t0 exact; band as stated",
                    evidence={"phase1_monotone": monotone},
-                   witness=None if passed else s)
+                   witness=None if passed else s,
+                   recheck=lambda: _recheck_t0(s, t0_claim))
+
+
+def _recheck_t0(s, t0_claim):
+    """t₀ from a 50-digit run (the band and crossings need the float run's sharpness)."""
+    rows = mp_clipped_gd(s["sigma1"], s["sigma2"], s["eta"], s["theta0"], s["C"], 2000)
+    with mpmath.workdps(50):
+        above = [t for t, r in enumerate(rows) if s["sigma1"] ** 2 * r[0] ** 2 > 2 / mpmath.mpf(
+            s["eta"])]
+    t0 = above[0] if above else -1
+    return Recheck(passed=t0 == t0_claim, measured=t0, dps=50,
+                   note="t₀ only: first σ₁²a² > 2/η in a 50-digit run")
 
 
 @check("two_layer_minimal.lemma42", source=SOURCE + " §3 (Lemma 4.2)",

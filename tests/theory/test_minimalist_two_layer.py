@@ -69,3 +69,8 @@ def test_clipped_gd_matches_50_digit_run():
 def test_rate_failure_is_confirmed_at_high_precision():
     v = th.verify("two_layer_minimal.loss_rate", rate_factor=2.0)
     assert v.recheck is not None and v.recheck.verdict == "confirmed counterexample"
+
+
+def test_t0_recheck_at_high_precision():
+    v = th.verify("two_layer_minimal.phases", t0_claim=77)
+    assert v.recheck is not None and v.recheck.measured == 78
