@@ -107,3 +107,10 @@ def test_cli_without_names_lists_the_checks(capsys):
 def test_every_check_cites_a_spec_section():
     for info in th.checks():
         assert "spec/" in info.source, info.name
+
+
+def test_markdown_table_has_one_row_per_check():
+    report = th.verify_all(names=["quadratic"])
+    md = report.to_markdown().splitlines()
+    rows = [line for line in md if line.startswith("| `")]
+    assert len(rows) == len(report.verdicts) and all("pass" in r for r in rows)
