@@ -109,10 +109,10 @@ def ode_fixed_point(quick: bool = True, delta_claim=None) -> Outcome:
                    evidence={"linearisation_eigenvalues": [str(e) for e in eigen]})
 
 
-@check("self_stabilization.conserved", source=SOURCE + " §4 (Lemma 3)",
+@check("self_stabilization.lv_conserved", source=SOURCE + " §4 (Lemma 3)",
        statement="g(X, Y) = h(βX²/(2α)) + Y²/α with h(z) = z − log z − 1 is a first integral "
                  "of the ODE (symbolic), and drifts ≤ 1e-9 along DOP853 (rtol 1e-12).")
-def conserved(quick: bool = True, quantity=None) -> Outcome:
+def lv_conserved(quick: bool = True, quantity=None) -> Outcome:
     system = _reduced()
     ode = system.meta["ode"]
     g = system.meta["conserved"] if quantity is None else quantity
