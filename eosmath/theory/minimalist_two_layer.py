@@ -127,6 +127,17 @@ def _t0(run: ClippedRun) -> int:
     return int(above[0]) if len(above) else -1
 
 
+def initialisation_conditions(s: dict) -> dict:
+    """The reconstructed conditions (i)–(iii) of the set I_η (spec §2), each True/False."""
+    a0, w10, w20 = s["theta0"]
+    s1sq, s2sq, eta = s["sigma1"] ** 2, s["sigma2"] ** 2, s["eta"]
+    h0 = gfs_a_squared(a0**2 - w10**2 - w20**2)
+    return {"(i) a0, w2 > 0, a0 w2 < 1": a0 > 0 and w20 > 0 and a0 * w20 < 1,
+            "(ii) σ1²a0² < 2/η < σ1²h(Q0)": bool(s1sq * a0**2 < 2 / eta < s1sq * h0),
+            "(iii) a grows at t = 0": s1sq * a0 * w10**2 < s2sq * w20 * (1 - a0 * w20)
+            and w10 != 0}
+
+
 def _setting(overrides) -> dict:
     return {**CANONICAL, **{k: v for k, v in overrides.items() if v is not None}}
 
@@ -146,10 +157,13 @@ def limiting_sharpness(quick: bool = True, eta=None, C=None, sigma2=None) -> Out
         plain = clipped_gd(s["sigma1"], s["sigma2"], s["eta"], s["theta0"], s["C"], steps=10000,
                            log_mode=False)
     mode_gap = float(np.max(np.abs(plain.thetas - run.thetas[:10001])))
-    passed = bool(ratio.min() >= 0.999 and ratio.max() <= 1.0 and losses.max() <= 1e-20)
+    hypotheses = initialisation_conditions(s)
+    passed = bool(all(hypotheses.values()) and ratio.min() >= 0.999 and ratio.max() <= 1.0
+                  and losses.max() <= 1e-20)
     return Outcome(passed, measured=float(ratio[-1]), predicted="just below 1 (ηS/2)",
                    tolerance="ηS/2 ∈ [0.999, 1], L ≤ 1e-20",
-                   evidence={"final_eta_S_over_2": float(ratio[-1]), "tail_min": ratio.min(),
+                   evidence={"hypotheses": hypotheses,
+                             "final_eta_S_over_2": float(ratio[-1]), "tail_min": ratio.min(),
                              "tail_max": ratio.max(), "final_loss": float(losses[-1]),
                              "spec_final_eta_S_over_2": 0.99980,
                              "log_mode_vs_plain_10000_steps": mode_gap,
@@ -175,12 +189,14 @@ def phases(quick: bool = True, t0_claim: int = 78, band=(0.85, 1.15), crossings_
     crossings = int(np.sum((ratio[:-1] < 1) & (ratio[1:] >= 1)))
     x = ratio[t0 + 1:]
     in_band = bool(x.min() >= band[0] and x.max() <= band[1])
-    passed = t0 == t0_claim and monotone and in_band and crossings == crossings_claim
+    hypotheses = initialisation_conditions(s)
+    passed = (all(hypotheses.values()) and t0 == t0_claim and monotone and in_band
+              and crossings == crossings_claim)
     return Outcome(passed, measured={"t0": t0, "band": (float(x.min()), float(x.max())),
                                      "up_crossings": crossings},
                    predicted={"t0": t0_claim, "band": band, "up_crossings": crossings_claim},
                    tolerance="t0 exact; band as stated",
-                   evidence={"phase1_monotone": monotone},
+                   evidence={"phase1_monotone": monotone, "hypotheses": hypotheses},
                    witness=None if passed else s,
                    recheck=lambda: _recheck_t0(s, t0_claim))
 
