@@ -371,11 +371,16 @@ def theorem1(quick: bool = True, etas=None, alpha: float = 1.0, beta: float = 1.
     worst_s = max(r["sharpness_error/(eps^2/eta)"] for r in rows)
     worst_l = max(r["loss_error/(eps delta^2/eta)"] for r in rows)
     pgd_ok = max(r["pgd_vs_line"] for r in rows) <= 1e-9 and all(r["pgd_start_ok"] for r in rows)
-    passed = worst_s <= c_sharp and worst_l <= c_loss and pgd_ok
+    # The orders themselves: normalised errors must not grow as ε shrinks (spread ≤ 1.5×).
+    spread = {key: max(r[key] for r in rows) / max(min(r[key] for r in rows), 1e-300)
+              for key in ("sharpness_error/(eps^2/eta)", "loss_error/(eps delta^2/eta)")}
+    scaling_ok = len(rows) < 2 or max(spread.values()) <= 1.5
+    passed = worst_s <= c_sharp and worst_l <= c_loss and pgd_ok and scaling_ok
     return Outcome(passed, measured={"sharpness": worst_s, "loss": worst_l},
                    predicted={"sharpness": f"≤ {c_sharp:.4g}", "loss": f"≤ {c_loss:.4g}"},
                    tolerance={"sharpness": c_sharp, "loss": c_loss},
                    evidence={"rows": rows, "g0": g0, "pgd_is_line": pgd_ok,
+                             "normalised_error_spread_over_eta": spread,
                              "why_tolerance": "toy: sharpness error ≈ ηβx²/2 = (ε²/η)·x²/δ² and "
                              "loss error = |Y|·|x² − δ²|/2, bounded by Corollary 1"},
                    witness=None if passed else rows)
