@@ -126,7 +126,17 @@ def quadratic_convergence_time(quick: bool = True, a: float = 2.0, a_claim: floa
     return Outcome(passed, measured=measured[worst], predicted=predicted[worst], tolerance=1,
                    evidence={"etas": etas, "measured_steps": measured,
                              "predicted_steps": predicted, "steps_at_eta_1/a": one_step},
-                   witness=None if passed else {"eta": float(etas[worst]), "a": a})
+                   witness=None if passed else {"eta": float(etas[worst]), "a": a},
+                   recheck=lambda: _recheck_steps(float(etas[worst]), a, epsilon,
+                                                  predicted[worst]))
+
+
+def _recheck_steps(eta, a, epsilon, predicted, max_steps=20000):
+    x = [t[0] for t in mp_trajectory(_quadratic(a), [1.0], eta, max_steps, dps=50,
+                                     bound=1e10)]
+    steps = next((t for t, v in enumerate(x) if v * v <= epsilon), -1)
+    return Recheck(passed=abs(steps - predicted) <= 1, measured=steps, dps=50,
+                   note=f"steps until f(x_t) ≤ ε f(x_0) at η = {eta}, 50 digits")
 
 
 # ------------------------------------------------------------------------- soft quadratic

@@ -352,4 +352,12 @@ def product_normalisation(quick: bool = True, eta: float = 0.2, theta0=(0.5, 10.
                    evidence={"symbolic_equivalence": symbolic, "trajectory_error": traj_error,
                              "gap_rel_error": error, "steps": steps, "c": float(c),
                              "beta_c": beta_c},
-                   witness=None if passed else {"eta": eta, "theta0": theta0})
+                   witness=None if passed else {"eta": eta, "theta0": theta0},
+                   recheck=lambda: _recheck_normalised(model, theta0, eta, steps, predicted,
+                                                       0.01 * gap))
+
+
+def _recheck_normalised(model, theta0, eta, steps, predicted, tolerance):
+    y2, x_end = _mp_final_y2(model, list(theta0), eta, steps + 100)
+    return Recheck(passed=abs(float(y2) - predicted) <= tolerance, measured=float(y2), dps=50,
+                   note=f"y∞² from 50-digit GD on ℓ itself (x_T = {float(x_end):.2g})")

@@ -355,7 +355,28 @@ def pgd_rate(quick: bool = True, rate_factor: float = 2.0) -> Outcome:
     return Outcome(passed, measured=float(np.median(ratios)), predicted=rate, tolerance=1e-10,
                    evidence={"t_prime": t_prime, "stays_at_a_star": stays,
                              "max_ratio_error": error},
-                   witness=None if passed else {"t_prime": t_prime})
+                   witness=None if passed else {"t_prime": t_prime},
+                   recheck=lambda: _recheck_pgd(rate))
+
+
+def _recheck_pgd(rate, steps=400):
+    """Lemma 5.4's PGD at 50 digits: t' and the per-step loss ratio after it."""
+    s = CANONICAL
+    with mpmath.workdps(50):
+        eta, s2sq = mpmath.mpf(s["eta"]), mpmath.mpf(s["sigma2"]) ** 2
+        a_star = mpmath.sqrt(2 / eta) / s["sigma1"]
+        a, w2 = mpmath.mpf(s["theta0"][0]), mpmath.mpf(s["theta0"][2])
+        t_prime, ratios = None, []
+        for t in range(steps):
+            r = a * w2 - 1
+            a, w2 = min(a - eta * s2sq * w2 * r, a_star), w2 - eta * s2sq * a * r
+            if t_prime is not None:
+                ratios.append(((a * w2 - 1) / r) ** 2)
+            elif a == a_star:
+                t_prime = t + 1
+        error = max(abs(q - rate) for q in ratios) if ratios else mpmath.inf
+    return Recheck(passed=t_prime == 76 and error <= 1e-10, measured=float(ratios[0]), dps=50,
+                   note=f"t' = {t_prime}; max |ratio − rate| = {float(error):.3g}")
 
 
 @check("two_layer_minimal.unclipped_collapse", source=SOURCE + " §7 (Appendix F)",

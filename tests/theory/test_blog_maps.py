@@ -67,3 +67,11 @@ def test_regime_recheck_confirms_a_wrong_claim_and_accepts_the_right_one():
     v = th.verify("quadratic.regimes", a_claim=2.1)
     assert v.recheck is not None and v.recheck.verdict == "confirmed counterexample"
     assert _recheck_regimes(2.0, [0.5, 1.0], 0.0025).passed     # the recheck is not vacuous
+
+
+def test_step_count_recheck():
+    from eosmath.theory.blog_maps import _recheck_steps
+
+    # η = 0.3, a = 2: q = 0.4 and ⌈log 1e-8 / (2 log 0.4)⌉ = 11 steps.
+    assert _recheck_steps(0.3, 2.0, 1e-8, 11).passed
+    assert not _recheck_steps(0.3, 2.0, 1e-8, 13).passed

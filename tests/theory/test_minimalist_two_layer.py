@@ -74,3 +74,10 @@ def test_rate_failure_is_confirmed_at_high_precision():
 def test_t0_recheck_at_high_precision():
     v = th.verify("two_layer_minimal.phases", t0_claim=77)
     assert v.recheck is not None and v.recheck.measured == 78
+
+
+def test_pgd_recheck_is_exact_at_50_digits():
+    from eosmath.theory.minimalist_two_layer import _recheck_pgd
+
+    assert _recheck_pgd((1 - 2 * 0.02**2) ** 2).passed
+    assert not _recheck_pgd((1 - 0.02**2) ** 2).passed
