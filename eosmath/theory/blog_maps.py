@@ -284,7 +284,24 @@ def soft_symmetry_breaking(quick: bool = True, eta_claim: float = ETA_STAR,
     passed = len(switch) == 1 and abs(measured - eta_claim) <= 2 * spacing
     return Outcome(passed, measured, eta_claim, tolerance=2 * spacing,
                    evidence={"grid": grid, "kinds": kinds},
-                   witness=None if passed else {"eta": measured})
+                   witness=None if passed else {"eta": measured},
+                   recheck=lambda: _recheck_breaking(eta_claim, 2 * spacing))
+
+
+def _mp_cycle_kind(eta, steps):
+    tail = [float(t[0]) for t in mp_trajectory(models.get("soft_quadratic"), [0.7], eta, steps,
+                                                dps=50)[-3:]]
+    if abs(tail[-1] + tail[-2]) < 1e-6 * abs(tail[-1]):
+        return "symmetric"
+    return "asymmetric" if abs(tail[-1] - tail[-3]) < 1e-6 * abs(tail[-1]) else "other"
+
+
+def _recheck_breaking(eta_claim, tolerance, steps=100000):
+    """At 50 digits: symmetric cycle just below the claimed η*, asymmetric just above."""
+    seen = (_mp_cycle_kind(eta_claim - tolerance, steps),
+            _mp_cycle_kind(eta_claim + tolerance, steps))
+    return Recheck(passed=seen == ("symmetric", "asymmetric"), measured=seen, dps=50,
+                   note=f"attractor at the claimed η* ± {tolerance:.3g}, {steps} steps")
 
 
 def _period_doubling_point(dps: int = 30):

@@ -168,7 +168,23 @@ def limiting_sharpness(quick: bool = True, eta=None, C=None, sigma2=None) -> Out
                              "spec_final_eta_S_over_2": 0.99980,
                              "log_mode_vs_plain_10000_steps": mode_gap,
                              "plain_mode_underflow_warning": bool(caught)},
-                   witness=None if passed else s)
+                   witness=None if passed else s,
+                   recheck=lambda: _recheck_limit(s))
+
+
+def _recheck_limit(s, steps=70000):
+    """ηS/2 and L at the end of a 50-digit run (S from mpmath's symmetric eigensolver)."""
+    rows = mp_clipped_gd(s["sigma1"], s["sigma2"], s["eta"], s["theta0"], s["C"], steps)
+    model = models.get("two_layer_minimal", sigma1=s["sigma1"], sigma2=s["sigma2"])
+    f = model.lambdify("mpmath")
+    with mpmath.workdps(50):
+        last = list(rows[-1])
+        ratio = s["eta"] * max(mpmath.eigsy(f.hessian(last))[0]) / 2
+        loss = f.loss(last)
+    passed = bool(all(initialisation_conditions(s).values()) and 0.999 <= ratio <= 1
+                  and loss <= 1e-20)
+    return Recheck(passed=passed, measured=float(ratio), dps=50,
+                   note=f"final ηS/2 and L = {float(loss):.3g} after {steps} steps at 50 digits")
 
 
 @check("two_layer_minimal.phases", source=SOURCE + " §3 (Theorems 4.3, 4.4)",
@@ -402,4 +418,13 @@ def unclipped_collapse(quick: bool = True, C_unclipped: float = 0.0) -> Outcome:
                    evidence={"first_collapse_step": int(np.argmin(free.a[:4000])),
                              "later_min_a_exact_run": float(free.a.min()),
                              "later_min_step": int(np.argmin(free.a))},
-                   witness=None if passed else setting)
+                   witness=None if passed else setting,
+                   recheck=lambda: _recheck_collapse(setting, C_unclipped))
+
+
+def _recheck_collapse(setting, C, steps=4000):
+    rows = mp_clipped_gd(setting["sigma1"], setting["sigma2"], setting["eta"],
+                         setting["theta0"], C, steps)
+    first = float(min(r[0] for r in rows))
+    return Recheck(passed=abs(first - 0.033) <= 1e-3, measured=first, dps=50,
+                   note=f"min a over the first {steps} steps at 50 digits")

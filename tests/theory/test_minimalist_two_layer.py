@@ -81,3 +81,10 @@ def test_pgd_recheck_is_exact_at_50_digits():
 
     assert _recheck_pgd((1 - 2 * 0.02**2) ** 2).passed
     assert not _recheck_pgd((1 - 0.02**2) ** 2).passed
+
+
+def test_limit_recheck_agrees_with_float64():
+    from eosmath.theory.minimalist_two_layer import CANONICAL, _recheck_limit
+
+    r = _recheck_limit(CANONICAL)
+    assert r.passed and abs(r.measured - 0.99980) < 1e-5      # spec §3: 0.99980
