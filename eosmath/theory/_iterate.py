@@ -45,8 +45,11 @@ def losses_along(model, thetas: np.ndarray, hyper=None) -> np.ndarray:
     return out
 
 
-def mp_trajectory(model, theta0, eta, steps: int, dps: int = 50) -> list:
-    """GD at ``dps`` digits with the model's mpmath functions; iterates as lists of mpf."""
+def mp_trajectory(model, theta0, eta, steps: int, dps: int = 50, bound=None) -> list:
+    """GD at ``dps`` digits with the model's mpmath functions; iterates as lists of mpf.
+
+    With ``bound``, stops after the first iterate with an entry larger than it in magnitude.
+    """
     f = model.lambdify("mpmath")
     with mpmath.workdps(dps):
         eta = mpmath.mpf(eta)
@@ -56,4 +59,6 @@ def mp_trajectory(model, theta0, eta, steps: int, dps: int = 50) -> list:
             g = f.grad(theta)
             theta = [theta[i] - eta * g[i] for i in range(len(theta))]
             out.append(theta)
+            if bound is not None and max(abs(t) for t in theta) > bound:
+                break
     return out

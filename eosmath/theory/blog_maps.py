@@ -82,7 +82,23 @@ def quadratic_regimes(quick: bool = True, a: float = 2.0, a_claim: float | None 
     return Outcome(passed, measured, predicted, tolerance=spacing,
                    evidence={"grid_points": points, "grid_spacing": spacing,
                              "boundary_errors": errors},
-                   witness=witness)
+                   witness=witness, recheck=lambda: _recheck_regimes(a, predicted, spacing))
+
+
+def _mp_quadratic_regime(eta: float, a: float, steps: int = 60) -> str:
+    x = [t[0] for t in mp_trajectory(_quadratic(a), [1.0], eta, steps, dps=50)]
+    if abs(x[-1]) >= abs(x[0]):
+        return "diverge"
+    return "monotone" if x[1] >= 0 else "oscillate"
+
+
+def _recheck_regimes(a, predicted, spacing):
+    """At 50 digits: does the regime change across each predicted boundary ± one grid step?"""
+    expected = [("monotone", "oscillate"), ("oscillate", "diverge")]
+    seen = [(_mp_quadratic_regime(p - spacing, a), _mp_quadratic_regime(p + spacing, a))
+            for p in predicted]
+    return Recheck(passed=seen == expected, measured=seen, dps=50,
+                   note="regimes one grid step either side of each predicted boundary")
 
 
 def _steps_to_reduce(eta: float, a: float, factor: float, max_steps: int) -> int:
@@ -110,7 +126,17 @@ def quadratic_convergence_time(quick: bool = True, a: float = 2.0, a_claim: floa
     return Outcome(passed, measured=measured[worst], predicted=predicted[worst], tolerance=1,
                    evidence={"etas": etas, "measured_steps": measured,
                              "predicted_steps": predicted, "steps_at_eta_1/a": one_step},
-                   witness=None if passed else {"eta": float(etas[worst]), "a": a})
+                   witness=None if passed else {"eta": float(etas[worst]), "a": a},
+                   recheck=lambda: _recheck_steps(float(etas[worst]), a, epsilon,
+                                                  predicted[worst]))
+
+
+def _recheck_steps(eta, a, epsilon, predicted, max_steps=20000):
+    x = [t[0] for t in mp_trajectory(_quadratic(a), [1.0], eta, max_steps, dps=50,
+                                     bound=1e10)]
+    steps = next((t for t, v in enumerate(x) if v * v <= epsilon), -1)
+    return Recheck(passed=abs(steps - predicted) <= 1, measured=steps, dps=50,
+                   note=f"steps until f(x_t) ≤ ε f(x_0) at η = {eta}, 50 digits")
 
 
 # ------------------------------------------------------------------------- soft quadratic
@@ -258,7 +284,24 @@ def soft_symmetry_breaking(quick: bool = True, eta_claim: float = ETA_STAR,
     passed = len(switch) == 1 and abs(measured - eta_claim) <= 2 * spacing
     return Outcome(passed, measured, eta_claim, tolerance=2 * spacing,
                    evidence={"grid": grid, "kinds": kinds},
-                   witness=None if passed else {"eta": measured})
+                   witness=None if passed else {"eta": measured},
+                   recheck=lambda: _recheck_breaking(eta_claim, 2 * spacing))
+
+
+def _mp_cycle_kind(eta, steps):
+    tail = [float(t[0]) for t in mp_trajectory(models.get("soft_quadratic"), [0.7], eta, steps,
+                                                dps=50)[-3:]]
+    if abs(tail[-1] + tail[-2]) < 1e-6 * abs(tail[-1]):
+        return "symmetric"
+    return "asymmetric" if abs(tail[-1] - tail[-3]) < 1e-6 * abs(tail[-1]) else "other"
+
+
+def _recheck_breaking(eta_claim, tolerance, steps=100000):
+    """At 50 digits: symmetric cycle just below the claimed η*, asymmetric just above."""
+    seen = (_mp_cycle_kind(eta_claim - tolerance, steps),
+            _mp_cycle_kind(eta_claim + tolerance, steps))
+    return Recheck(passed=seen == ("symmetric", "asymmetric"), measured=seen, dps=50,
+                   note=f"attractor at the claimed η* ± {tolerance:.3g}, {steps} steps")
 
 
 def _period_doubling_point(dps: int = 30):
@@ -311,11 +354,23 @@ def soft_cascade(quick: bool = True, claims=None) -> Outcome:
     claims = dict(claims or {5.5: 2, 5.8: 4, 7.0: 16})
     measured = {e: _period(e, 0.7, 200000 if quick else 2000000) for e in claims}
     passed = measured == claims
+    wrong = [e for e in claims if measured[e] != claims[e]]
     return Outcome(passed, measured=list(measured.values()), predicted=list(claims.values()),
                    tolerance="exact period (|x_{t+p} − x_t| < 1e-7)",
                    evidence={"etas": list(claims)},
-                   witness=None if passed else {e: m for e, m in measured.items()
-                                                if m != claims[e]})
+                   witness=None if passed else {e: measured[e] for e in wrong},
+                   recheck=(lambda: _recheck_period(wrong[0], claims[wrong[0]])) if wrong
+                   else None)
+
+
+def _recheck_period(eta, claimed, transient=200000, max_period=64):
+    tail = [float(t[0]) for t in mp_trajectory(models.get("soft_quadratic"), [0.7], eta,
+                                                transient + 2 * max_period, dps=50)[transient:]]
+    tail = np.array(tail)
+    period = next((p for p in range(1, max_period + 1) if np.all(
+        np.abs(tail[p:p + max_period] - tail[:max_period]) < 1e-7 * (1 + abs(tail[0])))), 0)
+    return Recheck(passed=period == claimed, measured=period, dps=50,
+                   note=f"period after {transient} steps of 50-digit GD at η = {eta}")
 
 
 @check("soft_quadratic.flip_condition", source=BLOG + " §2, §5 (M6; Chen & Bruna's criterion)",

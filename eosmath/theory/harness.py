@@ -8,12 +8,14 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import time
 import traceback
 from dataclasses import dataclass
 
 from eosmath._version import __version__
+from eosmath.errors import EosmathError
 from eosmath.progress import Progress
 from eosmath.theory.registry import checks, lookup
 from eosmath.theory.verdict import Outcome, Verdict, plain
@@ -27,13 +29,13 @@ def verify(name: str, quick: bool = True, **overrides) -> Verdict:
     check with a witness is re-run at high precision before the Verdict is returned.
     """
     info = lookup(name)
+    accepted = [p for p in inspect.signature(info.function).parameters if p != "quick"]
+    unknown = sorted(set(overrides) - set(accepted))
+    if unknown:
+        raise EosmathError(f"check {name!r} has no input {unknown}; it accepts {accepted}")
     start = time.perf_counter()
     try:
         outcome = info.function(quick=quick, **overrides)
-    except TypeError as err:
-        if "unexpected keyword" in str(err):   # a misspelt override is the caller's mistake
-            raise
-        outcome = _crashed(err)
     except Exception as err:  # noqa: BLE001 - a crashing check is reported, not fatal
         outcome = _crashed(err)
     if not isinstance(outcome, Outcome):
@@ -84,6 +86,20 @@ class Report:
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(plain(self.to_dict()), indent=indent, ensure_ascii=False)
 
+    def to_markdown(self) -> str:
+        """A markdown table (for the reproduce report): name, verdict, measured, predicted."""
+        lines = ["| check | verdict | measured | predicted | tolerance | seconds |",
+                 "|---|---|---|---|---|---|"]
+        for v in self.verdicts:
+            mark = "pass" if v.passed else "**FAIL**"
+            if v.recheck is not None:
+                mark += f" ({v.recheck.verdict} at {v.recheck.dps} digits)"
+            cells = [_md(plain(x)) for x in (v.measured, v.predicted, v.tolerance)]
+            lines.append(f"| `{v.name}` | {mark} | {' | '.join(cells)} | {v.seconds:.2f} |")
+        lines.append(f"\n{len(self.verdicts)} checks, {len(self.failures)} failed "
+                     f"({self.mode} mode, eosmath {self.eosmath_version}).")
+        return "\n".join(lines)
+
     def table(self) -> str:
         """A readable fixed-width table, one line per check."""
         width = max([len(v.name) for v in self.verdicts] + [5])
@@ -132,3 +148,8 @@ def _cell(value) -> str:
     except (TypeError, ValueError):
         text = str(plain(value))
         return text if len(text) <= 14 else text[:13] + "…"
+
+
+def _md(value) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+    return text.replace("|", "\\|")

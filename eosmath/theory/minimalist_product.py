@@ -264,15 +264,21 @@ def _recheck_eos(row, theta0, tolerance):
                    dps=50, note=f"gap relative error {error:.3g} at 50 digits")
 
 
-def _branch(model, theta0, eta) -> str:
-    theta, _, converged = _limit(model, theta0, eta, 2000000)
+def _branch(model, theta0, eta, dps: int | None = None) -> str:
+    """Which limit GD reaches: "gf", "eos", "transitional" or "none" (not converged).
+
+    With ``dps`` the run is repeated at that many digits (as long as the float run took).
+    """
+    theta, steps, converged = _limit(model, theta0, eta, 2000000)
     if not converged:
         return "none"
+    y2 = theta[1] ** 2
+    if dps is not None:
+        y2 = float(_mp_final_y2(model, list(theta0), eta, steps + 100, dps)[0])
     loss = model.lambdify("numpy").loss
     R = theta0[1] ** 2 - theta0[0] ** 2
     delta_loss = float(loss(np.array(theta0)) - loss(np.zeros(2)))
     predicted, gap = _eos_prediction(model, eta)
-    y2 = theta[1] ** 2
     if abs(y2 - predicted) <= 0.01 * gap:
         return "eos"
     # Near the switch ηR ≈ 2 is not small, so the GF-branch drift exceeds its first-order
@@ -295,11 +301,13 @@ def product_regime_switch(quick: bool = True, ell: str = "logcosh", theta0=(0.5,
     # Root of ηR − η²Δℓ = 2 (the smaller one), i.e. R_eff = 2/η.
     predicted = (R - math.sqrt(R * R - 8 * delta_loss)) / (2 * delta_loss)
     eta_claim = predicted if eta_claim is None else eta_claim
-    grid = np.linspace(0.0196, 0.0206, 21 if quick else 101)
+    grid = np.linspace(0.978, 1.027, 21 if quick else 101) * 2 / R    # ±2.5% around 2/R
     kinds = [_branch(model, list(theta0), e) for e in grid]
-    last_gf = max((e for e, k in zip(grid, kinds, strict=True) if k == "gf"), default=np.nan)
-    first_eos = min((e for e, k in zip(grid, kinds, strict=True) if k == "eos"), default=np.nan)
-    ordered = last_gf < first_eos and all(k == "gf" for k in kinds[: list(grid).index(last_gf)])
+    gf = [i for i, k in enumerate(kinds) if k == "gf"]
+    eos = [i for i, k in enumerate(kinds) if k == "eos"]
+    ordered = bool(gf and eos and gf == list(range(len(gf))) and max(gf) < min(eos))
+    last_gf = grid[max(gf)] if gf else np.nan
+    first_eos = grid[min(eos)] if eos else np.nan
     measured = 0.5 * (last_gf + first_eos)
     # Tolerance: the spec's transitional zone (GF up to 0.0200, EoS from 0.0202), i.e. 1e-4:
     # R_eff = R − ηΔℓ is a first-order description; at least the bracket plus one grid step.
@@ -308,7 +316,16 @@ def product_regime_switch(quick: bool = True, ell: str = "logcosh", theta0=(0.5,
     return Outcome(passed, measured=measured, predicted=eta_claim, tolerance=tolerance,
                    evidence={"2/R": 2 / R, "bracket": (last_gf, first_eos),
                              "grid": grid, "kinds": kinds},
-                   witness=None if passed else {"bracket": (last_gf, first_eos)})
+                   witness=None if passed else {"bracket": (last_gf, first_eos)},
+                   recheck=lambda: _recheck_switch(model, theta0, eta_claim, tolerance))
+
+
+def _recheck_switch(model, theta0, eta_claim, tolerance):
+    """At 50 digits: GF branch just below the claimed switch, EoS branch just above it."""
+    seen = (_branch(model, list(theta0), eta_claim - tolerance, dps=50),
+            _branch(model, list(theta0), eta_claim + tolerance, dps=50))
+    return Recheck(passed=seen == ("gf", "eos"), measured=seen, dps=50,
+                   note="branches at the claimed switch ± tolerance")
 
 
 @check("product.normalisation", source=SOURCE + " A.2",
@@ -335,4 +352,12 @@ def product_normalisation(quick: bool = True, eta: float = 0.2, theta0=(0.5, 10.
                    evidence={"symbolic_equivalence": symbolic, "trajectory_error": traj_error,
                              "gap_rel_error": error, "steps": steps, "c": float(c),
                              "beta_c": beta_c},
-                   witness=None if passed else {"eta": eta, "theta0": theta0})
+                   witness=None if passed else {"eta": eta, "theta0": theta0},
+                   recheck=lambda: _recheck_normalised(model, theta0, eta, steps, predicted,
+                                                       0.01 * gap))
+
+
+def _recheck_normalised(model, theta0, eta, steps, predicted, tolerance):
+    y2, x_end = _mp_final_y2(model, list(theta0), eta, steps + 100)
+    return Recheck(passed=abs(float(y2) - predicted) <= tolerance, measured=float(y2), dps=50,
+                   note=f"y∞² from 50-digit GD on ℓ itself (x_T = {float(x_end):.2g})")

@@ -11,6 +11,7 @@ import math
 import warnings
 from dataclasses import dataclass
 
+import mpmath
 import numpy as np
 from numba import njit
 
@@ -18,7 +19,7 @@ from eosmath import models
 from eosmath.models.two_layer_minimal import gfs_a_squared
 from eosmath.theory._iterate import sharpness_along
 from eosmath.theory.registry import check
-from eosmath.theory.verdict import Outcome
+from eosmath.theory.verdict import Outcome, Recheck
 
 SOURCE = "Liu, Zhang, Du & Zhao (NeurIPS 2025), seed 002; spec/minimalist_two_layer.md"
 CANONICAL = {"sigma1": 1.0, "sigma2": 0.02, "eta": 4.0, "theta0": (0.67, 0.01, 1.0), "C": 0.002}
@@ -104,9 +105,37 @@ def clipped_gd(sigma1=1.0, sigma2=0.02, eta=4.0, theta0=(0.67, 0.01, 1.0), C=0.0
                           sigma2, eta)
 
 
+def mp_clipped_gd(sigma1, sigma2, eta, theta0, C, steps: int, dps: int = 50):
+    """The clipped GD of :func:`clipped_gd` at ``dps`` digits; rows (a, w1, w2) of mpf."""
+    with mpmath.workdps(dps):
+        s1sq, s2sq = mpmath.mpf(sigma1) ** 2, mpmath.mpf(sigma2) ** 2
+        eta, C = mpmath.mpf(eta), mpmath.mpf(C)
+        a, w1, w2 = (mpmath.mpf(v) for v in theta0)
+        rows = [(a, w1, w2)]
+        for _ in range(steps):
+            ga = s1sq * a * w1**2 + s2sq * w2 * (a * w2 - 1)
+            if C > 0:
+                ga = min(max(ga, -C), C)
+            a, w1, w2 = a - eta * ga, (1 - eta * s1sq * a**2) * w1, w2 - eta * s2sq * a * (
+                a * w2 - 1)
+            rows.append((a, w1, w2))
+    return rows
+
+
 def _t0(run: ClippedRun) -> int:
     above = np.nonzero(run.sigma1**2 * run.a**2 > 2 / run.eta)[0]
     return int(above[0]) if len(above) else -1
+
+
+def initialisation_conditions(s: dict) -> dict:
+    """The reconstructed conditions (i)–(iii) of the set I_η (spec §2), each True/False."""
+    a0, w10, w20 = s["theta0"]
+    s1sq, s2sq, eta = s["sigma1"] ** 2, s["sigma2"] ** 2, s["eta"]
+    h0 = gfs_a_squared(a0**2 - w10**2 - w20**2)
+    return {"(i) a0, w2 > 0, a0 w2 < 1": a0 > 0 and w20 > 0 and a0 * w20 < 1,
+            "(ii) σ1²a0² < 2/η < σ1²h(Q0)": bool(s1sq * a0**2 < 2 / eta < s1sq * h0),
+            "(iii) a grows at t = 0": s1sq * a0 * w10**2 < s2sq * w20 * (1 - a0 * w20)
+            and w10 != 0}
 
 
 def _setting(overrides) -> dict:
@@ -128,15 +157,34 @@ def limiting_sharpness(quick: bool = True, eta=None, C=None, sigma2=None) -> Out
         plain = clipped_gd(s["sigma1"], s["sigma2"], s["eta"], s["theta0"], s["C"], steps=10000,
                            log_mode=False)
     mode_gap = float(np.max(np.abs(plain.thetas - run.thetas[:10001])))
-    passed = bool(ratio.min() >= 0.999 and ratio.max() <= 1.0 and losses.max() <= 1e-20)
+    hypotheses = initialisation_conditions(s)
+    passed = bool(all(hypotheses.values()) and ratio.min() >= 0.999 and ratio.max() <= 1.0
+                  and losses.max() <= 1e-20)
     return Outcome(passed, measured=float(ratio[-1]), predicted="just below 1 (ηS/2)",
                    tolerance="ηS/2 ∈ [0.999, 1], L ≤ 1e-20",
-                   evidence={"final_eta_S_over_2": float(ratio[-1]), "tail_min": ratio.min(),
+                   evidence={"hypotheses": hypotheses,
+                             "final_eta_S_over_2": float(ratio[-1]), "tail_min": ratio.min(),
                              "tail_max": ratio.max(), "final_loss": float(losses[-1]),
                              "spec_final_eta_S_over_2": 0.99980,
                              "log_mode_vs_plain_10000_steps": mode_gap,
                              "plain_mode_underflow_warning": bool(caught)},
-                   witness=None if passed else s)
+                   witness=None if passed else s,
+                   recheck=lambda: _recheck_limit(s))
+
+
+def _recheck_limit(s, steps=70000):
+    """ηS/2 and L at the end of a 50-digit run (S from mpmath's symmetric eigensolver)."""
+    rows = mp_clipped_gd(s["sigma1"], s["sigma2"], s["eta"], s["theta0"], s["C"], steps)
+    model = models.get("two_layer_minimal", sigma1=s["sigma1"], sigma2=s["sigma2"])
+    f = model.lambdify("mpmath")
+    with mpmath.workdps(50):
+        last = list(rows[-1])
+        ratio = s["eta"] * max(mpmath.eigsy(f.hessian(last))[0]) / 2
+        loss = f.loss(last)
+    passed = bool(all(initialisation_conditions(s).values()) and 0.999 <= ratio <= 1
+                  and loss <= 1e-20)
+    return Recheck(passed=passed, measured=float(ratio), dps=50,
+                   note=f"final ηS/2 and L = {float(loss):.3g} after {steps} steps at 50 digits")
 
 
 @check("two_layer_minimal.phases", source=SOURCE + " §3 (Theorems 4.3, 4.4)",
@@ -157,13 +205,27 @@ def phases(quick: bool = True, t0_claim: int = 78, band=(0.85, 1.15), crossings_
     crossings = int(np.sum((ratio[:-1] < 1) & (ratio[1:] >= 1)))
     x = ratio[t0 + 1:]
     in_band = bool(x.min() >= band[0] and x.max() <= band[1])
-    passed = t0 == t0_claim and monotone and in_band and crossings == crossings_claim
+    hypotheses = initialisation_conditions(s)
+    passed = (all(hypotheses.values()) and t0 == t0_claim and monotone and in_band
+              and crossings == crossings_claim)
     return Outcome(passed, measured={"t0": t0, "band": (float(x.min()), float(x.max())),
                                      "up_crossings": crossings},
                    predicted={"t0": t0_claim, "band": band, "up_crossings": crossings_claim},
                    tolerance="t0 exact; band as stated",
-                   evidence={"phase1_monotone": monotone},
-                   witness=None if passed else s)
+                   evidence={"phase1_monotone": monotone, "hypotheses": hypotheses},
+                   witness=None if passed else s,
+                   recheck=lambda: _recheck_t0(s, t0_claim))
+
+
+def _recheck_t0(s, t0_claim):
+    """t₀ from a 50-digit run (the band and crossings need the float run's sharpness)."""
+    rows = mp_clipped_gd(s["sigma1"], s["sigma2"], s["eta"], s["theta0"], s["C"], 2000)
+    with mpmath.workdps(50):
+        above = [t for t, r in enumerate(rows) if s["sigma1"] ** 2 * r[0] ** 2 > 2 / mpmath.mpf(
+            s["eta"])]
+    t0 = above[0] if above else -1
+    return Recheck(passed=t0 == t0_claim, measured=t0, dps=50,
+                   note="t₀ only: first σ₁²a² > 2/η in a 50-digit run")
 
 
 @check("two_layer_minimal.lemma42", source=SOURCE + " §3 (Lemma 4.2)",
@@ -183,12 +245,21 @@ def lemma42(quick: bool = True, sigma2=None, eta=None, theta0=None) -> Outcome:
     stride = max(1, len(run.a) // 2000)
     align = min(abs(np.linalg.eigh(k.hessian(t))[1][1, -1]) for t in run.thetas[::stride])
     passed = slack >= -1e-13 and dw2 >= 0
+    step = int(np.argmin(np.diff(run.w2)))
     return Outcome(passed, measured={"min (S − σ₁²a²)/S": slack, "min Δw2": dw2},
                    predicted={"min (S − σ₁²a²)/S": "≥ 0", "min Δw2": "≥ 0"},
                    tolerance=1e-13,
                    evidence={"min |<v, e_w1>|": float(align), "spec_min_alignment": 0.98217,
                              "max a*w2": float(np.max(run.a * run.w2))},
-                   witness=None if passed else s)
+                   witness=None if passed else {**s, "step_min_dw2": step},
+                   recheck=lambda: _recheck_w2(s, step))
+
+
+def _recheck_w2(s, step):
+    rows = mp_clipped_gd(s["sigma1"], s["sigma2"], s["eta"], s["theta0"], s["C"], step + 1)
+    dw2 = rows[-1][2] - rows[-2][2]
+    return Recheck(passed=dw2 >= 0, measured=float(dw2), dps=50,
+                   note=f"Δw2 at step {step} from a 50-digit run")
 
 
 def _l_hat(run: ClippedRun) -> np.ndarray:
@@ -220,7 +291,18 @@ def loss_rate(quick: bool = True, rate_factor: float = 1.0) -> Outcome:
                              "steps_checked": len(idx),
                              "fraction_below_pred_rate": float(np.mean(ratios <= (1 - 2 * q)
                                                                        ** 2))},
-                   witness=None if passed else {"step": int(idx[worst])})
+                   witness=None if passed else {"step": int(idx[worst])},
+                   recheck=lambda: _recheck_rate(int(idx[worst]), bound))
+
+
+def _recheck_rate(step, bound):
+    s = CANONICAL
+    rows = mp_clipped_gd(s["sigma1"], s["sigma2"], s["eta"], s["theta0"], s["C"], step + 1)
+    with mpmath.workdps(50):
+        a_star = mpmath.sqrt(2 / mpmath.mpf(s["eta"])) / s["sigma1"]
+        ratio = ((a_star * rows[-1][2] - 1) / (a_star * rows[-2][2] - 1)) ** 2
+    return Recheck(passed=ratio <= bound, measured=float(ratio), dps=50,
+                   note=f"L̂ ratio at step {step} from a 50-digit run")
 
 
 def _phi(sigma1, sigma2, a, w1, w2):
@@ -289,7 +371,28 @@ def pgd_rate(quick: bool = True, rate_factor: float = 2.0) -> Outcome:
     return Outcome(passed, measured=float(np.median(ratios)), predicted=rate, tolerance=1e-10,
                    evidence={"t_prime": t_prime, "stays_at_a_star": stays,
                              "max_ratio_error": error},
-                   witness=None if passed else {"t_prime": t_prime})
+                   witness=None if passed else {"t_prime": t_prime},
+                   recheck=lambda: _recheck_pgd(rate))
+
+
+def _recheck_pgd(rate, steps=400):
+    """Lemma 5.4's PGD at 50 digits: t' and the per-step loss ratio after it."""
+    s = CANONICAL
+    with mpmath.workdps(50):
+        eta, s2sq = mpmath.mpf(s["eta"]), mpmath.mpf(s["sigma2"]) ** 2
+        a_star = mpmath.sqrt(2 / eta) / s["sigma1"]
+        a, w2 = mpmath.mpf(s["theta0"][0]), mpmath.mpf(s["theta0"][2])
+        t_prime, ratios = None, []
+        for t in range(steps):
+            r = a * w2 - 1
+            a, w2 = min(a - eta * s2sq * w2 * r, a_star), w2 - eta * s2sq * a * r
+            if t_prime is not None:
+                ratios.append(((a * w2 - 1) / r) ** 2)
+            elif a == a_star:
+                t_prime = t + 1
+        error = max(abs(q - rate) for q in ratios) if ratios else mpmath.inf
+    return Recheck(passed=t_prime == 76 and error <= 1e-10, measured=float(ratios[0]), dps=50,
+                   note=f"t' = {t_prime}; max |ratio − rate| = {float(error):.3g}")
 
 
 @check("two_layer_minimal.unclipped_collapse", source=SOURCE + " §7 (Appendix F)",
@@ -315,4 +418,13 @@ def unclipped_collapse(quick: bool = True, C_unclipped: float = 0.0) -> Outcome:
                    evidence={"first_collapse_step": int(np.argmin(free.a[:4000])),
                              "later_min_a_exact_run": float(free.a.min()),
                              "later_min_step": int(np.argmin(free.a))},
-                   witness=None if passed else setting)
+                   witness=None if passed else setting,
+                   recheck=lambda: _recheck_collapse(setting, C_unclipped))
+
+
+def _recheck_collapse(setting, C, steps=4000):
+    rows = mp_clipped_gd(setting["sigma1"], setting["sigma2"], setting["eta"],
+                         setting["theta0"], C, steps)
+    first = float(min(r[0] for r in rows))
+    return Recheck(passed=abs(first - 0.033) <= 1e-3, measured=first, dps=50,
+                   note=f"min a over the first {steps} steps at 50 digits")

@@ -18,9 +18,9 @@ from scipy.integrate import solve_ivp
 
 from eosmath import ETA, models
 from eosmath.symbolic.model import Model
-from eosmath.theory._iterate import trajectory
+from eosmath.theory._iterate import mp_trajectory, trajectory
 from eosmath.theory.registry import check
-from eosmath.theory.verdict import Outcome
+from eosmath.theory.verdict import Outcome, Recheck
 
 SOURCE = "Damian, Nichani & Lee (ICLR 2023), seed 001; spec/self_stabilization.md"
 
@@ -46,7 +46,7 @@ def _lemma2_error(model: Model, point, vector: str, dps: int = 50) -> float:
         p = [mpmath.mpf(v) for v in point]
         values, vectors = mpmath.eigsy(f.hessian(p))
         order = sorted(range(model.dim), key=lambda i: values[i])
-        top = order[-1]
+        # vector="second" pairs ∇λ_max with the wrong eigenvector (a deliberately broken claim).
         u = [vectors[j, order[-1] if vector == "top" else order[-2]] for j in range(model.dim)]
         t = third(*p)
         contraction = [mpmath.fsum(t[i][j][k] * u[j] * u[k] for j in range(model.dim)
@@ -54,7 +54,7 @@ def _lemma2_error(model: Model, point, vector: str, dps: int = 50) -> float:
         step = mpmath.mpf(10) ** (-(dps // 2 - 5))
 
         def lam(q):
-            return sorted(mpmath.eigsy(f.hessian(q))[0])[-1] if top is not None else None
+            return max(mpmath.eigsy(f.hessian(q))[0])
 
         grad_s = []
         for i in range(model.dim):
@@ -109,10 +109,10 @@ def ode_fixed_point(quick: bool = True, delta_claim=None) -> Outcome:
                    evidence={"linearisation_eigenvalues": [str(e) for e in eigen]})
 
 
-@check("self_stabilization.conserved", source=SOURCE + " §4 (Lemma 3)",
+@check("self_stabilization.lv_conserved", source=SOURCE + " §4 (Lemma 3)",
        statement="g(X, Y) = h(βX²/(2α)) + Y²/α with h(z) = z − log z − 1 is a first integral "
                  "of the ODE (symbolic), and drifts ≤ 1e-9 along DOP853 (rtol 1e-12).")
-def conserved(quick: bool = True, quantity=None) -> Outcome:
+def lv_conserved(quick: bool = True, quantity=None) -> Outcome:
     system = _reduced()
     ode = system.meta["ode"]
     g = system.meta["conserved"] if quantity is None else quantity
@@ -233,9 +233,19 @@ def toy_is_reduced_map(quick: bool = True, step=None) -> Outcome:
                  "sign flips; Y falls once |x| > δ; |x| decays once Y < 0.", reconstruction=True)
 def four_stages(quick: bool = True, eta: float = 0.01, step_factor: float = 1.0) -> Outcome:
     alpha = beta = 1.0
-    delta = math.sqrt(2 * alpha / beta)
     toy = _toy(eta, alpha, beta)
-    tr = trajectory(toy, [0.01 * delta, -0.5, 0.0], eta * step_factor, 3000)
+    theta0, step = [0.01 * math.sqrt(2 * alpha / beta), -0.5, 0.0], eta * step_factor
+    passed, measured, flags = _stages(trajectory(toy, theta0, step, 3000), eta, alpha, beta)
+    return Outcome(passed, measured=measured,
+                   predicted={"order": "0 < t1 < t2 < t3 < t4", "stage-1 slope": eta * alpha},
+                   tolerance="slope 1e-3 relative (x² ≤ 1e-4δ² in stage 1)", evidence=flags,
+                   witness=None if passed else {"eta": eta, "step": step},
+                   recheck=lambda: _recheck_stages(toy, theta0, step, eta, alpha, beta))
+
+
+def _stages(tr, eta, alpha, beta):
+    """Stage times and the monotonicity flags of the four-stage claim on a toy run."""
+    delta = math.sqrt(2 * alpha / beta)
     x, Y = tr[:, 0], math.sqrt(beta) * tr[:, 1]
     ax = np.abs(x)
 
@@ -249,19 +259,21 @@ def four_stages(quick: bool = True, eta: float = 0.01, step_factor: float = 1.0)
     t4 = first(ax < delta, max(t3, 0))                  # |x| back below δ
     ordered = 0 < t1 < t2 < t3 < t4
     slope = float(np.mean(np.diff(Y[: max(t1, 2)]))) if t1 > 1 else float("nan")
-    flips = bool(np.all(x[1:t3] * x[:t3 - 1] < 0)) if ordered else False
-    grows = bool(np.all(np.diff(ax[t1:t2]) > 0)) if ordered else False
-    falls = bool(np.all(np.diff(Y[t2 + 1:t3]) < 0)) if ordered else False
-    decays = bool(np.all(np.diff(ax[t3 + 1:t4 + 20]) < 0)) if ordered else False
-    slope_ok = abs(slope / (eta * alpha) - 1) <= 1e-3
-    passed = ordered and flips and grows and falls and decays and slope_ok
-    return Outcome(passed, measured={"t1 (Y>0)": t1, "t2 (|x|>δ)": t2, "t3 (Y<0)": t3,
-                                     "t4 (|x|<δ)": t4, "stage-1 slope": slope},
-                   predicted={"order": "0 < t1 < t2 < t3 < t4", "stage-1 slope": eta * alpha},
-                   tolerance="slope 1e-3 relative (x² ≤ 1e-4δ² in stage 1)",
-                   evidence={"sign_flips": flips, "x_grows": grows, "Y_falls": falls,
-                             "x_decays": decays},
-                   witness=None if passed else {"eta": eta, "step": eta * step_factor})
+    flags = {"ordered": ordered,
+             "sign_flips": bool(np.all(x[1:t3] * x[:t3 - 1] < 0)) if ordered else False,
+             "x_grows": bool(np.all(np.diff(ax[t1:t2]) > 0)) if ordered else False,
+             "Y_falls": bool(np.all(np.diff(Y[t2 + 1:t3]) < 0)) if ordered else False,
+             "x_decays": bool(np.all(np.diff(ax[t3 + 1:t4 + 20]) < 0)) if ordered else False,
+             "slope_ok": abs(slope / (eta * alpha) - 1) <= 1e-3}
+    measured = {"t1 (Y>0)": t1, "t2 (|x|>δ)": t2, "t3 (Y<0)": t3, "t4 (|x|<δ)": t4,
+                "stage-1 slope": slope}
+    return all(flags.values()), measured, flags
+
+
+def _recheck_stages(toy, theta0, step, eta, alpha, beta):
+    tr = np.array([[float(v) for v in t] for t in mp_trajectory(toy, theta0, step, 3000)])
+    passed, measured, _ = _stages(tr, eta, alpha, beta)
+    return Recheck(passed=passed, measured=measured, dps=50, note="the same run at 50 digits")
 
 
 # ------------------------------------------------------------------------- Theorem 1
@@ -359,11 +371,16 @@ def theorem1(quick: bool = True, etas=None, alpha: float = 1.0, beta: float = 1.
     worst_s = max(r["sharpness_error/(eps^2/eta)"] for r in rows)
     worst_l = max(r["loss_error/(eps delta^2/eta)"] for r in rows)
     pgd_ok = max(r["pgd_vs_line"] for r in rows) <= 1e-9 and all(r["pgd_start_ok"] for r in rows)
-    passed = worst_s <= c_sharp and worst_l <= c_loss and pgd_ok
+    # The orders themselves: normalised errors must not grow as ε shrinks (spread ≤ 1.5×).
+    spread = {key: max(r[key] for r in rows) / max(min(r[key] for r in rows), 1e-300)
+              for key in ("sharpness_error/(eps^2/eta)", "loss_error/(eps delta^2/eta)")}
+    scaling_ok = len(rows) < 2 or max(spread.values()) <= 1.5
+    passed = worst_s <= c_sharp and worst_l <= c_loss and pgd_ok and scaling_ok
     return Outcome(passed, measured={"sharpness": worst_s, "loss": worst_l},
                    predicted={"sharpness": f"≤ {c_sharp:.4g}", "loss": f"≤ {c_loss:.4g}"},
                    tolerance={"sharpness": c_sharp, "loss": c_loss},
                    evidence={"rows": rows, "g0": g0, "pgd_is_line": pgd_ok,
+                             "normalised_error_spread_over_eta": spread,
                              "why_tolerance": "toy: sharpness error ≈ ηβx²/2 = (ε²/η)·x²/δ² and "
                              "loss error = |Y|·|x² − δ²|/2, bounded by Corollary 1"},
                    witness=None if passed else rows)
@@ -393,9 +410,27 @@ def generalized_sharpness(quick: bool = True, eta: float = 0.01, c4_values=(-0.5
         rows.append({"c4": c4, "S_inf": sharp, "predicted": predicted, "side": side,
                      "orbit_drift": stays})
     worst = max(rows, key=lambda r: abs(r["S_inf"] - r["predicted"]))
-    return Outcome(ok, measured=worst["S_inf"], predicted=worst["predicted"],
+    recheck = None
+    if not ok:
+        c4 = worst["c4"]
+        recheck = lambda: _recheck_generalized(eta, alpha, beta, c4, claims[c4])  # noqa: E731
+    return Outcome(ok, measured=worst["S_inf"], predicted=worst["predicted"], recheck=recheck,
                    tolerance=2 * eta * alpha,
                    evidence={"rows": rows, "claims": claims,
                              "why_tolerance": "true sharpness exceeds the u-curvature by "
                              "≈ ηβδ²/2 = ηα (Hessian off-diagonal √β·x)"},
                    witness=None if ok else rows)
+
+
+def _recheck_generalized(eta, alpha, beta, c4, claim, steps=2000):
+    toy = _toy(eta, alpha, beta, c4)
+    delta = mpmath.sqrt(mpmath.mpf(2 * alpha) / beta)
+    with mpmath.workdps(50):
+        start = [delta, -c4 * delta**2 / 6 / mpmath.sqrt(beta), 0]
+        last = mp_trajectory(toy, start, eta, steps, dps=50)[-1]
+        sharp = max(mpmath.eigsy(toy.lambdify("mpmath").hessian(last))[0])
+        predicted = 2 / mpmath.mpf(eta) + c4 * delta**2 / 3
+        side = "below" if sharp < 2 / mpmath.mpf(eta) else "above"
+        ok = abs(sharp - predicted) <= 2 * eta * alpha and side == claim
+    return Recheck(passed=bool(ok), measured=float(sharp), dps=50,
+                   note=f"c4 = {c4}: sharpness {side} 2/η after {steps} steps at 50 digits")

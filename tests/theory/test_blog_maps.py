@@ -59,3 +59,19 @@ def test_flip_condition_fails_for_a_subcritical_loss():
     x = sp.Symbol("x", real=True)
     # x² + x⁴: c₂ = 2, c₃ = 0, c₄ = 24, so 3c₃² − c₂c₄ < 0 (no stable orbit above 2/c₂).
     assert not th.verify("soft_quadratic.flip_condition", model=eos.Model(x**2 + x**4, (x,))).passed
+
+
+def test_regime_recheck_confirms_a_wrong_claim_and_accepts_the_right_one():
+    from eosmath.theory.blog_maps import _recheck_regimes
+
+    v = th.verify("quadratic.regimes", a_claim=2.1)
+    assert v.recheck is not None and v.recheck.verdict == "confirmed counterexample"
+    assert _recheck_regimes(2.0, [0.5, 1.0], 0.0025).passed     # the recheck is not vacuous
+
+
+def test_step_count_recheck():
+    from eosmath.theory.blog_maps import _recheck_steps
+
+    # η = 0.3, a = 2: q = 0.4 and ⌈log 1e-8 / (2 log 0.4)⌉ = 11 steps.
+    assert _recheck_steps(0.3, 2.0, 1e-8, 11).passed
+    assert not _recheck_steps(0.3, 2.0, 1e-8, 13).passed

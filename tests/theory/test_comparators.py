@@ -40,3 +40,11 @@ def test_kreisler_sharpness_fails_for_a_too_large_step():
 def test_kreisler_sharpness_fails_when_gd_diverges():
     v = th.verify("comparators.kreisler_sharpness", cases=[((0.5, 1.0, 2.2), 0.9, None)])
     assert not v.passed and v.witness["diverged"]
+
+
+def test_zhu_recheck_agrees_with_float64():
+    from eosmath.theory.comparators import _recheck_zhu
+
+    assert _recheck_zhu(eos.models.get("zhu_slice"), (3.0, 0.2), 0.2, 0.99274).passed
+    v = th.verify("comparators.zhu_gd_sharpness", cases=[((4.0, 0.2), 0.2, 0.99274)])
+    assert v.recheck.verdict == "confirmed counterexample"

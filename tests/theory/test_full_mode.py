@@ -5,7 +5,7 @@ import pytest
 import eosmath as eos
 import eosmath.theory as th
 
-NEEDS_REDUCED = {"self_stabilization.ode_fixed_point", "self_stabilization.conserved",
+NEEDS_REDUCED = {"self_stabilization.ode_fixed_point", "self_stabilization.lv_conserved",
                  "self_stabilization.toy_is_reduced_map"}
 
 

@@ -80,3 +80,37 @@ def test_cli_exit_code_one_on_failure(monkeypatch):
 def test_cli_unknown_name_raises_eosmath_error():
     with pytest.raises(th.UnknownCheckError):
         _cli(["quadratic.factr"])
+
+
+def test_unknown_override_is_an_eosmath_error():
+    with pytest.raises(EosmathError, match="a_claim"):
+        th.verify("quadratic.regimes", a_clam=2.0)
+
+
+def test_crashing_check_is_reported_as_failed(monkeypatch):
+    from eosmath.theory import registry
+
+    def broken(quick=True):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setitem(registry._REGISTRY, "demo.crash",
+                        registry.CheckInfo("demo.crash", "test", "crashes", False, broken))
+    v = th.verify("demo.crash")
+    assert not v.passed and "ZeroDivisionError" in v.evidence["error"]
+
+
+def test_cli_without_names_lists_the_checks(capsys):
+    assert _cli([]) == 0
+    assert "product.eos_limit" in capsys.readouterr().out
+
+
+def test_every_check_cites_a_spec_section():
+    for info in th.checks():
+        assert "spec/" in info.source, info.name
+
+
+def test_markdown_table_has_one_row_per_check():
+    report = th.verify_all(names=["quadratic"])
+    md = report.to_markdown().splitlines()
+    rows = [line for line in md if line.startswith("| `")]
+    assert len(rows) == len(report.verdicts) and all("pass" in r for r in rows)

@@ -78,3 +78,12 @@ def test_eos_failure_is_confirmed_at_high_precision():
 def test_no_recheck_when_the_hypothesis_fails():
     v = th.verify("product.eos_limit", theta0=(0.5, 4.0))
     assert not v.passed and v.recheck is None
+
+
+def test_switch_recheck_accepts_the_predicted_location():
+    from eosmath.theory.minimalist_product import _recheck_switch
+
+    model = eos.models.get("product", ell="logcosh")
+    assert _recheck_switch(model, (0.5, 10.0), 0.0200675, 1e-4).passed
+    v = th.verify("product.regime_switch", eta_claim=0.0204)
+    assert v.recheck.verdict == "confirmed counterexample"

@@ -55,3 +55,36 @@ def test_pgd_rate_fails_with_the_upper_rate():
 
 def test_collapse_absent_with_clipping():
     assert not th.verify("two_layer_minimal.unclipped_collapse", C_unclipped=0.0088388).passed
+
+
+def test_clipped_gd_matches_50_digit_run():
+    from eosmath.theory.minimalist_two_layer import mp_clipped_gd
+
+    rows = np.array([[float(v) for v in r] for r in mp_clipped_gd(1.0, 0.02, 4.0,
+                                                                   (0.67, 0.01, 1.0), 0.002, 1000)])
+    run = clipped_gd(steps=1000)
+    assert np.allclose(run.thetas, rows, rtol=1e-10, atol=1e-14)
+
+
+def test_rate_failure_is_confirmed_at_high_precision():
+    v = th.verify("two_layer_minimal.loss_rate", rate_factor=2.0)
+    assert v.recheck is not None and v.recheck.verdict == "confirmed counterexample"
+
+
+def test_t0_recheck_at_high_precision():
+    v = th.verify("two_layer_minimal.phases", t0_claim=77)
+    assert v.recheck is not None and v.recheck.measured == 78
+
+
+def test_pgd_recheck_is_exact_at_50_digits():
+    from eosmath.theory.minimalist_two_layer import _recheck_pgd
+
+    assert _recheck_pgd((1 - 2 * 0.02**2) ** 2).passed
+    assert not _recheck_pgd((1 - 0.02**2) ** 2).passed
+
+
+def test_limit_recheck_agrees_with_float64():
+    from eosmath.theory.minimalist_two_layer import CANONICAL, _recheck_limit
+
+    r = _recheck_limit(CANONICAL)
+    assert r.passed and abs(r.measured - 0.99980) < 1e-5      # spec §3: 0.99980

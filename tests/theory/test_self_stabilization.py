@@ -6,7 +6,7 @@ import sympy as sp
 import eosmath as eos
 import eosmath.theory as th
 
-NEEDS_REDUCED = ("ode_fixed_point", "conserved", "toy_is_reduced_map")
+NEEDS_REDUCED = ("ode_fixed_point", "lv_conserved", "toy_is_reduced_map")
 
 
 def _reduced_builds() -> bool:
@@ -44,7 +44,7 @@ def test_fixed_point_fails_for_a_wrong_delta():
 @needs_reduced
 def test_conserved_fails_for_a_wrong_quantity():
     X, Y = sp.Symbol("X", positive=True), sp.Symbol("Y", real=True)
-    assert not th.verify("self_stabilization.conserved", quantity=X**2 + Y**2).passed
+    assert not th.verify("self_stabilization.lv_conserved", quantity=X**2 + Y**2).passed
 
 
 def test_lotka_volterra_fails_with_a_flipped_sign():
@@ -79,3 +79,22 @@ def test_theorem1_constrained_trajectory_is_the_line():
 def test_generalized_sharpness_fails_for_the_wrong_side():
     assert not th.verify("self_stabilization.generalized_sharpness",
                          claims={-0.5: "above", 0.5: "above"}).passed
+
+
+def test_stage_and_generalized_rechecks_accept_the_true_claims():
+    import math
+
+    from eosmath.theory.self_stabilization import _recheck_generalized, _recheck_stages, _toy
+
+    start = [0.01 * math.sqrt(2), -0.5, 0.0]
+    assert _recheck_stages(_toy(0.01), start, 0.01, 0.01, 1.0, 1.0).passed
+    assert _recheck_generalized(0.01, 1.0, 1.0, -0.5, "below").passed
+    v = th.verify("self_stabilization.four_stages", step_factor=0.5)
+    assert v.recheck is not None and v.recheck.verdict == "confirmed counterexample"
+
+
+@needs_reduced
+def test_issue_example():
+    v = th.verify("self_stabilization.lv_conserved")
+    assert (v.passed, v.witness) == (True, None)
+    assert v.measured <= v.tolerance and v.evidence["symbolic_first_integral"]
