@@ -5,9 +5,9 @@ import math
 
 import pytest
 
-import eosmath as eos
+import eosmath.theory as th
 
-DEFAULT_PASS = [
+NAMES = [
     "shallow_relu.balance_identity",
     "shallow_relu.inactive_stay_inactive",
     "shallow_relu.phases",
@@ -20,31 +20,52 @@ DEFAULT_PASS = [
 ]
 
 
-@pytest.mark.parametrize("name", DEFAULT_PASS)
+@pytest.mark.parametrize("name", NAMES)
 def test_check_passes_on_defaults(name):
-    verdict = eos.verify(name)
+    verdict = th.verify(name)
     assert verdict.passed, verdict
     assert verdict.source and verdict.statement
 
 
-BROKEN = [
-    ("shallow_relu.balance_identity", {"increment_scale": 1.0001}),       # perturbed prediction
-    ("shallow_relu.inactive_stay_inactive", {"perturb": 1e-12}),          # perturbed update
-    ("shallow_relu.phases", {"steps": 40}),                               # stopped too early
-    ("shallow_relu.lr_decay_ends_oscillation", {"factor": 1.0}),          # no decay at all
-    ("progressive_sharpening.chebyshev_eos", {"eta": 0.05}),              # never reaches 2/η
-    ("progressive_sharpening.departs_from_flow", {"eta": 0.05}),          # no crossing
-    ("threshold_neurons.bias_transition", {"predicted_eta": 4 * math.pi / 400**2}),
-    ("threshold_neurons.eos_bias_level", {"predict_d": 200}),             # wrong dimension
-]
+def test_balance_fails_with_a_perturbed_prediction():
+    assert not th.verify("shallow_relu.balance_identity", increment_scale=1.0001).passed
 
 
-@pytest.mark.parametrize("name, overrides", BROKEN, ids=[b[0] for b in BROKEN])
-def test_check_fails_on_broken_input(name, overrides):
-    assert not eos.verify(name, **overrides).passed
+def test_inactive_pairs_fail_with_a_perturbed_update():
+    assert not th.verify("shallow_relu.inactive_stay_inactive", perturb=1e-12).passed
+
+
+def test_phases_fail_when_stopped_too_early():
+    assert not th.verify("shallow_relu.phases", steps=40).passed
+
+
+def test_lr_decay_fails_without_a_decay():
+    assert not th.verify("shallow_relu.lr_decay_ends_oscillation", factor=1.0).passed
+
+
+def test_progressive_sharpening_fails_below_the_edge():
+    assert not th.verify("progressive_sharpening.chebyshev_eos", eta=0.05).passed
+
+
+def test_departure_from_flow_fails_without_a_crossing():
+    assert not th.verify("progressive_sharpening.departs_from_flow", eta=0.05).passed
+
+
+def test_reduction_fails_with_the_wrong_dimension():
+    assert not th.verify("threshold_neurons.mean_model_reduction", predict_d=100).passed
+
+
+def test_transition_fails_against_the_alternative_constant():
+    # spec B.3 "Doubt": the alternative reduction gives η_c = 4π/d²; the mean model refutes it.
+    assert not th.verify("threshold_neurons.bias_transition",
+                         predicted_eta=4 * math.pi / 400**2).passed
+
+
+def test_bias_level_fails_with_the_wrong_dimension():
+    assert not th.verify("threshold_neurons.eos_bias_level", predict_d=200).passed
 
 
 def test_reconstructed_claims_say_so():
-    for info in eos.checks():
+    for info in th.checks():
         if info.name.startswith("threshold_neurons."):
             assert "reconstruction" in info.statement
