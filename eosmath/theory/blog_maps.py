@@ -253,10 +253,22 @@ def soft_pointwise_curvature(quick: bool = True, etas=None, x0: float = 0.7) -> 
         formula_err.append(abs(e * curvature - formula))
         rows.append({"eta": e, "x": x, "f''": curvature, "2/eta": 2 / e})
     passed = hypothesis and max(ratios) < 1 and max(formula_err) <= 1e-9
+    worst = float(etas[int(np.argmax(ratios))])
     return Outcome(passed, measured=max(ratios), predicted="< 1 (η f''/2)", tolerance=1e-9,
                    evidence={"rows": rows, "formula_errors": formula_err,
                              "hypothesis_1<eta<3sqrt3/2": hypothesis},
-                   witness=None if passed else {"etas": etas})
+                   witness=None if passed else {"etas": etas, "worst_eta": worst},
+                   recheck=lambda: _recheck_pointwise(worst))
+
+
+def _recheck_pointwise(eta: float, dps: int = 40) -> Recheck:
+    """Exact cycle amplitude s = x² from η = 2(1+s)^{3/2}/(s+2), then η f''(x)/2 at 40 digits."""
+    with mpmath.workdps(dps):
+        e = mpmath.mpf(eta)
+        s = mpmath.findroot(lambda v: 2 * (1 + v) ** 1.5 / (v + 2) - e, mpmath.mpf(1))
+        ratio = e * (2 - s) / (1 + s) ** mpmath.mpf(2.5) / 2
+        ok = bool(ratio < 1 and 1 < eta < ETA_STAR)  # the claim is made only under its hypothesis
+        return Recheck(ok, float(ratio), dps, note=f"η = {eta}, exact s = {mpmath.nstr(s, 20)}")
 
 
 def _cycle_kind(eta: float, x0: float, steps: int) -> str:

@@ -96,7 +96,29 @@ def kreisler_gfs(quick: bool = True, target_claim: float = 1.0) -> Outcome:
     worst = int(np.argmax(errors))
     passed = errors[worst] <= 1e-9
     return Outcome(passed, measured=errors[worst], predicted=0.0, tolerance=1e-9,
-                   evidence={"errors": errors}, witness=None if passed else starts[worst])
+                   evidence={"errors": errors}, witness=None if passed else starts[worst],
+                   recheck=lambda: _recheck_kreisler(starts[worst], target_claim))
+
+
+def _recheck_kreisler(w0, target_claim: float, dps: int = 30, t_end: int = 60) -> Recheck:
+    """GF reduced to u = w₁²: u̇ = −2(π − y)π, π² = ∏(u + bᵢ), integrated by mpmath's Taylor
+    ODE solver at 30 digits, against the closed-form root of ∏(u + bᵢ) = y²."""
+    with mpmath.workdps(dps):
+        w = [mpmath.mpf(v) for v in w0]
+        b = [v * v - w[0] ** 2 for v in w]
+        sign = mpmath.sign(w[0] * w[1] * w[2])
+        y = mpmath.mpf(1)  # the model's true target
+
+        def pi(u):
+            return sign * mpmath.sqrt(mpmath.fprod(u + bi for bi in b))
+
+        flow = mpmath.odefun(lambda t, u: -2 * (pi(u) - y) * pi(u), 0, w[0] ** 2)
+        u_end = flow(t_end)
+        target = mpmath.mpf(target_claim)
+        u_closed = mpmath.findroot(lambda u: mpmath.fprod(u + bi for bi in b) - target**2, u_end)
+        error = max(abs(mpmath.sqrt(u_end + bi) - mpmath.sqrt(u_closed + bi)) for bi in b)
+        return Recheck(bool(error <= mpmath.mpf("1e-9")), float(error), dps,
+                       note=f"GF integrated to t = {t_end}")
 
 
 def _phi(w, target=1.0):

@@ -172,7 +172,29 @@ def product_gf_limit(quick: bool = True, ell: str = "logcosh", theta0=(0.6, 1.5)
     return Outcome(passed, measured=sharp, predicted=predicted, tolerance=1e-8,
                    evidence={"closed_form": closed, "integrated": integrated,
                              "position_error": position_error, "c": c},
-                   witness=None if passed else {"theta0": theta0, "ell": ell})
+                   witness=None if passed else {"theta0": theta0, "ell": ell},
+                   recheck=lambda: _recheck_gf_limit(model, theta0, predicted))
+
+
+def _recheck_gf_limit(model: Model, theta0, predicted: float, dps: int = 30,
+                      t_end: int = 40) -> Recheck:
+    """GF reduced to s = xy with Q = x² − y² conserved: ṡ = −ℓ'(s)·√(Q² + 4s²); integrated by
+    mpmath's Taylor solver at 30 digits; then the sharpness of the limit by mp.eigsy."""
+    ell_prime = _ell_prime(model)[1]
+    s_sym = _ell_prime(model)[2]
+    dl = sp.lambdify(s_sym, ell_prime, "mpmath")
+    fns = model.lambdify("mpmath")
+    with mpmath.workdps(dps):
+        x0, y0 = (mpmath.mpf(v) for v in theta0)
+        q = x0**2 - y0**2
+        flow = mpmath.odefun(lambda t, s: -dl(s) * mpmath.sqrt(q**2 + 4 * s**2), 0, x0 * y0)
+        s_end = flow(t_end)
+        r = mpmath.sqrt(q**2 + 4 * s_end**2)
+        x, y = mpmath.sqrt((r + q) / 2), mpmath.sign(y0) * mpmath.sqrt((r - q) / 2)
+        top = max(mpmath.eigsy(fns.hessian([x, y]))[0])
+        error = abs(top - predicted)
+        return Recheck(bool(error <= mpmath.mpf("1e-8") * max(1, abs(predicted))), float(top),
+                       dps, note=f"s(t={t_end}) = {mpmath.nstr(s_end, 5)}")
 
 
 @check("product.gf_regime", source=SOURCE + " A.7",
