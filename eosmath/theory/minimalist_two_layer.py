@@ -337,7 +337,41 @@ def gfs_bounds(quick: bool = True, a_band=None) -> Outcome:
                    evidence={"bounds_hold": holds, "bounds_non_increasing": monotone,
                              "eta_phi0_over_2": phi0, "spec_eta_phi0_over_2": 1.52337,
                              "phi_increasing_steps": int(np.sum(np.diff(phi) > 0))},
-                   witness=None if passed else {"a_band": (a_lo, a_hi)})
+                   witness=None if passed else {"a_band": (a_lo, a_hi)},
+                   recheck=lambda: _recheck_gfs_bounds(a_band))
+
+
+def _recheck_gfs_bounds(a_band, dps: int = 30, steps: int = 10000) -> Recheck:
+    """The same clipped GD and the bounds at 30 digits (mpmath: w1 cannot underflow); the band
+    of a is the given one, or the high-precision trajectory's own."""
+    s = CANONICAL
+    with mpmath.workdps(dps):
+        s1sq, s2sq = mpmath.mpf(s["sigma1"]) ** 2, mpmath.mpf(s["sigma2"]) ** 2
+        eta, clip = mpmath.mpf(s["eta"]), mpmath.mpf(s["C"])
+        a, w1, w2 = (mpmath.mpf(v) for v in s["theta0"])
+
+        def h(q):
+            return (q + mpmath.sqrt(q * q + 4)) / 2
+
+        path, started = [], False
+        for _ in range(steps + 1):
+            started = started or s1sq * a * a > 2 / eta
+            if started:
+                path.append((a, w1, w2))
+            ga = min(max(s1sq * a * w1**2 + s2sq * w2 * (a * w2 - 1), -clip), clip)
+            a, w1, w2 = (a - eta * ga, w1 * (1 - eta * s1sq * a * a),
+                         w2 - eta * s2sq * a * (a * w2 - 1))
+        w1_max2 = max(p[1] ** 2 for p in path)
+        band = a_band or (min(p[0] for p in path), max(p[0] for p in path))
+        lo2, hi2 = mpmath.mpf(band[0]) ** 2, mpmath.mpf(band[1]) ** 2
+        worst = mpmath.mpf(0)
+        for pa, pw1, pw2 in path:
+            hq = h(pa**2 - pw1**2 - pw2**2)
+            phi = max(s1sq * hq, s2sq * (hq + 1 / hq))
+            lower, upper = s1sq * h(lo2 - w1_max2 - pw2**2), s1sq * h(hi2 - pw2**2)
+            worst = max(worst, lower - phi, phi - upper)
+        return Recheck(bool(worst <= 0), float(worst), dps,
+                       note="largest violation of lower ≤ φ ≤ upper (≤ 0 means the bounds hold)")
 
 
 def _pgd(sigma1, sigma2, eta, a0, w20, steps):
