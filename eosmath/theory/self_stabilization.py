@@ -197,7 +197,28 @@ def corollary1(quick: bool = True, alpha: float = 2.0, beta: float = 1.0, x0_ove
                    predicted={"X bound": x_bound, "|Y| bound": y_bound, "<X^2>": delta**2,
                               "<Y>": 0.0},
                    tolerance=1e-8, evidence={"g0": g0, "period": period, "errors": errors},
-                   witness=None if passed else {"alpha": alpha, "beta": beta, "X0": x0})
+                   witness=None if passed else {"alpha": alpha, "beta": beta, "X0": x0},
+                   recheck=lambda: _recheck_corollary1(alpha, beta, x0, period, x_bound_factor))
+
+
+def _recheck_corollary1(alpha, beta, x0, period, x_bound_factor, dps: int = 20,
+                        samples: int = 400) -> Recheck:
+    """The ODE by mpmath's Taylor solver at 20 digits: the period from Y(T) = 0 near the
+    float64 estimate, ⟨X²⟩ and ⟨Y⟩ by quadrature, and the bounds on sampled points."""
+    with mpmath.workdps(dps):
+        a, b, x0 = mpmath.mpf(alpha), mpmath.mpf(beta), mpmath.mpf(x0)
+        delta2 = 2 * a / b
+        g0 = x0**2 / delta2 - mpmath.log(x0**2 / delta2) - 1
+        ode = mpmath.odefun(lambda t, s: [s[0] * s[1], a - b * s[0] ** 2 / 2], 0, [x0, 0])
+        T = mpmath.findroot(lambda t: ode(t)[1], mpmath.mpf(period))
+        mean_x2 = mpmath.quad(lambda t: ode(t)[0] ** 2, [0, T / 2, T]) / T
+        mean_y = mpmath.quad(lambda t: ode(t)[1], [0, T / 2, T]) / T
+        points = [ode(T * k / samples) for k in range(samples + 1)]
+        x_ok = max(p[0] for p in points) <= mpmath.sqrt(delta2 * (x_bound_factor * (1 + g0)))
+        y_ok = max(abs(p[1]) for p in points) <= mpmath.sqrt(a * g0) * (1 + mpmath.mpf(10) ** -15)
+        err = max(abs(mean_x2 - delta2) / delta2, abs(mean_y))
+        ok = bool(x_ok and y_ok and err <= mpmath.mpf("1e-8"))
+        return Recheck(ok, float(err), dps, note=f"period {mpmath.nstr(T, 12)}")
 
 
 # ------------------------------------------------------------------------- the toy model
