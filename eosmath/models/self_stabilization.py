@@ -54,11 +54,12 @@ def self_stabilization_reduced(eta: float = 0.01, alpha: float = 1.0,
                                beta: float = 1.0) -> DynamicalSystem:
     """The map (x, y) ↦ (−(1+ηy)x, y + η(α − βx²/2)) and the ODE Ẋ = XY, Ẏ = α − βX²/2."""
     x, y = sp.symbols("x y", real=True)
-    X, Y = sp.symbols("X Y", positive=True), sp.Symbol("Y", real=True)
+    X, Y = sp.Symbol("X", positive=True), sp.Symbol("Y", real=True)
     e, a, b = sp.symbols("eta alpha beta", positive=True)
     reduced_map = DynamicalSystem(
-        (x, y), map=(-(1 + e * y) * x, y + e * (a - b * x**2 / 2)), hyper={e: eta, a: alpha, b: beta},
-        name="self_stabilization_reduced", source=SOURCE + " eq. (3)")
+        (x, y), map=(-(1 + e * y) * x, y + e * (a - b * x**2 / 2)),
+        hyper={e: eta, a: alpha, b: beta}, name="self_stabilization_reduced",
+        source=SOURCE + " eq. (3)")
     ode = DynamicalSystem((X, Y), vector_field=(X * Y, a - b * X**2 / 2),
                           hyper={e: eta, a: alpha, b: beta}, name="self_stabilization_ode",
                           source=SOURCE + " eq. (4)")
