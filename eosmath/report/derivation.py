@@ -35,7 +35,7 @@ class Equation:
 
     what: str
     lhs: str
-    rhs: sp.Expr | str
+    rhs: sp.Expr | str | tuple  # an expression, LaTeX text, or LaTeX already cut into lines
     relation: str = "="
 
     def __post_init__(self):
@@ -49,6 +49,8 @@ class Equation:
         """The right-hand side, broken into lines if it is a long sum."""
         if isinstance(self.rhs, str):
             return [self.rhs]
+        if isinstance(self.rhs, tuple):
+            return list(self.rhs)
         return break_lines(self.rhs)
 
     def rhs_latex(self) -> str:

@@ -30,7 +30,7 @@ HOUSE_SETTINGS = {
 }
 """The only LatexPrinter settings eosmath uses (see :class:`HousePrinter`)."""
 
-LINE_WIDTH = 58
+LINE_WIDTH = 54
 """Visible characters of math per line before a sum is broken (fits an 11pt article column)."""
 
 _MATRIX_INDEX = re.compile(r"^([A-Za-z]+)_(\d+)_(\d+)$")
@@ -82,23 +82,40 @@ def visible_width(latex: str) -> int:
     return len(text)
 
 
-def _signed_terms(expr: sp.Add) -> list[tuple[str, str]]:
-    """Top-level terms of a sum as (sign, LaTeX of |term|), in the printer's own order."""
+def _signed_terms(expr: sp.Add) -> list[tuple[str, sp.Expr]]:
+    """Top-level terms of a sum as (sign, term without its sign), in the printer's order."""
     out = []
     for term in _PRINTER._as_ordered_terms(expr):
-        text = _PRINTER._print(term)
-        if text.startswith("-"):
-            out.append(("-", text[1:].lstrip()))
+        if _PRINTER._print(term).startswith("-"):
+            out.append(("-", -term))
         else:
-            out.append(("+", text))
+            out.append(("+", term))
     return out
+
+
+def _factor_lines(term: sp.Expr, width: int) -> list[str] | None:
+    """A product c·(a + b + …) too wide for a line, as lines cut inside the parentheses."""
+    if not isinstance(term, sp.Mul):
+        return None
+    sums = [f for f in term.args if isinstance(f, sp.Add)]
+    if len(sums) != 1:
+        return None
+    rest = sp.Mul(*[f for f in term.args if f is not sums[0]])
+    inner = break_lines(sums[0], width - 4)
+    if len(inner) < 2:
+        return None
+    prefix = "" if rest == 1 else to_latex(rest) + " "
+    return ([prefix + r"\left(" + inner[0] + r" \right."]
+            + [r"\left. " + line + r" \right." for line in inner[1:-1]]
+            + [r"\left. " + inner[-1] + r" \right)"])
 
 
 def break_lines(expr, width: int = LINE_WIDTH) -> list[str]:
     """``expr`` as one or more lines, each about ``width`` visible characters or fewer.
 
-    A sum too wide for one line is cut between terms; every continuation line starts with its
-    sign. Other expressions (products, fractions) stay on one line.
+    A sum too wide for one line is cut between terms (every continuation line starts with its
+    sign); a term c·(a + b + …) that is itself too wide is cut inside its parentheses. Other
+    expressions (roots, fractions) stay on one line.
 
     >>> x = sp.Symbol("x")
     >>> len(break_lines(sum(x**k for k in range(1, 40)), width=30)) > 1
@@ -110,8 +127,31 @@ def break_lines(expr, width: int = LINE_WIDTH) -> list[str]:
         return [whole]
     lines: list[str] = []
     current = ""
-    for sign, text in _signed_terms(expr):
-        piece = (f"{sign} {text}" if current or sign == "-" else text).strip()
+    for sign, term in _signed_terms(expr):
+        text = to_latex(term)
+        piece = f"{sign} {text}" if current or sign == "-" else text
+        candidate = f"{current} {piece}".strip()
+        if visible_width(candidate) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        split = _factor_lines(term, width) if visible_width(piece) > width else None
+        if split:
+            head = f"{sign} " if (lines or sign == "-") else ""
+            lines += [head + split[0]] + split[1:-1]
+            current = split[-1]
+        else:
+            current = piece
+    lines.append(current)
+    return lines
+
+
+def join_lines(pieces: list[str], width: int = LINE_WIDTH, sep: str = ", ") -> list[str]:
+    """Ready LaTeX pieces (e.g. the members of a set) packed into lines of about ``width``."""
+    lines, current = [], ""
+    for k, piece in enumerate(pieces):
+        piece = piece + (sep.rstrip() if k < len(pieces) - 1 else "")
         candidate = f"{current} {piece}".strip()
         if current and visible_width(candidate) > width:
             lines.append(current)

@@ -14,7 +14,15 @@ import sympy as sp
 
 from eosmath.report.checks import Check, time_limit, verify_all, verify_equal, verify_zero
 from eosmath.report.derivation import Equation, Statement, prose
-from eosmath.report.latex import LINE_WIDTH, symbol, text, to_latex, visible_width
+from eosmath.report.latex import (
+    LINE_WIDTH,
+    break_lines,
+    join_lines,
+    symbol,
+    text,
+    to_latex,
+    visible_width,
+)
 from eosmath.symbolic.model import ETA
 from eosmath.symbolic.stable import unstabilize
 
@@ -160,14 +168,14 @@ def sharpness_statement(model) -> Statement:
             equations=(Equation("charpoly", r"\det\left(\nabla^{2} L - \lambda I\right)", p),),
             checks=(check,))
     text_before = prose("Closed form of the largest algebraic eigenvalue of ∇²L:")
-    if visible_width(to_latex(s)) > 3 * LINE_WIDTH and model.dim == 2:
+    too_wide = max(visible_width(line) for line in break_lines(s)) > 1.1 * LINE_WIDTH
+    if too_wide and model.dim == 2:
         a, b, c = (sp.Symbol(f"L_{{{symbol(x)}{symbol(y)}}}") for x, y in
                    ((model.params[0],) * 2, model.params, (model.params[1],) * 2))
         compact = (a + c) / 2 + sp.sqrt(((a - c) / 2) ** 2 + b**2)
-        text_before += " " + prose("first in terms of the Hessian entries L_ab = ∂²L/∂a∂b "
-                                   "above, then written out:")
-        equations = (Equation("sharpness", r"S(\theta)", compact),
-                     Equation("sharpness-explicit", r"S(\theta)", s))
+        text_before += " " + prose("in terms of the Hessian entries L_ab = ∂²L/∂a∂b above "
+                                   "(written out, it is too wide for the page):")
+        equations = (Equation("sharpness", r"S(\theta)", compact),)
     else:
         equations = (Equation("sharpness", r"S(\theta)", s),)
     root = verify_zero((h - s * sp.eye(model.dim)).det(method="berkowitz"),
@@ -264,9 +272,12 @@ def fixed_points_statement(model) -> Statement:
                                "eigenvalues are the roots of the characteristic polynomial."))
             continue
         eigs = sorted(fp.hessian_eigenvalues, key=sp.default_sort_key)
+        members = join_lines([to_latex(e) for e in eigs])
+        members = [r"\{" + members[0]] + members[1:]
+        members[-1] += r"\}"
         equations.append(Equation(f"{tag}-eigenvalues",
                                   rf"\lambda\left(\nabla^{{2}} L(\theta^*_{{{k}}})\right)",
-                                  r"\left\{" + ", ".join(to_latex(e) for e in eigs) + r"\right\}"))
+                                  tuple(members), relation=r"\in"))
         charpoly = (h.subs(fp.point) - LAMBDA * sp.eye(model.dim)).det(method="berkowitz")
         checks.append(verify_all(
             [verify_zero(charpoly.subs(LAMBDA, e), f"eig {e}") for e in eigs],
@@ -293,6 +304,11 @@ def conservation_proof(model, q) -> tuple[sp.Expr, sp.Expr]:
     return sp.Add(*terms, evaluate=False), sp.Add(*terms)
 
 
+def _equals_zero(expr) -> tuple[str, ...]:
+    lines = break_lines(expr) if expr != 0 else []
+    return tuple(lines[:-1]) + (lines[-1] + " = 0",) if lines else ("0",)
+
+
 def conserved_quantity_statement(model, q, index: int = 1) -> Statement:
     """The claim "Q is conserved by gradient flow", with its one-line proof, checked."""
     q = sp.sympify(q)
@@ -304,7 +320,7 @@ def conserved_quantity_statement(model, q, index: int = 1) -> Statement:
                     "∇Q·∇L ≡ 0:"),
         equations=(Equation(tag, rf"Q_{{{index}}}(\theta)", q),
                    Equation(f"{tag}-proof", rf"\nabla Q_{{{index}}} \cdot \nabla L",
-                            rf"{to_latex(written)} = 0" if written != 0 else "0")),
+                            _equals_zero(written))),
         checks=(verify_zero(total, rf"$\nabla Q_{{{index}}}\cdot\nabla L$ simplifies to $0$"),))
 
 
