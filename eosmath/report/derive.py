@@ -52,6 +52,8 @@ def _header(model, slug: str) -> str:
 def derive(model, slug: str | None = None, max_degree: int = 4) -> Derivation:
     """Build the checked derivation of ``model`` (a Model, or the reduced self-stabilization
     DynamicalSystem). ``max_degree`` bounds the search for polynomial conserved quantities."""
+    if not isinstance(model, (Model, DynamicalSystem)):
+        raise InvalidInputError(f"derive() needs an eosmath Model, got {type(model).__name__}")
     slug = slug or default_slug(model)
     title = "Derivation: " + text(slug.replace("_", " "))
     if isinstance(model, DynamicalSystem):
@@ -63,8 +65,6 @@ def derive(model, slug: str | None = None, max_degree: int = 4) -> Derivation:
         for st in reduced_system_statements(model):
             d.add(st)
         return d
-    if not isinstance(model, Model):
-        raise InvalidInputError(f"derive() needs an eosmath Model, got {type(model).__name__}")
     d = Derivation(slug, title, header=_header(model, slug))
     statements = [model_statement(model), loss_statement(model), gradient_statement(model),
                   hessian_statement(model), sharpness_statement(model), gd_map_statement(model),
