@@ -1,0 +1,15 @@
+import pytest
+
+import eosmath as eos
+from eosmath.report import derive
+from eosmath.report.regenerate import catalog_variants
+
+
+@pytest.fixture(scope="session")
+def catalog_derivations():
+    """(model, Derivation) for every catalog document (built once per test session)."""
+    out = []
+    for name, options in catalog_variants():
+        model = eos.models.get(name, **options)
+        out.append((model, derive(model)))
+    return out
