@@ -14,6 +14,7 @@ Matrix([
 from eosmath import models, nn
 from eosmath._version import __version__
 from eosmath.errors import EosmathError, InvalidInputError, ModelSyntaxError, UnknownModelError
+from eosmath.report import Derivation, derive
 from eosmath.symbolic import ETA, DynamicalSystem, Model
 from eosmath.theory import Verdict, checks, verify, verify_all
 
@@ -23,6 +24,8 @@ __all__ = [
     "DynamicalSystem",
     "Model",
     "models",
+    "Derivation",
+    "derive",
     "nn",
     "Verdict",
     "checks",

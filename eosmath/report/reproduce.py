@@ -118,6 +118,32 @@ def run_report(out_dir="report", full: bool = False, quiet: bool = False) -> boo
     return all(r.passed for r in results)
 
 
+@section("LaTeX derivations of every catalog model")
+def derivations_section(out_dir: Path, full: bool, quiet: bool) -> SectionResult:
+    from eosmath.report.pdf import build_pdf, pdflatex_available
+    from eosmath.report.regenerate import render_all
+
+    folder = out_dir / "derivations"
+    folder.mkdir(parents=True, exist_ok=True)
+    texts = render_all()  # refuses to render a document with a failed check
+    with_pdf = pdflatex_available()
+    rows = ["| model | LaTeX | PDF |", "|---|---|---|"]
+    files = []
+    with Progress(len(texts), "derivations", quiet=quiet) as bar:
+        for name, text in sorted(texts.items()):
+            tex = folder / name
+            tex.write_text(text)
+            pdf = build_pdf(tex, out_dir=folder) if with_pdf else None
+            files.append(f"derivations/{name}")
+            link = f"[pdf](derivations/{pdf.name})" if pdf else "no TeX on this machine"
+            rows.append(f"| {name[:-4]} | [tex](derivations/{name}) | {link} |")
+            bar.update()
+    text = ("Each statement was checked when written (symbolically, or numerically at 50 digits "
+            "where SymPy cannot decide); a document with a failed check is not written.\n\n"
+            + "\n".join(rows))
+    return SectionResult("LaTeX derivations", text, True, files=files)
+
+
 def _cell(value) -> str:
     try:
         return f"{float(value):.6g}"
