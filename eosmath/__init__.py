@@ -13,6 +13,8 @@ Matrix([
 
 from eosmath import models, nn
 from eosmath._version import __version__
+from eosmath.dynamics.gd import Trajectory, run_gd
+from eosmath.dynamics.sweep import sweep
 from eosmath.errors import EosmathError, InvalidInputError, ModelSyntaxError, UnknownModelError
 from eosmath.report import Derivation, derive
 from eosmath.symbolic import ETA, DynamicalSystem, Model
@@ -24,6 +26,9 @@ __all__ = [
     "DynamicalSystem",
     "Model",
     "models",
+    "Trajectory",
+    "run_gd",
+    "sweep",
     "Derivation",
     "derive",
     "nn",

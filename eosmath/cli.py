@@ -131,11 +131,15 @@ def _module_exists(name: str) -> bool:
 
 def main(argv=None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and not getattr(args, "parse_known", False):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
     try:
+        if getattr(args, "parse_known", False):
+            return int(args.func(args, extra) or 0)
         return int(args.func(args) or 0)
     except EosmathError as err:
         print(f"eosmath: error: {err}", file=sys.stderr)

@@ -1,0 +1,93 @@
+"""Gradient-descent trajectories with a verdict: ``run_gd``.
+
+>>> import eosmath as eos
+>>> m = eos.models.get("quadratic", a=4.0)
+>>> tr = eos.run_gd(m, eta=0.1, theta0=(1.0,), steps=1000)
+>>> tr.status.name, tr.stop_step
+('CONVERGED', 50)
+>>> eos.run_gd(m, eta=0.6, theta0=(1.0,), steps=1000).status.name   # η > 2/a
+'DIVERGED'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from eosmath.dynamics import kernel_template  # noqa: F401  (registers the GD loop)
+from eosmath.dynamics.kernel_template import STAT
+from eosmath.dynamics.status import Status
+from eosmath.errors import InvalidInputError
+
+RECORDABLE = ("loss", "sharpness", "eos_ratio")
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """One GD run: iterates, the statistics asked for, and what happened (``status``).
+
+    Arrays stop at ``stop_step`` (``theta`` has stop_step + 1 rows; per-step statistics are
+    evaluated at θ_0 … θ_{stop−1}); ``period`` is k for a period-k verdict, else 0.
+    ``lyapunov`` is the largest Lyapunov exponent estimated from the tangent map I − η∇²L.
+    """
+
+    model_name: str
+    eta: float
+    theta: np.ndarray
+    status: Status
+    stop_step: int
+    period: int
+    lyapunov: float
+    loss: np.ndarray | None = None
+    sharpness: np.ndarray | None = None
+    eos_ratio: np.ndarray | None = None
+    reduced: np.ndarray | None = None
+    stats: dict = field(default_factory=dict)
+
+
+def check_eta(eta) -> float:
+    eta = float(eta)
+    if not np.isfinite(eta) or eta <= 0:
+        raise InvalidInputError(f"the step size η must be a finite number > 0, got {eta}")
+    return eta
+
+
+def run_gd(model, eta: float, theta0, steps: int, record=("loss", "sharpness", "eos_ratio"),
+           tol: float = 1e-10, radius: float = 1e6, hyper=None, reducer: Callable | None = None,
+           kmax: int = 16, ptol: float = 1e-10, quiet: bool = True) -> Trajectory:
+    """Run GD θ ← θ − η∇L(θ) for at most ``steps`` steps with the compiled kernels.
+
+    Stops when ‖∇L‖ < ``tol`` (checked before the update: CONVERGED), when the iterate is
+    non-finite or ‖θ‖ > ``radius`` (DIVERGED), or when θ_t returns to within ``ptol``·(1+‖θ‖)
+    of θ_{t−k} for some 2 ≤ k ≤ ``kmax`` while consecutive iterates stay more than 1e-6·(1+‖θ‖)
+    apart (PERIOD, k recorded). Without a verdict the run ends
+    CHAOTIC if its Lyapunov exponent is positive, else MAX_STEPS. ``reducer(step, theta)``, if
+    given, is evaluated on every iterate (like diffrax's ``SaveAt(fn=...)``).
+    """
+    eta = check_eta(eta)
+    theta0 = model.check_theta(theta0).astype(np.float64)
+    unknown = set(record) - set(RECORDABLE)
+    if unknown:
+        raise InvalidInputError(f"cannot record {sorted(unknown)}; choose from {RECORDABLE}")
+    if steps < 0 or kmax < 2:
+        raise InvalidInputError("steps must be ≥ 0 and kmax ≥ 2")
+    kernels = model.compile()
+    h = kernels.hyper_default if hyper is None else np.asarray(hyper, dtype=np.float64)
+    thetas = np.empty((steps + 1, model.dim))
+    losses, sharps = np.empty(max(steps, 1)), np.empty(max(steps, 1))
+    stats, final = np.empty(len(STAT)), np.empty(model.dim)
+    kernels.module.gd_core(theta0, eta, h, steps, tol, radius * radius, kmax, ptol, True,
+                           thetas, losses, sharps, stats, final)
+    stop = int(stats[STAT["stop_step"]])
+    lyap = (stats[STAT["lyapunov_sum"]] / stats[STAT["lyapunov_steps"]]
+            if stats[STAT["lyapunov_steps"]] else float("nan"))
+    theta = thetas[: stop + 1].copy()
+    keep = {"loss": losses[:stop].copy(), "sharpness": sharps[:stop].copy()}
+    keep["eos_ratio"] = 0.5 * eta * keep["sharpness"]
+    reduced = None if reducer is None else np.array([reducer(t, th) for t, th in enumerate(theta)])
+    return Trajectory(model.name, eta, theta, Status(int(stats[STAT["status"]])), stop,
+                      int(stats[STAT["period"]]), float(lyap),
+                      **{k: (keep[k] if k in record else None) for k in RECORDABLE},
+                      reduced=reduced, stats={n: float(stats[i]) for n, i in STAT.items()})

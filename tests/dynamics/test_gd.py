@@ -1,0 +1,83 @@
+"""run_gd against closed forms: the quadratic's regimes, stop step and Lyapunov exponent, and
+the soft quadratic's 2-cycle (spec/simple_maps.md §1–2)."""
+
+import math
+
+import numpy as np
+import pytest
+
+import eosmath as eos
+from eosmath.dynamics.status import Status
+from eosmath.errors import InvalidInputError
+
+A = 4.0
+
+
+@pytest.fixture(scope="module")
+def quadratic():
+    return eos.models.get("quadratic", a=A)
+
+
+@pytest.mark.parametrize("eta", np.linspace(0.01, 0.74, 60))
+def test_quadratic_regimes_and_convergence_step(quadratic, eta):
+    if abs(eta * A - 1) < 1e-9 or abs(eta * A - 2) < 1e-9:
+        pytest.skip("boundary point")
+    x0, tol = 1.3, 1e-10
+    tr = eos.run_gd(quadratic, eta, (x0,), steps=20000, tol=tol)
+    q = 1 - eta * A
+    if eta * A > 2:
+        assert tr.status == Status.DIVERGED
+        return
+    assert tr.status == Status.CONVERGED
+    # stop rule a|x_t| < tol before the update, x_t = q^t x0  →  t = ceil(log(tol/(a x0))/log|q|)
+    expected = math.ceil(math.log(tol / (A * x0)) / math.log(abs(q)))
+    assert abs(tr.stop_step - expected) <= 1
+    signs = np.sign(tr.theta[: tr.stop_step + 1, 0])
+    if eta * A < 1:
+        assert np.all(signs == 1)                         # monotone convergence
+    else:
+        assert np.all(signs[1:] == -signs[:-1])           # oscillating convergence
+
+
+@pytest.mark.parametrize("eta", [0.05, 0.2, 0.35, 0.45, 0.6])
+def test_lyapunov_exponent_of_the_quadratic(quadratic, eta):
+    tr = eos.run_gd(quadratic, eta, (1e-3,), steps=200, tol=0.0, radius=1e300)
+    assert tr.lyapunov == pytest.approx(math.log(abs(1 - eta * A)), abs=1e-9)
+
+
+@pytest.mark.parametrize("eta, amplitude", [(1.05, 0.224313003623096), (1.5, 0.731103766671223),
+                                            (2.0, 1.071400502008837), (2.5, 1.360475564531098)])
+def test_soft_quadratic_settles_on_the_symmetric_two_cycle(eta, amplitude):
+    m = eos.models.get("soft_quadratic")
+    tr = eos.run_gd(m, eta, (0.7,), steps=200000)
+    assert tr.status == Status.PERIOD and tr.period == 2
+    x = abs(tr.theta[-1, 0])
+    assert x == pytest.approx(amplitude, abs=1e-8)
+    f_prime = x * (x * x + 2) / (1 + x * x) ** 1.5
+    assert f_prime / x == pytest.approx(2 / eta, rel=1e-8)   # secant curvature 2/η
+
+
+def test_recorded_statistics_and_reducer(quadratic):
+    tr = eos.run_gd(quadratic, 0.1, (1.0,), steps=100, reducer=lambda t, th: th[0] ** 2)
+    assert len(tr.loss) == tr.stop_step and len(tr.theta) == tr.stop_step + 1
+    np.testing.assert_allclose(tr.loss, A / 2 * tr.theta[:-1, 0] ** 2, rtol=1e-15)
+    np.testing.assert_allclose(tr.eos_ratio, 0.1 * A / 2)
+    np.testing.assert_allclose(tr.reduced, tr.theta[:, 0] ** 2)
+    only = eos.run_gd(quadratic, 0.1, (1.0,), steps=100, record=("loss",))
+    assert only.sharpness is None and only.loss is not None
+
+
+def test_chaotic_soft_quadratic_has_positive_lyapunov_exponent():
+    tr = eos.run_gd(eos.models.get("soft_quadratic"), 10.0, (0.7,), steps=5000)
+    assert tr.status == Status.CHAOTIC and tr.lyapunov > 0
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"eta": 0.0}, "η"), ({"eta": -1.0}, "η"), ({"eta": float("nan")}, "η"),
+    ({"theta0": (np.inf,)}, "finite"), ({"theta0": (1.0, 2.0)}, "entries"),
+    ({"record": ("curvature",)}, "cannot record"),
+])
+def test_bad_input(quadratic, kwargs, message):
+    args = {"eta": 0.1, "theta0": (1.0,), "steps": 10, **kwargs}
+    with pytest.raises(InvalidInputError, match=message):
+        eos.run_gd(quadratic, **args)

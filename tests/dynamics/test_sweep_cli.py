@@ -1,0 +1,18 @@
+import xarray as xr
+
+from eosmath.cli import main
+
+
+def test_sweep_cli_writes_resumes_and_refuses(tmp_path, capsys):
+    out = str(tmp_path / "p.zarr")
+    args = ["sweep", "product", "--eta", "0.5:3:6", "--x", "0.1:2:4", "--y", "2", "--steps",
+            "500", "--out", out, "--quiet"]
+    assert main(args) == 0
+    ds = xr.open_zarr(out, consolidated=False)
+    assert dict(ds.sizes) == {"eta": 6, "x": 4}
+    assert main(args + ["--resume"]) == 0
+    assert main(["sweep", "product", "--eta", "0.5:3:6", "--x", "0.1:2:4", "--y", "2",
+                 "--steps", "400", "--out", out, "--resume", "--quiet"]) == 2
+    assert "another model or configuration" in capsys.readouterr().err
+    assert main(["sweep", "product", "--eta", "0", "--x", "1", "--y", "2", "--out",
+                 str(tmp_path / "q.zarr")]) == 2
