@@ -35,9 +35,9 @@ def run_sweep(args, extra=None) -> int:
     settings = parse_assignments(args.set)
     options = {k: v for k, v in settings.items() if isinstance(v, str) and ":" not in v}
     model = load_model(args.model, [f"{k}={v}" for k, v in options.items()])
-    values = {k: parse_grid(v) for k, v in settings.items() if k not in options}
+    values = {"eta": parse_grid(args.eta)}  # η is the first axis, as in the papers' figures
+    values.update({k: parse_grid(v) for k, v in settings.items() if k not in options})
     values.update({k: parse_grid(v) for k, v in _pairs(extra or [])})
-    values["eta"] = parse_grid(args.eta)
     dask = args.dask
     if args.workers:
         from distributed import Client, LocalCluster

@@ -235,7 +235,8 @@ def _sweep_to_store(path, compute, starts, chunk, first, attrs, resume, dask, qu
 def _create_store(path, part, compute, starts, first, attrs):
     """Lay out the full store (coordinates, dtypes, attributes) without computing any cell."""
     config = json.loads(attrs["sweep_config"])
-    coords = {k: np.asarray(v) for k, v in config["axes"].items()}
+    dims = part["status"].dims  # the sweep's axis order (the config's keys are sorted)
+    coords = {k: np.asarray(config["axes"][k]) for k in dims}
     shape = tuple(len(v) for v in coords.values())
     chunk_len = part.sizes[first]
     template = xr.Dataset(
