@@ -21,6 +21,7 @@ STAT = {name: i for i, name in enumerate(STAT_NAMES)}
 SOURCE = '''
 NSTAT = @NSTAT@
 MIN_AMPLITUDE = 1e-6
+PERIOD_CHECK_EVERY = 8  # returns are looked for every 8 steps: 1/8 of the cost
 
 
 @njit(cache=True)
@@ -46,14 +47,13 @@ def gd_core(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, los
     if record:
         thetas[0, :] = theta
     for t in range(steps):
-        grad_into(theta, h, g)
+        grad_hessian_into(theta, h, g, hess)
         gnorm2 = 0.0
         for i in range(DIM):
             gnorm2 += g[i] * g[i]
         if not np.isfinite(gnorm2):
             status, stop = 3, t
             break
-        hessian_into(theta, h, hess)
         s = sharpness_of(hess)
         if record:
             losses[t] = loss(theta, h)
@@ -96,7 +96,7 @@ def gd_core(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, los
             break
         slot = (t + 1) % (kmax + 1)
         history[slot, :] = theta
-        if t + 1 > kmax:
+        if t + 1 > kmax and (t + 1) % PERIOD_CHECK_EVERY == 0:
             scale = 1.0 + math.sqrt(r2)
             prev = t % (kmax + 1)
             step2 = 0.0

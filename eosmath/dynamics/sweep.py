@@ -105,12 +105,23 @@ def _chunk_dataset(model, axes, fixed, index_slice, steps, tol, radius, kmax, pt
 
 def _gfs_sharpness(model, final, hyper, skip) -> np.ndarray:
     kernels = model.compile()
-    out = np.full(len(final), np.nan)
     names = model.hyper_names
-    for c, theta in enumerate(final):
-        if skip[c] or not np.all(np.isfinite(theta)):
-            continue
-        limit = model.gf_limit(theta, dict(zip(names, hyper[c], strict=True)))
+    out = np.full(len(final), np.nan)
+    ok = ~skip & np.all(np.isfinite(final), axis=1)
+    if not model.hyper and ok.any():
+        # limits given column-wise in one call when gf_limit is vectorised (e.g. product)
+        try:
+            limits = np.asarray(model.gf_limit(final[ok].T, {}), dtype=np.float64)
+        except (TypeError, ValueError):
+            limits = None
+        if limits is not None and limits.shape == (model.dim, int(ok.sum())):
+            values = np.empty(int(ok.sum()))
+            kernels.module.sharpness_many(np.ascontiguousarray(limits.T), hyper[:1][0] if len(
+                hyper) else np.zeros(0), values)
+            out[ok] = values
+            return out
+    for c in np.flatnonzero(ok):
+        limit = model.gf_limit(final[c], dict(zip(names, hyper[c], strict=True)))
         if np.all(np.isfinite(limit)):
             out[c] = kernels.sharpness(np.asarray(limit, dtype=np.float64), hyper[c])
     return out

@@ -82,6 +82,15 @@ def grad_many(points, h, out):
 
 
 @njit(cache=True, parallel=True)
+def sharpness_many(points, h, out):
+    """Sharpness at many points (N, DIM); rows with a non-finite entry give NaN."""
+    for k in prange(points.shape[0]):
+        hess = np.empty((DIM, DIM))
+        hessian_into(points[k], h, hess)
+        out[k] = sharpness_of(hess)
+
+
+@njit(cache=True, parallel=True)
 def loss_many(points, h, out):
     for k in prange(points.shape[0]):
         out[k] = loss(points[k], h)
@@ -163,7 +172,17 @@ def generate_source(model, key: str) -> str:
             body.append(f"    out[{j}, {i}] = out[{i}, {j}]")
     hess_src = _function("hessian_into", "theta, h, out", unpack, replacements, body, printer)
 
+    # Gradient and Hessian share subexpressions (one tanh for log cosh, not two): the GD loop
+    # needs both every step.
+    body = ([f"    g[{i}] = {{}}" for i in range(n)]
+            + [f"    hess[{i}, {j}] = {{}}" for i, j in pairs])
+    replacements, reduced = cse(list(model.gradient()) + [hess[i, j] for i, j in pairs])
+    body = [line.format(printer.doprint(e)) for line, e in zip(body, reduced, strict=True)]
+    body += [f"    hess[{j}, {i}] = hess[{i}, {j}]" for i, j in pairs if i != j]
+    both_src = _function("grad_hessian_into", "theta, h, g, hess", unpack, replacements, body,
+                         printer)
+
     header = HEADER.format(name=model.name, key=key, dim=n, nhyper=len(model.hyper))
-    parts = [header, loss_src, grad_src, hess_src]
+    parts = [header, loss_src, grad_src, hess_src, both_src]
     parts += [TEMPLATES[k] for k in sorted(TEMPLATES)]
     return "\n".join(parts) + "\n"

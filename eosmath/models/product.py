@@ -44,10 +44,12 @@ def ell_constants(ell: str) -> dict:
 
 
 def _gf_limit(theta0, hyper=None):
+    """(0, ±√(y₀² − x₀²)) if |y₀| ≥ |x₀|, else (±√(x₀² − y₀²), 0); θ₀ may be (2, N) columns."""
     x0, y0 = np.asarray(theta0, dtype=float)
-    if abs(y0) >= abs(x0):
-        return np.array([0.0, np.sign(y0) * np.sqrt(y0**2 - x0**2)])
-    return np.array([np.sign(x0) * np.sqrt(x0**2 - y0**2), 0.0])
+    gap = np.sqrt(np.abs(y0**2 - x0**2))
+    on_y = np.abs(y0) >= np.abs(x0)
+    return np.array([np.where(on_y, 0.0, np.sign(x0) * gap),
+                     np.where(on_y, np.sign(y0) * gap, 0.0)])
 
 
 @register("product", "ℓ(xy) for an even convex loss ℓ (minimalist EoS model)", SOURCE)

@@ -322,6 +322,7 @@ class Model:
             points.append(FixedPoint(dict(sol), eig, top))
         return tuple(points)
 
+    @functools.cache
     def conserved_quantities(self, max_degree: int = 4):
         """Polynomial first integrals Q of gradient flow (∇Q·∇L ≡ 0) up to ``max_degree``.
 
