@@ -11,9 +11,11 @@ Matrix([
 [x*tanh(x*y)]])
 """
 
-from eosmath import models, nn
+from eosmath import models, nn, plot
 from eosmath._version import __version__
+from eosmath.dynamics.flow import FlowResult, run_flow
 from eosmath.dynamics.gd import Trajectory, run_gd
+from eosmath.dynamics.orbits import orbit_diagram, period_doubling_point, periodic_orbits
 from eosmath.dynamics.sweep import sweep
 from eosmath.errors import EosmathError, InvalidInputError, ModelSyntaxError, UnknownModelError
 from eosmath.report import Derivation, derive
@@ -28,10 +30,16 @@ __all__ = [
     "models",
     "Trajectory",
     "run_gd",
+    "FlowResult",
+    "run_flow",
+    "orbit_diagram",
+    "period_doubling_point",
+    "periodic_orbits",
     "sweep",
     "Derivation",
     "derive",
     "nn",
+    "plot",
     "Verdict",
     "checks",
     "verify",
