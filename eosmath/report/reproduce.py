@@ -144,6 +144,80 @@ def derivations_section(out_dir: Path, full: bool, quiet: bool) -> SectionResult
     return SectionResult("LaTeX derivations", text, True, files=files)
 
 
+@section("Figures of the seeds")
+def figures_section(out_dir: Path, full: bool, quiet: bool) -> SectionResult:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import numpy as np
+
+    import eosmath as eos
+    from eosmath import nn
+
+    folder = out_dir / "figures"
+    folder.mkdir(parents=True, exist_ok=True)
+    items = []
+
+    def save(fig, name, caption):
+        fig.savefig(folder / name, dpi=110, bbox_inches="tight")
+        matplotlib.pyplot.close(fig)
+        items.append((name, caption))
+
+    n = 256 if full else 96
+    product = eos.models.get("product", ell="logcosh")
+    ds = eos.sweep(product, eta=np.linspace(0.5, 3, n), x=np.linspace(0.1, 2, n), y=2.0,
+                   steps=2000, quiet=True)
+    # GF regime below η = 2/R, R = y0² − x0² (the GF limit's sharpness); EoS regime above it
+    boundary = {"η = 2/(y0² − x0²)": lambda x: 2 / np.maximum(4.0 - x**2, 1e-9)}
+    save(eos.plot.phase_diagram(ds.transpose("x", "eta"), "status", overlays=boundary),
+         "product_status.png", "ℓ(xy) = log cosh(xy), y0 = 2: outcome of GD per (x0, η); "
+         "above the dashed curve GD starts at the edge of stability (sharpness of the GF "
+         "limit > 2/η).")
+    save(eos.plot.phase_diagram(ds.transpose("x", "eta"), "final_eos_ratio"),
+         "product_eos_ratio.png", "η·S/2 at the end of each run: converged runs end at or "
+             "just below the edge (≤ 1).")
+    tr = eos.run_gd(product, 0.1, (0.5, 6.0), steps=4000)
+    save(eos.plot.sharpness_trace(tr.sharpness, 0.1, loss=tr.loss), "product_sharpness.png",
+         "EoS regime (y0² − x0² > 2/η): sharpness is pushed down to just below 2/η.")
+    soft = eos.models.get("soft_quadratic")
+    diagram = eos.orbit_diagram(soft, np.linspace(0.5, 8, 300 if full else 150), theta0=(0.7,),
+                                keep=64, transient=3000)
+    save(eos.plot.orbit_diagram_plot(diagram), "soft_quadratic_orbits.png",
+         "x²/√(1+x²): fixed point until η = 1, symmetric 2-cycle, symmetry breaking at "
+         "3√3/2, period doubling from 5.66.")
+    system = eos.models.get("self_stabilization_reduced", eta=0.01, alpha=1.0, beta=1.0)
+    x, y = 0.2, -0.5
+    xs, ys = [x], [y]
+    for _ in range(4000):
+        x, y = -(1 + 0.01 * y) * x, y + 0.01 * (1.0 - x * x / 2)
+        xs.append(abs(x))
+        ys.append(y)
+    fig, ax = matplotlib.pyplot.subplots(figsize=(5, 4))
+    ax.plot(xs, ys, lw=0.6)
+    delta = float(system.meta["delta"].subs(system.hyper))
+    ax.plot([delta], [0], "ro", label="fixed point (δ, 0)")
+    ax.set_xlabel("|x| (unstable direction)")
+    ax.set_ylabel("y (sharpness − 2/η)")
+    ax.legend()
+    save(fig, "self_stabilization_cycle.png", "Reduced self-stabilization map (eq. 3): the "
+         "Lotka–Volterra-like cycle around (δ, 0).")
+    data = nn.datasets.chebyshev(degree=3, n=20)
+    obj = nn.Objective(nn.MLP([1, 100, 1], activation="tanh", bias=[True, False]), data)
+    theta = obj.net.init(seed=0, scheme="chebyshev")
+    run = nn.train_gd(obj, theta, eta=0.2, steps=3000 if not full else 10000,
+                      sharpness_every=20, top_k=3, quiet=True)
+    fig, ax = matplotlib.pyplot.subplots(figsize=(6, 4))
+    for j in range(run.eigenvalues.shape[1]):
+        ax.plot(run.eig_steps, run.eigenvalues[:, j], label=f"λ{j + 1}")
+    ax.axhline(2 / 0.2, color="k", ls="--", label="2/η")
+    ax.set_xlabel("step")
+    ax.legend()
+    save(fig, "chebyshev_topk.png", "Cohen et al.'s Chebyshev tanh net, η = 0.2: progressive "
+         "sharpening to 2/η, then the edge of stability (top-3 Hessian eigenvalues).")
+    text = "\n\n".join(f"![{cap}](figures/{name})\n\n*{cap}*" for name, cap in items)
+    return SectionResult("Figures", text, True, files=[f"figures/{n}" for n, _ in items])
+
+
 def _cell(value) -> str:
     try:
         return f"{float(value):.6g}"
