@@ -95,15 +95,3 @@ def run_train(args) -> int:
         print(f"{run.status} after {run.steps_done} steps: loss {run.loss[-1]:.6g}, "
               f"sharpness {run.sharpness[-1]:.6g} (2/η = {2 / args.eta:.6g}) → {path}")
     return 0
-
-
-def main(argv=None) -> int:
-    """Stand-alone entry (``python -m eosmath.nn.cli train …``) until the main CLI hooks in."""
-    parser = argparse.ArgumentParser(prog="eosmath")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

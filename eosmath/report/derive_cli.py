@@ -86,17 +86,3 @@ def register(subparsers) -> None:
     p.add_argument("--fragment", action="store_true",
                    help="no preamble: a fragment for \\input (needs amsmath in the host)")
     p.set_defaults(func=run)
-
-
-def main(argv=None) -> int:
-    """Stand-alone entry (until the lead wires ``register`` into ``eosmath.cli``)."""
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="eosmath")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

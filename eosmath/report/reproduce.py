@@ -218,30 +218,13 @@ def figures_section(out_dir: Path, full: bool, quiet: bool) -> SectionResult:
     return SectionResult("Figures", text, True, files=[f"figures/{n}" for n, _ in items])
 
 
-def _cell(value) -> str:
-    try:
-        return f"{float(value):.6g}"
-    except (TypeError, ValueError):
-        text = str(value)
-        return text if len(text) <= 60 else text[:57] + "…"
-
-
 @section("Theorem checks of the seed papers")
 def theory_section(out_dir: Path, full: bool, quiet: bool) -> SectionResult:
     from eosmath.theory import verify_all
 
     report = verify_all(quick=not full, quiet=quiet)
     (out_dir / "checks.json").write_text(report.to_json())
-    rows = ["| check | source | statement | predicted | measured | tolerance | verdict |",
-            "|---|---|---|---|---|---|---|"]
-    for v in report.verdicts:
-        verdict = "PASS" if v.passed else "FAIL"
-        if v.recheck is not None:
-            verdict += f" ({v.recheck.verdict})"
-        statement = v.statement.replace("|", "\\|").replace("\n", " ")
-        rows.append(f"| `{v.name}` | {v.source} | {statement} | {_cell(v.predicted)} | "
-                    f"{_cell(v.measured)} | {_cell(v.tolerance)} | {verdict} |")
     text = (f"{len(report.verdicts)} checks in {report.mode} mode, "
             f"{len(report.failures)} failing; machine-readable: [checks.json](checks.json).\n\n"
-            + "\n".join(rows))
+            + report.to_markdown())
     return SectionResult("Theorem checks", text, report.passed, files=["checks.json"])

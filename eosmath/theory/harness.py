@@ -87,15 +87,17 @@ class Report:
         return json.dumps(plain(self.to_dict()), indent=indent, ensure_ascii=False)
 
     def to_markdown(self) -> str:
-        """A markdown table (for the reproduce report): name, verdict, measured, predicted."""
-        lines = ["| check | verdict | measured | predicted | tolerance | seconds |",
-                 "|---|---|---|---|---|---|"]
+        """A markdown table (for the reproduce report): check, source, statement, predicted,
+        measured, tolerance, verdict, seconds."""
+        lines = ["| check | source | statement | predicted | measured | tolerance | verdict | "
+                 "seconds |", "|---|---|---|---|---|---|---|---|"]
         for v in self.verdicts:
             mark = "pass" if v.passed else "**FAIL**"
             if v.recheck is not None:
                 mark += f" ({v.recheck.verdict} at {v.recheck.dps} digits)"
-            cells = [_md(plain(x)) for x in (v.measured, v.predicted, v.tolerance)]
-            lines.append(f"| `{v.name}` | {mark} | {' | '.join(cells)} | {v.seconds:.2f} |")
+            cells = [_md(plain(x)) for x in (v.predicted, v.measured, v.tolerance)]
+            lines.append(f"| `{v.name}` | {_md(v.source)} | {_md(v.statement)} | "
+                         f"{' | '.join(cells)} | {mark} | {v.seconds:.2f} |")
         lines.append(f"\n{len(self.verdicts)} checks, {len(self.failures)} failed "
                      f"({self.mode} mode, eosmath {self.eosmath_version}).")
         return "\n".join(lines)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from eosmath import nn
-from eosmath.nn.cli import main
+from eosmath.cli import main
 
 
 def chebyshev(hidden=100):

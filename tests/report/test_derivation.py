@@ -10,6 +10,7 @@ import pytest
 import sympy as sp
 
 import eosmath as eos
+from eosmath.cli import main as cli_main
 from eosmath.report import derive
 from eosmath.report.checks import time_limit, verify_equal, verify_zero
 from eosmath.report.derivation import Derivation, Equation, Statement
@@ -139,7 +140,7 @@ def test_the_cli_exits_nonzero_on_failed_checks_and_regenerate_refuses(monkeypat
         return d
 
     monkeypatch.setattr(derive_cli, "derive", broken_derive)
-    assert derive_cli.main(["derive", "quadratic", "--out", str(tmp_path / "q.tex")]) == 1
+    assert cli_main(["derive", "quadratic", "--out", str(tmp_path / "q.tex")]) == 1
     assert "CHECK FAILED" in (tmp_path / "q.tex").read_text()
     monkeypatch.setattr(regen, "derive", broken_derive)
     with pytest.raises(EosmathError, match="failed checks"):
