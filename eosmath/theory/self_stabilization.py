@@ -404,7 +404,38 @@ def theorem1(quick: bool = True, etas=None, alpha: float = 1.0, beta: float = 1.
                              "normalised_error_spread_over_eta": spread,
                              "why_tolerance": "toy: sharpness error ≈ ηβx²/2 = (ε²/η)·x²/δ² and "
                              "loss error = |Y|·|x² − δ²|/2, bounded by Corollary 1"},
-                   witness=None if passed else rows)
+                   witness=None if passed else rows,
+                   recheck=lambda: _recheck_theorem1(etas[-1], alpha, beta, x0, c_sharp, c_loss,
+                                                     include_y))
+
+
+def _recheck_theorem1(eta, alpha, beta, x0, c_sharp, c_loss, include_y, dps: int = 40
+                      ) -> Recheck:
+    """GD on the toy at 40 digits; θ†_t = (0, 0, z₀ + ηt) for t ≥ 1 (checked in float64), where
+    u = e_x, ∇S = (0, √β, 0), so x*_t = x_t, y*_t = √β·y_t and S has the closed form
+    (a + √(a² + 4βx²))/2 with a = 2/η + √β·y (spec §8)."""
+    toy = _toy(eta, alpha, beta)
+    steps = int(5 / (eta * math.sqrt(alpha)))
+    path = mp_trajectory(toy, [x0, 0.0, 0.0], eta, steps, dps=dps)
+    loss = toy.lambdify("mpmath").loss
+    with mpmath.workdps(dps):
+        e, a_, b_ = mpmath.mpf(eta), mpmath.mpf(alpha), mpmath.mpf(beta)
+        eps = e * mpmath.sqrt(a_)
+        delta2 = 2 * a_ / b_
+        worst_s = worst_l = mpmath.mpf(0)
+        for t, (x, y, z) in enumerate(path):
+            if t == 0:
+                continue
+            a = 2 / e + mpmath.sqrt(b_) * y
+            sharp = (a + mpmath.sqrt(a * a + 4 * b_ * x * x)) / 2
+            predicted_s = 2 / e + (mpmath.sqrt(b_) * y if include_y else 0)
+            dagger_loss = loss([0, 0, e * t])
+            worst_s = max(worst_s, abs(sharp - predicted_s) / (eps**2 / e))
+            worst_l = max(worst_l, abs(loss([x, y, z]) - dagger_loss - x * x / e)
+                          / (eps * delta2 / e))
+        ok = bool(worst_s <= c_sharp and worst_l <= c_loss)
+        return Recheck(ok, {"sharpness": float(worst_s), "loss": float(worst_l)}, dps,
+                       note=f"η = {eta}, t = 1…{steps}")
 
 
 @check("self_stabilization.generalized_sharpness", source=SOURCE + " §7 (Appendix F)",
