@@ -2,7 +2,6 @@ import numpy as np
 import pytest
 
 
-@pytest.mark.slow
 def test_dask_local_cluster_gives_identical_results():
     distributed = pytest.importorskip("distributed")
     import eosmath as eos
