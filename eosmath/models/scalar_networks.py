@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 import sympy as sp
-from scipy.optimize import brentq
 
 from eosmath.errors import InvalidInputError
 from eosmath.models.registry import register
@@ -29,6 +28,8 @@ def zhu_slice() -> Model:
 
 def scalar_network_gf_limit(theta0, target: float) -> np.ndarray:
     """Closed-form GF limit of ½(∏w − y)²: sᵢ² = u + bᵢ with ∏(u + bᵢ) = y², same orthant."""
+    from scipy.optimize import brentq  # imported here: scipy.optimize costs 0.3 s at start-up
+
     w = np.asarray(theta0, dtype=float)
     b = w**2 - w[0] ** 2
     lo = -b.min()
