@@ -3,28 +3,11 @@
 import pytest
 import sympy as sp
 
-import eosmath as eos
 import eosmath.theory as th
 
-NEEDS_REDUCED = ("ode_fixed_point", "lv_conserved", "toy_is_reduced_map")
 
-
-def _reduced_builds() -> bool:
-    try:
-        eos.models.get("self_stabilization_reduced")
-    except TypeError:   # catalog bug on old bases, fixed on main in 8590e37
-        return False
-    return True
-
-
-needs_reduced = pytest.mark.skipif(not _reduced_builds(),
-                                   reason="self_stabilization_reduced does not build on this base")
-
-
-@pytest.mark.parametrize("claim", [
-    pytest.param(c.name.split(".", 1)[1],
-                 marks=[needs_reduced] if c.name.split(".", 1)[1] in NEEDS_REDUCED else [])
-    for c in th.checks() if c.family == "self_stabilization"])
+@pytest.mark.parametrize("claim", [c.name.split(".", 1)[1] for c in th.checks()
+                                   if c.family == "self_stabilization"])
 def test_passes_on_defaults(claim):
     v = th.verify(f"self_stabilization.{claim}")
     assert v.passed, v
@@ -34,14 +17,12 @@ def test_lemma2_fails_with_the_wrong_eigenvector():
     assert not th.verify("self_stabilization.lemma2", vector="second").passed
 
 
-@needs_reduced
 def test_fixed_point_fails_for_a_wrong_delta():
     alpha, beta = sp.symbols("alpha beta", positive=True)
     assert not th.verify("self_stabilization.ode_fixed_point",
                          delta_claim=sp.sqrt(alpha / beta)).passed
 
 
-@needs_reduced
 def test_conserved_fails_for_a_wrong_quantity():
     X, Y = sp.Symbol("X", positive=True), sp.Symbol("Y", real=True)
     assert not th.verify("self_stabilization.lv_conserved", quantity=X**2 + Y**2).passed
@@ -57,7 +38,6 @@ def test_corollary1_fails_with_a_tighter_constant():
     assert not th.verify("self_stabilization.corollary1", x_bound_factor=1.0).passed
 
 
-@needs_reduced
 def test_toy_is_not_the_reduced_map_at_another_step():
     eta0 = sp.Symbol("eta0", real=True)
     assert not th.verify("self_stabilization.toy_is_reduced_map", step=eta0 / 2).passed
@@ -93,7 +73,6 @@ def test_stage_and_generalized_rechecks_accept_the_true_claims():
     assert v.recheck is not None and v.recheck.verdict == "confirmed counterexample"
 
 
-@needs_reduced
 def test_issue_example():
     v = th.verify("self_stabilization.lv_conserved")
     assert (v.passed, v.witness) == (True, None)
