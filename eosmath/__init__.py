@@ -13,7 +13,7 @@ Matrix([
 
 from eosmath import models, nn, plot
 from eosmath._version import __version__
-from eosmath.dynamics.flow import FlowResult, run_flow
+from eosmath.dynamics.flow import FlowResult, gd_gf_distance, gfs_sharpness, run_flow
 from eosmath.dynamics.gd import Trajectory, run_gd
 from eosmath.dynamics.orbits import orbit_diagram, period_doubling_point, periodic_orbits
 from eosmath.dynamics.sweep import sweep
@@ -32,6 +32,8 @@ __all__ = [
     "run_gd",
     "FlowResult",
     "run_flow",
+    "gd_gf_distance",
+    "gfs_sharpness",
     "orbit_diagram",
     "period_doubling_point",
     "periodic_orbits",

@@ -62,3 +62,36 @@ def run_flow(model, theta0, t_max: float = 1e4, tol: float = 1e-10, rtol: float 
     return FlowResult(theta, float(sol.t[-1]), float(k.module.loss(theta, h)),
                       float(k.module.sharpness(theta, h)), gnorm, gnorm <= tol * 1.0001,
                       int(sol.nfev), name)
+
+
+def gfs_sharpness(model, theta, hyper=None) -> float:
+    """Sharpness of the gradient-flow solution started at θ (closed form when the model has
+    ``gf_limit``, else by integrating the flow with :func:`run_flow`)."""
+    theta = model.check_theta(theta).astype(np.float64)
+    k = model.compile()
+    h = k.hyper_default if hyper is None else np.asarray(hyper, dtype=np.float64)
+    if model.gf_limit is not None:
+        limit = np.asarray(model.gf_limit(theta, dict(zip(model.hyper_names, h, strict=True))),
+                           dtype=np.float64)
+        return float(k.module.sharpness(limit, h))
+    return run_flow(model, theta, hyper=hyper).sharpness
+
+
+def gd_gf_distance(model, thetas, eta: float, hyper=None, rtol: float = 1e-10,
+                   atol: float = 1e-12) -> np.ndarray:
+    """‖θ_GD(t) − θ_GF(ηt)‖ along a GD path ``thetas`` (rows θ_0, θ_1, …), with the flow
+    started at θ_0 and integrated (LSODA, exact Jacobian) to the same continuous times."""
+    thetas = np.asarray(thetas, dtype=np.float64)
+    if thetas.ndim != 2 or thetas.shape[1] != model.dim or len(thetas) < 1:
+        raise InvalidInputError(f"thetas must have shape (T, {model.dim}), got {thetas.shape}")
+    if not eta > 0:
+        raise InvalidInputError(f"η must be > 0, got {eta}")
+    k = model.compile()
+    h = k.hyper_default if hyper is None else np.asarray(hyper, dtype=np.float64)
+    times = eta * np.arange(len(thetas))
+    if len(thetas) == 1:
+        return np.zeros(1)
+    sol = solve_ivp(lambda t, th: -k.module.grad(np.ascontiguousarray(th), h),
+                    (0.0, times[-1]), thetas[0], method="LSODA", t_eval=times, rtol=rtol,
+                    atol=atol, jac=lambda t, th: -k.module.hessian(np.ascontiguousarray(th), h))
+    return np.linalg.norm(thetas - sol.y.T, axis=1)

@@ -83,3 +83,22 @@ def test_bad_input():
         eos.orbit_diagram(m, np.array([]), theta0=(0.5,))
     with pytest.raises(InvalidInputError):
         eos.run_flow(m, (np.nan,))
+
+
+def test_gfs_sharpness_closed_form_agrees_with_integrated_flow():
+    m = eos.models.get("product", ell="logcosh")
+    assert eos.gfs_sharpness(m, (0.8, 1.9)) == pytest.approx(1.9**2 - 0.8**2, rel=1e-12)
+    user = eos.Model.from_string("log(cosh(x*y))", params="x y")   # no closed form attached
+    assert user.gf_limit is None
+    assert eos.gfs_sharpness(user, (0.8, 1.9)) == pytest.approx(1.9**2 - 0.8**2, rel=1e-7)
+
+
+def test_gd_gf_distance_small_steps_track_the_flow_large_steps_depart():
+    m = eos.models.get("product", ell="logcosh")
+    small = eos.run_gd(m, 0.01, (0.5, 1.5), steps=300, tol=0)
+    d_small = eos.gd_gf_distance(m, small.theta, 0.01)
+    assert d_small[0] == 0.0 and d_small.max() < 1e-2
+    big = eos.run_gd(m, 0.5, (0.5, 2.5), steps=60, tol=0)          # y0² − x0² = 6 > 2/η = 4
+    assert eos.gd_gf_distance(m, big.theta, 0.5)[-1] > 10 * d_small.max()
+    with pytest.raises(InvalidInputError):
+        eos.gd_gf_distance(m, np.zeros((3, 3)), 0.1)
