@@ -1,15 +1,30 @@
 """The GD loop, written once as Numba source and appended to every model's kernel module.
 
-One function, ``gd_core``, runs GD from one start and fills per-cell statistics; ``run_gd``
-calls it with per-step recording on, ``sweep`` calls it for every cell in parallel. Sharing the
-loop is what makes a sweep cell equal to the step-by-step trajectory bit for bit.
+``gd_core`` runs GD from one start, optionally recording every step (``run_gd``);
+``sweep_cells`` runs every cell of a sweep in parallel. For models of dimension ≤ 2 the sweep
+kernel is the SIMD lane kernel of :mod:`eosmath.dynamics.lane_kernel`; it performs, per cell,
+exactly the floating-point operations of ``gd_core`` in the same order, so a sweep cell equals
+the step-by-step trajectory bit for bit.
+
+One step at θ_t (t = steps done so far):
+
+1. g, H = ∇L(θ_t), ∇²L(θ_t); S = λ_max(H).
+2. Stop DIVERGED if ‖g‖² is not finite, CONVERGED if ‖g‖ < tol (no update).
+3. Statistics: max S, first t with S > 2/η, count of η·S/2 ∈ [0.95, 1.05], tangent vector
+   v ← (I − ηH)v (never normalised per step: its log-norm is the Lyapunov sum; every 8 steps
+   it is rescaled by an exact power of two when it leaves [2^-600, 2^600]).
+4. θ ← θ − ηg (count sign changes of θ[0]); t ← t + 1; stop DIVERGED if ‖θ‖² is not
+   finite or above radius².
+5. Every 8 steps, once t > kmax: PERIOD k if θ_t is within ptol·(1+‖θ_t‖) of θ_{t−k} for some
+   2 ≤ k ≤ kmax (smallest such k) while θ_t and θ_{t−1} are at least 1e-6·(1+‖θ_t‖) apart.
+6. Out of steps: CHAOTIC if the Lyapunov exponent is above 1e-3, else MAX_STEPS.
 
 Statistics layout (``STAT_*`` indices): status, stop step, period, final loss, final
 sharpness, max sharpness, first step with S > 2/η (−1 if never), steps with η·S/2 in
-[0.95, 1.05], sum of log growth of the tangent vector, number of tangent steps, number of
-steps whose iterate changed sign in its first coordinate (oscillation).
+[0.95, 1.05], Lyapunov sum (log of the tangent growth), steps taken, sign changes of θ[0].
 """
 
+from eosmath.dynamics import lane_kernel
 from eosmath.kernels.codegen import register_template
 
 STAT_NAMES = ("status", "stop_step", "period", "final_loss", "final_sharpness", "max_sharpness",
@@ -21,116 +36,22 @@ STAT = {name: i for i, name in enumerate(STAT_NAMES)}
 SOURCE = '''
 NSTAT = @NSTAT@
 MIN_AMPLITUDE = 1e-6
-PERIOD_CHECK_EVERY = 8  # returns are looked for every 8 steps: 1/8 of the cost
+CHECK_EVERY = 8        # rescaling and period checks every 8 steps: 1/8 of their cost
+SCALE_UP = 2.0 ** 600
+SCALE_DOWN = 2.0 ** -600
+LOG2 = math.log(2.0)
 
 
-@njit(cache=True)
-def gd_core(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, losses, sharps,
-            stats, theta_out):
-    """GD from theta0 with freshly allocated work buffers (see gd_core_in)."""
-    return gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, losses,
-                      sharps, stats, theta_out, np.empty(DIM), np.empty((DIM, DIM)),
-                      np.empty(DIM), np.empty(DIM), np.empty((kmax + 1, DIM)), np.empty(DIM))
-
-
-@njit(cache=True)
-def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, losses, sharps,
-               stats, theta_out, g, hess, tangent, work, history, theta):
-    """GD from theta0; status codes: 0 converged 1 period 2 chaotic 3 diverged 4 max_steps.
-
-    A period-k verdict needs θ_t within ptol·(1+‖θ‖) of θ_{t-k} while consecutive iterates stay
-    at least MIN_AMPLITUDE·(1+‖θ‖) apart: an oscillation decaying onto a fixed point (EoS
-    convergence) is not an orbit.
-    """
+@njit(cache=True, error_model="numpy")
+def finish_cell(theta, h, status, stop, period, steps_done, max_s, first, eos_steps, flips,
+                tangent, log2_scale, hess, stats):
+    """Fill the statistics of one finished cell (shared by gd_core and the sweep kernels)."""
+    norm2 = 0.0
     for i in range(DIM):
-        theta[i] = theta0[i]
-        tangent[i] = 1.0 / math.sqrt(DIM)
-    for i in range(NSTAT):
-        stats[i] = 0.0
-    stats[6] = -1.0
-    status, stop, period = 4, steps, 0
-    max_s = -np.inf
-    growth = 1.0
-    if record:
-        thetas[0, :] = theta
-    for t in range(steps):
-        grad_hessian_into(theta, h, g, hess)
-        gnorm2 = 0.0
-        for i in range(DIM):
-            gnorm2 += g[i] * g[i]
-        if not np.isfinite(gnorm2):
-            status, stop = 3, t
-            break
-        s = sharpness_of(hess)
-        if record:
-            losses[t] = loss(theta, h)
-            sharps[t] = s
-        if gnorm2 < tol * tol:
-            status, stop = 0, t
-            break
-        if s > max_s:
-            max_s = s
-        if s > 2.0 / eta and stats[6] < 0:
-            stats[6] = t
-        ratio = 0.5 * eta * s
-        if ratio >= 0.95 and ratio <= 1.05:
-            stats[7] += 1.0
-        # tangent map I - eta*H applied to a unit vector: growth rate -> Lyapunov exponent
-        norm2 = 0.0
-        for i in range(DIM):
-            acc = tangent[i]
-            for j in range(DIM):
-                acc -= eta * hess[i, j] * tangent[j]
-            work[i] = acc
-            norm2 += acc * acc
-        norm = math.sqrt(norm2)
-        if norm > 0.0 and np.isfinite(norm):
-            # log of a running product every 32 steps: the same sum, one log instead of 32
-            growth *= norm
-            stats[9] += 1.0
-            if stats[9] % 32.0 == 0.0 or growth > 1e150 or growth < 1e-150:
-                stats[8] += math.log(growth)
-                growth = 1.0
-            for i in range(DIM):
-                tangent[i] = work[i] / norm
-        r2 = 0.0
-        for i in range(DIM):
-            new = theta[i] - eta * g[i]
-            if i == 0 and new * theta[i] < 0.0:
-                stats[10] += 1.0
-            theta[i] = new
-            r2 += new * new
-        if record:
-            thetas[t + 1, :] = theta
-        if not np.isfinite(r2) or r2 > radius2:
-            status, stop = 3, t + 1
-            break
-        slot = (t + 1) % (kmax + 1)
-        history[slot, :] = theta
-        if t + 1 > kmax and (t + 1) % PERIOD_CHECK_EVERY == 0:
-            scale = 1.0 + math.sqrt(r2)
-            prev = t % (kmax + 1)
-            step2 = 0.0
-            for i in range(DIM):
-                diff = theta[i] - history[prev, i]
-                step2 += diff * diff
-            for k in range(2, kmax + 1 if math.sqrt(step2) >= MIN_AMPLITUDE * scale else 2):
-                back = (t + 1 - k) % (kmax + 1)
-                d2 = 0.0
-                for i in range(DIM):
-                    diff = theta[i] - history[back, i]
-                    d2 += diff * diff
-                if math.sqrt(d2) <= ptol * scale:
-                    period = k
-                    break
-            if period > 0:
-                status, stop = 1, t + 1
-                break
-    stats[8] += math.log(growth)
-    if status == 4 and stats[9] > 0 and stats[8] / stats[9] > 1e-3:
+        norm2 += tangent[i] * tangent[i]
+    lyap_sum = 0.5 * math.log(norm2) + log2_scale * LOG2
+    if status == 4 and steps_done > 0 and lyap_sum / steps_done > 1e-3:
         status = 2
-    for i in range(DIM):
-        theta_out[i] = theta[i]
     stats[0] = status
     stats[1] = stop
     stats[2] = period
@@ -146,14 +67,141 @@ def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, 
         stats[3] = np.nan
         stats[4] = np.nan
     stats[5] = max_s if max_s > -np.inf else np.nan
+    stats[6] = first
+    stats[7] = eos_steps
+    stats[8] = lyap_sum
+    stats[9] = steps_done
+    stats[10] = flips
+
+
+@njit(cache=True, error_model="numpy")
+def gd_core(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, losses, sharps,
+            stats, theta_out):
+    """GD from theta0 with freshly allocated work buffers (see gd_core_in)."""
+    return gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, losses,
+                      sharps, stats, theta_out, np.empty(DIM), np.empty((DIM, DIM)),
+                      np.empty(DIM), np.empty(DIM), np.empty((kmax + 1, DIM)), np.empty(DIM))
+
+
+@njit(cache=True, error_model="numpy")
+def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, losses, sharps,
+               stats, theta_out, g, hess, tangent, work, history, theta):
+    """GD from theta0; status codes: 0 converged 1 period 2 chaotic 3 diverged 4 max_steps."""
+    ring = kmax + 1
+    for i in range(DIM):
+        theta[i] = theta0[i]
+        tangent[i] = 1.0 / math.sqrt(DIM)
+        history[0, i] = theta0[i]
+    status, stop, period = 4, steps, 0
+    max_s, first, eos_steps, flips, log2_scale = -np.inf, -1.0, 0.0, 0.0, 0.0
+    tol2 = tol * tol
+    two_over_eta = 2.0 / eta
+    if record:
+        thetas[0, :] = theta
+    t = 0
+    while t < steps:
+        grad_hessian_into(theta, h, g, hess)
+        gnorm2 = 0.0
+        for i in range(DIM):
+            gnorm2 += g[i] * g[i]
+        if not (gnorm2 - gnorm2 == 0.0):
+            status, stop = 3, t
+            break
+        s = sharpness_of(hess)
+        if record:
+            losses[t] = loss(theta, h)
+            sharps[t] = s
+        if gnorm2 < tol2:
+            status, stop = 0, t
+            break
+        if s > max_s:
+            max_s = s
+        if s > two_over_eta and first < 0.0:
+            first = t
+        ratio = 0.5 * eta * s
+        if ratio >= 0.95 and ratio <= 1.05:
+            eos_steps += 1.0
+        for i in range(DIM):
+            acc = tangent[i]
+            for j in range(DIM):
+                acc = acc - eta * hess[i, j] * tangent[j]
+            work[i] = acc
+        for i in range(DIM):
+            tangent[i] = work[i]
+        r2 = 0.0
+        for i in range(DIM):
+            new = theta[i] - eta * g[i]
+            if i == 0 and new * theta[i] < 0.0:
+                flips += 1.0
+            theta[i] = new
+            r2 += new * new
+        t += 1
+        history[t % ring, :] = theta
+        if record:
+            thetas[t, :] = theta
+        if not (r2 <= radius2):
+            status, stop = 3, t
+            break
+        if t % CHECK_EVERY == 0:
+            largest = 0.0
+            for i in range(DIM):
+                a = abs(tangent[i])
+                largest = a if a > largest else largest
+            if largest > SCALE_UP or largest < SCALE_DOWN:
+                factor = SCALE_DOWN if largest > SCALE_UP else SCALE_UP
+                for i in range(DIM):
+                    tangent[i] = tangent[i] * factor
+                log2_scale += 600.0 if largest > SCALE_UP else -600.0
+            if t > kmax:
+                period = find_period(theta, history, t, kmax, ptol, r2)
+                if period > 0:
+                    status, stop = 1, t
+                    break
+    for i in range(DIM):
+        theta_out[i] = theta[i]
+    finish_cell(theta, h, status, stop, period, t, max_s, first, eos_steps, flips, tangent,
+                log2_scale, hess, stats)
     return status
 
 
-@njit(cache=True, parallel=True)
-def sweep_cells(thetas0, etas, hs, order, steps, tol, radius2, kmax, ptol, stats, theta_out):
-    """Every cell of a sweep; ``order`` spreads cheap and expensive cells over the threads.
+@njit(cache=True, error_model="numpy")
+def find_period(theta, history, t, kmax, ptol, r2):
+    """Smallest k in 2..kmax with θ_t ≈ θ_{t−k}, if θ_t still moves; 0 when none.
 
-    Cells run in blocks of 256 that share work buffers (allocation per cell was measurable).
+    An oscillation decaying onto a fixed point (EoS convergence) is not an orbit: consecutive
+    iterates must stay MIN_AMPLITUDE·(1+‖θ‖) apart.
+    """
+    ring = kmax + 1
+    scale = 1.0 + math.sqrt(r2)
+    amplitude = MIN_AMPLITUDE * scale
+    limit = ptol * scale
+    prev = (t - 1) % ring
+    step2 = 0.0
+    for i in range(DIM):
+        d = theta[i] - history[prev, i]
+        step2 = step2 + d * d
+    if not (step2 >= amplitude * amplitude):
+        return 0
+    found = 0
+    for k in range(kmax, 1, -1):
+        back = (t - k) % ring
+        d2 = 0.0
+        for i in range(DIM):
+            d = theta[i] - history[back, i]
+            d2 = d2 + d * d
+        if d2 <= limit * limit:
+            found = k
+    return found
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def sweep_cells_scalar(thetas0, etas, hs, order, steps, tol, radius2, kmax, ptol, stats,
+                       theta_out):
+    """Every cell of a sweep, one cell at a time per thread (models of dimension > 2).
+
+    ``order`` spreads cheap and expensive cells over the threads; cells run in blocks of 256
+    sharing work buffers. Cell data is copied into them rather than passed as views of the
+    shared arrays, whose atomic reference counts two threads would contend for.
     """
     n_cells = order.shape[0]
     n_blocks = (n_cells + 255) // 256
@@ -163,11 +211,21 @@ def sweep_cells(thetas0, etas, hs, order, steps, tol, radius2, kmax, ptol, stats
         g, hess = np.empty(DIM), np.empty((DIM, DIM))
         tangent, work, theta = np.empty(DIM), np.empty(DIM), np.empty(DIM)
         history = np.empty((kmax + 1, DIM))
+        start, end, hrow = np.empty(DIM), np.empty(DIM), np.empty(NHYPER)
+        row = np.empty(NSTAT)
         for n in range(b * 256, min(n_cells, (b + 1) * 256)):
             c = order[n]
-            gd_core_in(thetas0[c], etas[c], hs[c], steps, tol, radius2, kmax, ptol, False,
-                       dummy2, dummy1, dummy1, stats[c], theta_out[c], g, hess, tangent, work,
-                       history, theta)
+            for i in range(DIM):
+                start[i] = thetas0[c, i]
+            for k in range(NHYPER):
+                hrow[k] = hs[c, k]
+            gd_core_in(start, etas[c], hrow, steps, tol, radius2, kmax, ptol, False, dummy2,
+                       dummy1, dummy1, row, end, g, hess, tangent, work, history, theta)
+            for q in range(NSTAT):
+                stats[c, q] = row[q]
+            for i in range(DIM):
+                theta_out[c, i] = end[i]
 '''.replace("@NSTAT@", str(NSTAT))
 
 register_template("gd_core", SOURCE)
+register_template("sweep_cells", lane_kernel.sweep_source)

@@ -1,0 +1,209 @@
+"""The SIMD sweep kernel: cells run in lanes, a loop over lanes that LLVM vectorises.
+
+Per block of cells, ``LANES`` cells advance together: the state of lane j lives at index j of
+one array per quantity (θ_i, η, tangent, statistics), and one GD step of all lanes is one loop
+over j without calls or branches (``vtanh`` instead of libm's tanh, selects instead of ifs), so
+it compiles to AVX2/AVX-512 code. A lane whose cell stops is frozen (selects keep its state);
+every ``CHECK_EVERY`` steps the block rescales tangents, looks for periods, writes out the
+finished cells and refills their lanes with new cells. Refilling only then keeps every running
+lane's step count a multiple of 8 at the checks, so the checks happen at the same steps as in
+``gd_core``, and the history ring can be indexed by the block's step counter.
+
+Only models of dimension ≤ 2 get lanes (their sharpness has a closed form); others use
+``sweep_cells_scalar``. The generated text is specialised to the model: one variable per
+coordinate, the model's gradient and Hessian expressions inlined.
+"""
+
+from __future__ import annotations
+
+from eosmath.kernels.codegen import KernelParts
+
+LANES = 32
+
+
+def _sharpness(dim: int) -> list[str]:
+    # the same operations as sharpness_of() in codegen.GENERIC
+    if dim == 1:
+        return ["s = _H0_0"]
+    return ["mean = 0.5 * (_H0_0 + _H1_1)", "half = 0.5 * (_H0_0 - _H1_1)",
+            "s = mean + math.sqrt(half * half + _H0_1 * _H0_1)"]
+
+
+def _hess(i: int, j: int) -> str:
+    return f"_H{min(i, j)}_{max(i, j)}"
+
+
+def _step_body(parts: KernelParts) -> list[str]:
+    """One GD step of lane j: the operations of gd_core_in, with selects."""
+    n = parts.dim
+    rng = range(n)
+    lines = ["f = F[j]", "run = f == 0.0"]
+    lines += [f"_p{i} = X{i}[j]" for i in rng] + [f"_h{k} = HY{k}[j]" for k in range(parts.nhyper)]
+    lines += ["e = ETA[j]"] + [f"{name} = {expr}" for name, expr in parts.grad_hessian]
+    lines.append("gn2 = " + " + ".join(f"_g{i} * _g{i}" for i in rng))
+    lines += ["bad = not (gn2 - gn2 == 0.0)", "conv = gn2 < tol2"] + _sharpness(n)
+    lines += [
+        "go = run and not bad and not conv",
+        "ms = MAXS[j]",
+        "MAXS[j] = s if (go and s > ms) else ms",
+        "t = TT[j]",
+        "fs = FIRST[j]",
+        "FIRST[j] = t if (go and s > TWO_OVER_ETA[j] and fs < 0.0) else fs",
+        "ratio = 0.5 * e * s",
+        "EOSN[j] += 1.0 if (go and ratio >= 0.95 and ratio <= 1.05) else 0.0",
+    ]
+    lines += [f"v{i} = TG{i}[j]" for i in rng]
+    for i in rng:
+        acc = f"v{i}"
+        for k in rng:
+            acc = f"{acc} - e * {_hess(i, k)} * v{k}"
+        lines.append(f"w{i} = {acc}")
+    lines += [f"TG{i}[j] = w{i} if go else v{i}" for i in rng]
+    lines += [f"n{i} = _p{i} - e * _g{i}" for i in rng]
+    lines += ["FLIPS[j] += 1.0 if (go and n0 * _p0 < 0.0) else 0.0"]
+    lines += [f"X{i}[j] = n{i} if go else _p{i}" for i in rng]
+    lines.append("r2 = " + " + ".join(f"n{i} * n{i}" for i in rng))
+    lines += [
+        "tn = t + 1.0 if go else t",
+        "TT[j] = tn",
+        "div = not (r2 <= radius2)",
+        "code = 2.0 if bad else (1.0 if conv else (3.0 if div else (5.0 if tn >= steps "
+        "else 0.0)))",
+        "F[j] = code if run else f",
+    ]
+    return lines
+
+
+def _indent(lines, depth):
+    return [" " * (4 * depth) + line for line in lines]
+
+
+def sweep_source(parts: KernelParts) -> str:
+    """Numba source defining ``sweep_cells`` for a model (see the module docstring)."""
+    if parts.dim > 2:
+        return "\nsweep_cells = sweep_cells_scalar\n"
+    n, rng = parts.dim, range(parts.dim)
+    hyper = range(parts.nhyper)
+    arrays = ([f"X{i}" for i in rng] + [f"TG{i}" for i in rng] + [f"HY{k}" for k in hyper]
+              + ["ETA", "TWO_OVER_ETA", "TT", "MAXS", "FIRST", "EOSN", "FLIPS", "L2S", "PER",
+                 "LIM2", "CHK"])
+    load = ([f"X{i}[j] = thetas0[c, {i}]" for i in rng]
+            + [f"HIST{i}[(G % ring) * L + j] = thetas0[c, {i}]" for i in rng]
+            + [f"HY{k}[j] = hs[c, {k}]" for k in hyper]
+            + [f"TG{i}[j] = 1.0 / math.sqrt(DIM)" for i in rng]
+            + ["ETA[j] = etas[c]", "TWO_OVER_ETA[j] = 2.0 / etas[c]", "TT[j] = 0.0",
+               "F[j] = 0.0 if steps > 0 else 5.0", "MAXS[j] = -np.inf", "FIRST[j] = -1.0",
+               "EOSN[j] = 0.0", "FLIPS[j] = 0.0", "L2S[j] = 0.0", "CELL[j] = c"])
+    largest = ["largest = 0.0"]
+    for i in rng:
+        largest += [f"a = abs(TG{i}[j])", "largest = a if a > largest else largest"]
+    boundary = [
+        "f = F[j]",
+        "t = TT[j]",
+        "elig = (f == 0.0 or f == 5.0) and t - 8.0 * math.floor(t * 0.125) == 0.0",
+        *largest,
+        "up = elig and largest > SCALE_UP",
+        "down = elig and largest < SCALE_DOWN",
+        "factor = SCALE_DOWN if up else (SCALE_UP if down else 1.0)",
+        *[f"TG{i}[j] = TG{i}[j] * factor" for i in rng],
+        "L2S[j] += 600.0 if up else (-600.0 if down else 0.0)",
+        "r2 = " + " + ".join(f"X{i}[j] * X{i}[j]" for i in rng),
+        "scale = 1.0 + math.sqrt(r2)",
+        "amplitude = MIN_AMPLITUDE * scale",
+        "limit = ptol * scale",
+        "LIM2[j] = limit * limit",
+        "step2 = 0.0",
+        *[f"d = X{i}[j] - HIST{i}[prev + j]\nstep2 = step2 + d * d" for i in rng],
+        "CHK[j] = 1.0 if (elig and t > kmax and step2 >= amplitude * amplitude) else 0.0",
+        "PER[j] = 0.0",
+    ]
+    boundary = "\n".join(boundary).split("\n")
+    compare = ["d2 = 0.0"]
+    compare += [f"d = X{i}[j] - HIST{i}[back + j]\nd2 = d2 + d * d" for i in rng]
+    compare += ["PER[j] = kf if (CHK[j] > 0.0 and d2 <= LIM2[j]) else PER[j]"]
+    compare = "\n".join(compare).split("\n")
+    finish = (
+        [f"theta[{i}] = X{i}[j]" for i in rng] + [f"tangent[{i}] = TG{i}[j]" for i in rng]
+        + [f"theta_out[c, {i}] = X{i}[j]" for i in rng]
+        + [f"hrow[{k}] = hs[c, {k}]" for k in hyper]
+        + ["status = STATUS_OF_FLAG[int(f)]",
+           "finish_cell(theta, hrow, status, TT[j] if status != 4 else steps, PER[j], TT[j], "
+           "MAXS[j], FIRST[j], EOSN[j], FLIPS[j], tangent, L2S[j], hess, row)",
+           "for q in range(NSTAT):",
+           "    stats[c, q] = row[q]"])
+    src = [
+        "", "", f"LANES = {LANES}",
+        "# lane flag → status: 1 converged, 2 and 3 diverged, 4 period, 5 out of steps",
+        "STATUS_OF_FLAG = (4, 0, 3, 3, 1, 4)",
+        "", "",
+        '@njit(cache=True, error_model="numpy")',
+        "def lane_block(thetas0, etas, hs, order, lo, hi, steps, tol, radius2, kmax, ptol, "
+        "stats, theta_out):",
+        '    """Cells order[lo:hi] through LANES lanes (see eosmath.dynamics.lane_kernel)."""',
+        "    L = LANES",
+        "    ring = kmax + 1",
+        *_indent([f"{a} = np.zeros(L)" for a in arrays], 1),
+        "    F = np.full(L, 9.0)  # 9: idle lane",
+        "    CELL = np.full(L, -1, dtype=np.int64)",
+        *_indent([f"HIST{i} = np.zeros(ring * L)" for i in rng], 1),
+        "    theta, tangent, hess = np.empty(DIM), np.empty(DIM), np.empty((DIM, DIM))",
+        "    # per-block copies: views of the shared arrays (hs[c], stats[c]) would update their",
+        "    # reference counts atomically, and two threads doing so contend for one cache line",
+        "    hrow, row = np.empty(NHYPER), np.empty(NSTAT)",
+        "    tol2 = tol * tol",
+        "    G = 0",
+        "    nxt = lo",
+        "    active = 0",
+        "    for j in range(L):",
+        "        if nxt < hi:",
+        "            c = order[nxt]",
+        "            nxt += 1",
+        "            active += 1",
+        *_indent(load, 3),
+        "    while active > 0:",
+        "        for sub in range(CHECK_EVERY):",
+        "            slot = ((G + 1) % ring) * L",
+        "            for j in range(X0.shape[0]):",
+        *_indent(_step_body(parts), 4),
+        # history stores in the step loop made it run several times slower on worker threads
+        # (a memory-dependence stall); separate copy loops do not
+        *[line for i in rng for line in (
+            "            for j in range(X0.shape[0]):",
+            f"                HIST{i}[slot + j] = X{i}[j]")],
+        "            G += 1",
+        "        prev = ((G - 1) % ring) * L",
+        "        for j in range(X0.shape[0]):",
+        *_indent(boundary, 3),
+        "        if CHK.sum() > 0.0:",
+        "            for k in range(kmax, 1, -1):",
+        "                back = ((G - k) % ring) * L",
+        "                kf = float(k)",
+        "                for j in range(X0.shape[0]):",
+        *_indent(compare, 5),
+        "        for j in range(L):",
+        "            f = 4.0 if PER[j] > 0.0 else F[j]",
+        "            if f == 0.0 or f == 9.0:",
+        "                continue",
+        "            c = CELL[j]",
+        *_indent(finish, 3),
+        "            active -= 1",
+        "            F[j] = 9.0",
+        "            if nxt < hi:",
+        "                c = order[nxt]",
+        "                nxt += 1",
+        "                active += 1",
+        *_indent(load, 4),
+        "",
+        "",
+        '@njit(cache=True, parallel=True, error_model="numpy")',
+        "def sweep_cells(thetas0, etas, hs, order, steps, tol, radius2, kmax, ptol, stats, "
+        "theta_out):",
+        '    """Every cell of a sweep: blocks of cells in parallel, lanes within a block."""',
+        "    n_cells = order.shape[0]",
+        "    n_blocks = max(1, min(64, n_cells // (4 * LANES)))",
+        "    for b in prange(n_blocks):",
+        "        lane_block(thetas0, etas, hs, order, b * n_cells // n_blocks, "
+        "(b + 1) * n_cells // n_blocks, steps, tol, radius2, kmax, ptol, stats, theta_out)",
+    ]
+    del n
+    return "\n".join(src) + "\n"

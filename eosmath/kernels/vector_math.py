@@ -1,0 +1,77 @@
+"""A tanh that LLVM can vectorise, for the generated kernels.
+
+Numba calls libm's scalar ``tanh``, which stops the loop vectoriser: a sweep over many cells
+then runs one cell at a time. ``vtanh`` is written in plain arithmetic (no calls, no branches)
+so that a loop over cells compiles to SIMD code. Accuracy: within 2 ulp of the exact value
+(tested against mpmath), NaN and ±inf handled like ``math.tanh``.
+
+- |z| < 0.625: z − z³·R(z²)/Q(z²), the depth-7 truncation of Lambert's continued fraction
+  tanh z = z/(1 + z²/(3 + z²/(5 + …))) rewritten as z minus a correction (rounding in the
+  correction then matters little); truncation error below 4e-17 relative.
+- otherwise: 1 − 2/(e + 1) with e = exp(2|z|), |z| clamped at 20 (tanh is 1 in float64 from
+  19.1 on); exp by Cody–Waite reduction with ln 2 split in two, a degree-13 Taylor polynomial
+  on |r| ≤ ln2/2 (truncation error 4e-18) and 2^k built from its bits.
+
+The source is text because every generated kernel module embeds it (see codegen): the kernel
+cache key then covers this code too.
+
+>>> import math
+>>> vtanh = compiled()["vtanh"]
+>>> abs(vtanh(0.3) - math.tanh(0.3)) < 1e-16, vtanh(50.0), vtanh(-0.0)
+(True, 1.0, -0.0)
+"""
+
+from __future__ import annotations
+
+import math
+
+_EXP_TERMS = "\n".join(f"    p = p * r + {1.0 / math.factorial(k)!r}" for k in range(12, -1, -1))
+
+SOURCE = f'''
+from numba import types as _nb_types
+from numba.extending import intrinsic as _nb_intrinsic
+from llvmlite import ir as _llvm_ir
+
+
+@_nb_intrinsic
+def _bits_to_double(typingctx, bits):
+    """Reinterpret the 64 bits of an int64 as a float64 (for 2**k)."""
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], _llvm_ir.DoubleType())
+    return _nb_types.float64(_nb_types.int64), codegen
+
+
+@njit(inline="always", error_model="numpy")
+def _exp_upto_40(w):
+    """exp(w) for 0 <= w <= 40 (no overflow or subnormal handling needed there)."""
+    k = math.floor(w * 1.4426950408889634 + 0.5)
+    r = (w - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10
+    p = {1.0 / math.factorial(13)!r}
+{_EXP_TERMS}
+    return p * _bits_to_double((np.int64(k) + 1023) << 52)
+
+
+@njit(inline="always", error_model="numpy")
+def vtanh(z):
+    a = abs(z)
+    s = a * a
+    num = a * s * (((s + 594.0) * s + 45045.0) * s + 675675.0)
+    den = (((s + 630.0) * s + 51975.0) * s + 945945.0) * s + 2027025.0
+    e = _exp_upto_40(2.0 * a if a < 20.0 else 40.0)
+    small = a < 0.625
+    # both branches as "exact part minus a small correction", one shared division
+    q = (num if small else 2.0) / (den if small else e + 1.0)
+    r = (a if small else 1.0) - q
+    r = math.copysign(r, z)
+    return r if z == z else z
+'''
+
+
+def compiled() -> dict:
+    """The functions of :data:`SOURCE`, compiled in a scratch namespace (tests, doctests)."""
+    import numpy as np
+    from numba import njit
+
+    namespace = {"math": math, "np": np, "njit": njit}
+    exec(compile(SOURCE, "<eosmath vector_math>", "exec"), namespace)  # our own source text
+    return namespace
