@@ -11,11 +11,11 @@ One step at θ_t (t = steps done so far):
 1. g, H = ∇L(θ_t), ∇²L(θ_t); S = λ_max(H).
 2. Stop DIVERGED if ‖g‖² is not finite, CONVERGED if ‖g‖ < tol (no update).
 3. Statistics: max S, first t with S > 2/η, count of η·S/2 ∈ [0.95, 1.05], tangent vector
-   v ← (I − ηH)v (never normalised per step: its log-norm is the Lyapunov sum; every 8 steps
-   it is rescaled by an exact power of two when it leaves [2^-600, 2^600]).
+   v ← (I − ηH)v (never normalised per step: its log-norm is the Lyapunov sum; every 16 steps
+   it is rescaled by an exact power of two when it leaves [2^-300, 2^300]).
 4. θ ← θ − ηg (count sign changes of θ[0]); t ← t + 1; stop DIVERGED if ‖θ‖² is not
    finite or above radius².
-5. Every 8 steps, once t > kmax: PERIOD k if θ_t is within ptol·(1+‖θ_t‖) of θ_{t−k} for some
+5. Every 16 steps, once t > kmax: PERIOD k if θ_t is within ptol·(1+‖θ_t‖) of θ_{t−k} for some
    2 ≤ k ≤ kmax (smallest such k) while θ_t and θ_{t−1} are at least 1e-6·(1+‖θ_t‖) apart.
 6. Out of steps: CHAOTIC if the Lyapunov exponent is above 1e-3, else MAX_STEPS.
 
@@ -36,25 +36,16 @@ STAT = {name: i for i, name in enumerate(STAT_NAMES)}
 SOURCE = '''
 NSTAT = @NSTAT@
 MIN_AMPLITUDE = 1e-6
-CHECK_EVERY = 8        # rescaling and period checks every 8 steps: 1/8 of their cost
-SCALE_UP = 2.0 ** 600
-SCALE_DOWN = 2.0 ** -600
+CHECK_EVERY = 16       # rescaling and period checks every 16 steps: 1/16 of their cost
+SCALE_EXP = 300.0      # 16 steps can grow a tangent by 1e200 before a rescale: no overflow
+SCALE_UP = 2.0 ** SCALE_EXP
+SCALE_DOWN = 2.0 ** -SCALE_EXP
 LOG2 = math.log(2.0)
 
 
 @njit(cache=True, error_model="numpy")
-def finish_cell(theta, h, status, stop, period, steps_done, max_s, first, eos_steps, flips,
-                tangent, log2_scale, hess, stats):
-    """Fill the statistics of one finished cell (shared by gd_core and the sweep kernels)."""
-    norm2 = 0.0
-    for i in range(DIM):
-        norm2 += tangent[i] * tangent[i]
-    lyap_sum = 0.5 * math.log(norm2) + log2_scale * LOG2
-    if status == 4 and steps_done > 0 and lyap_sum / steps_done > 1e-3:
-        status = 2
-    stats[0] = status
-    stats[1] = stop
-    stats[2] = period
+def final_values(theta, h, hess, stats):
+    """Loss and sharpness at the final iterate (NaN when it is not finite)."""
     finite = True
     for i in range(DIM):
         if not np.isfinite(theta[i]):
@@ -66,6 +57,21 @@ def finish_cell(theta, h, status, stop, period, steps_done, max_s, first, eos_st
     else:
         stats[3] = np.nan
         stats[4] = np.nan
+
+
+@njit(cache=True, error_model="numpy")
+def finish_cell(theta, h, status, stop, period, steps_done, max_s, first, eos_steps, flips,
+                tangent, log2_scale, hess, stats):
+    """Fill the statistics of one finished cell, except final loss and sharpness."""
+    norm2 = 0.0
+    for i in range(DIM):
+        norm2 += tangent[i] * tangent[i]
+    lyap_sum = 0.5 * math.log(norm2) + log2_scale * LOG2
+    if status == 4 and steps_done > 0 and lyap_sum / steps_done > 1e-3:
+        status = 2
+    stats[0] = status
+    stats[1] = stop
+    stats[2] = period
     stats[5] = max_s if max_s > -np.inf else np.nan
     stats[6] = first
     stats[7] = eos_steps
@@ -151,7 +157,7 @@ def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, 
                 factor = SCALE_DOWN if largest > SCALE_UP else SCALE_UP
                 for i in range(DIM):
                     tangent[i] = tangent[i] * factor
-                log2_scale += 600.0 if largest > SCALE_UP else -600.0
+                log2_scale += SCALE_EXP if largest > SCALE_UP else -SCALE_EXP
             if t > kmax:
                 period = find_period(theta, history, t, kmax, ptol, r2)
                 if period > 0:
@@ -161,6 +167,7 @@ def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, 
         theta_out[i] = theta[i]
     finish_cell(theta, h, status, stop, period, t, max_s, first, eos_steps, flips, tangent,
                 log2_scale, hess, stats)
+    final_values(theta, h, hess, stats)
     return status
 
 
@@ -196,8 +203,10 @@ def find_period(theta, history, t, kmax, ptol, r2):
 
 @njit(cache=True, parallel=True, error_model="numpy")
 def sweep_cells_scalar(thetas0, etas, hs, order, steps, tol, radius2, kmax, ptol, stats,
-                       theta_out):
+                       theta_out, threads):
     """Every cell of a sweep, one cell at a time per thread (models of dimension > 2).
+
+    Same arguments as the lane kernel's ``sweep_cells`` (``threads`` is unused here).
 
     ``order`` spreads cheap and expensive cells over the threads; cells run in blocks of 256
     sharing work buffers. Cell data is copied into them rather than passed as views of the

@@ -6,8 +6,8 @@ over j without calls or branches (``vtanh`` instead of libm's tanh, selects inst
 it compiles to AVX2/AVX-512 code. A lane whose cell stops is frozen (selects keep its state);
 every ``CHECK_EVERY`` steps the block rescales tangents, looks for periods, writes out the
 finished cells and refills their lanes with new cells. Refilling only then keeps every running
-lane's step count a multiple of 8 at the checks, so the checks happen at the same steps as in
-``gd_core``, and the history ring can be indexed by the block's step counter.
+lane's step count a multiple of CHECK_EVERY at the checks, so the checks happen at the same
+steps as in ``gd_core``, and the history ring can be indexed by the block's step counter.
 
 Only models of dimension ≤ 2 get lanes (their sharpness has a closed form); others use
 ``sweep_cells_scalar``. The generated text is specialised to the model: one variable per
@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from eosmath.kernels.codegen import KernelParts
 
-LANES = 32
+LANES = 64
+UNROLLED_KMAX = 16
 
 
 def _sharpness(dim: int) -> list[str]:
@@ -33,13 +34,33 @@ def _hess(i: int, j: int) -> str:
     return f"_H{min(i, j)}_{max(i, j)}"
 
 
+def _pairs(n: int):
+    return [(i, j) for i in range(n) for j in range(i, n)]
+
+
+def _model_body(parts: KernelParts) -> list[str]:
+    """∇L and ∇²L of lane j into the lane arrays G{i}, A{i}_{j}.
+
+    A loop of its own: split from the statistics loop, both bodies are short enough for the
+    out-of-order core to overlap iterations (one fused loop was latency-bound, 25% slower).
+    """
+    n = parts.dim
+    lines = [f"_p{i} = X{i}[j]" for i in range(n)]
+    lines += [f"_h{k} = HY{k}[j]" for k in range(parts.nhyper)]
+    lines += [f"{name} = {expr}" for name, expr in parts.grad_hessian]
+    lines += [f"G{i}[j] = _g{i}" for i in range(n)]
+    lines += [f"A{i}_{j}[j] = _H{i}_{j}" for i, j in _pairs(n)]
+    return lines
+
+
 def _step_body(parts: KernelParts) -> list[str]:
-    """One GD step of lane j: the operations of gd_core_in, with selects."""
+    """One GD step of lane j given ∇L, ∇²L: the operations of gd_core_in, with selects."""
     n = parts.dim
     rng = range(n)
     lines = ["f = F[j]", "run = f == 0.0"]
-    lines += [f"_p{i} = X{i}[j]" for i in rng] + [f"_h{k} = HY{k}[j]" for k in range(parts.nhyper)]
-    lines += ["e = ETA[j]"] + [f"{name} = {expr}" for name, expr in parts.grad_hessian]
+    lines += [f"_p{i} = X{i}[j]" for i in rng] + ["e = ETA[j]"]
+    lines += [f"_g{i} = G{i}[j]" for i in rng]
+    lines += [f"_H{i}_{j} = A{i}_{j}[j]" for i, j in _pairs(n)]
     lines.append("gn2 = " + " + ".join(f"_g{i} * _g{i}" for i in rng))
     lines += ["bad = not (gn2 - gn2 == 0.0)", "conv = gn2 < tol2"] + _sharpness(n)
     lines += [
@@ -85,6 +106,7 @@ def sweep_source(parts: KernelParts) -> str:
     n, rng = parts.dim, range(parts.dim)
     hyper = range(parts.nhyper)
     arrays = ([f"X{i}" for i in rng] + [f"TG{i}" for i in rng] + [f"HY{k}" for k in hyper]
+              + [f"G{i}" for i in rng] + [f"A{i}_{j}" for i, j in _pairs(n)]
               + ["ETA", "TWO_OVER_ETA", "TT", "MAXS", "FIRST", "EOSN", "FLIPS", "L2S", "PER",
                  "LIM2", "CHK"])
     load = ([f"X{i}[j] = thetas0[c, {i}]" for i in rng]
@@ -100,13 +122,14 @@ def sweep_source(parts: KernelParts) -> str:
     boundary = [
         "f = F[j]",
         "t = TT[j]",
-        "elig = (f == 0.0 or f == 5.0) and t - 8.0 * math.floor(t * 0.125) == 0.0",
+        "elig = (f == 0.0 or f == 5.0) and t - CHECK_EVERY * math.floor(t * (1.0 / CHECK_EVERY)) "
+        "== 0.0",
         *largest,
         "up = elig and largest > SCALE_UP",
         "down = elig and largest < SCALE_DOWN",
         "factor = SCALE_DOWN if up else (SCALE_UP if down else 1.0)",
         *[f"TG{i}[j] = TG{i}[j] * factor" for i in rng],
-        "L2S[j] += 600.0 if up else (-600.0 if down else 0.0)",
+        "L2S[j] += SCALE_EXP if up else (-SCALE_EXP if down else 0.0)",
         "r2 = " + " + ".join(f"X{i}[j] * X{i}[j]" for i in rng),
         "scale = 1.0 + math.sqrt(r2)",
         "amplitude = MIN_AMPLITUDE * scale",
@@ -122,6 +145,15 @@ def sweep_source(parts: KernelParts) -> str:
     compare += [f"d = X{i}[j] - HIST{i}[back + j]\nd2 = d2 + d * d" for i in rng]
     compare += ["PER[j] = kf if (CHK[j] > 0.0 and d2 <= LIM2[j]) else PER[j]"]
     compare = "\n".join(compare).split("\n")
+    # kmax ≤ UNROLLED_KMAX: all k in one pass over the lanes (k unrolled, k > kmax masked);
+    # the same arithmetic per k as the per-k passes used for larger kmax
+    fused = ["per = 0.0", "limit2 = LIM2[j]"] + [f"x{i} = X{i}[j]" for i in rng]
+    for k in range(UNROLLED_KMAX, 1, -1):
+        fused.append("d2 = 0.0")
+        fused += [f"d = x{i} - HIST{i}[back{k} + j]\nd2 = d2 + d * d" for i in rng]
+        fused.append(f"per = {float(k)!r} if ({k} <= kmax and d2 <= limit2) else per")
+    fused.append("PER[j] = per if CHK[j] > 0.0 else 0.0")
+    fused = "\n".join(fused).split("\n")
     finish = (
         [f"theta[{i}] = X{i}[j]" for i in rng] + [f"tangent[{i}] = TG{i}[j]" for i in rng]
         + [f"theta_out[c, {i}] = X{i}[j]" for i in rng]
@@ -129,10 +161,11 @@ def sweep_source(parts: KernelParts) -> str:
         + ["status = STATUS_OF_FLAG[int(f)]",
            "finish_cell(theta, hrow, status, TT[j] if status != 4 else steps, PER[j], TT[j], "
            "MAXS[j], FIRST[j], EOSN[j], FLIPS[j], tangent, L2S[j], hess, row)",
+           "final_values(theta, hrow, hess, row)",
            "for q in range(NSTAT):",
            "    stats[c, q] = row[q]"])
     src = [
-        "", "", f"LANES = {LANES}",
+        "", "", f"LANES = {LANES}", f"UNROLLED_KMAX = {UNROLLED_KMAX}",
         "# lane flag → status: 1 converged, 2 and 3 diverged, 4 period, 5 out of steps",
         "STATUS_OF_FLAG = (4, 0, 3, 3, 1, 4)",
         "", "",
@@ -164,6 +197,8 @@ def sweep_source(parts: KernelParts) -> str:
         "        for sub in range(CHECK_EVERY):",
         "            slot = ((G + 1) % ring) * L",
         "            for j in range(X0.shape[0]):",
+        *_indent(_model_body(parts), 4),
+        "            for j in range(X0.shape[0]):",
         *_indent(_step_body(parts), 4),
         # history stores in the step loop made it run several times slower on worker threads
         # (a memory-dependence stall); separate copy loops do not
@@ -174,7 +209,11 @@ def sweep_source(parts: KernelParts) -> str:
         "        prev = ((G - 1) % ring) * L",
         "        for j in range(X0.shape[0]):",
         *_indent(boundary, 3),
-        "        if CHK.sum() > 0.0:",
+        "        if CHK.sum() > 0.0 and kmax <= UNROLLED_KMAX:",
+        *[f"            back{k} = ((G - {k}) % ring) * L" for k in range(2, UNROLLED_KMAX + 1)],
+        "            for j in range(X0.shape[0]):",
+        *_indent(fused, 4),
+        "        elif CHK.sum() > 0.0:",
         "            for k in range(kmax, 1, -1):",
         "                back = ((G - k) % ring) * L",
         "                kf = float(k)",
@@ -197,10 +236,11 @@ def sweep_source(parts: KernelParts) -> str:
         "",
         '@njit(cache=True, parallel=True, error_model="numpy")',
         "def sweep_cells(thetas0, etas, hs, order, steps, tol, radius2, kmax, ptol, stats, "
-        "theta_out):",
+        "theta_out, threads):",
         '    """Every cell of a sweep: blocks of cells in parallel, lanes within a block."""',
         "    n_cells = order.shape[0]",
-        "    n_blocks = max(1, min(64, n_cells // (4 * LANES)))",
+        # few blocks: at a block's end its lanes idle until its longest cell finishes
+        "    n_blocks = max(1, min(2 * threads, n_cells // (8 * LANES)))",
         "    for b in prange(n_blocks):",
         "        lane_block(thetas0, etas, hs, order, b * n_cells // n_blocks, "
         "(b + 1) * n_cells // n_blocks, steps, tol, radius2, kmax, ptol, stats, theta_out)",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numba
 import numpy as np
 import sympy as sp
 import xarray as xr
@@ -47,10 +48,17 @@ def _cell_inputs(model, axes: dict, fixed: dict, index_slice):
     return np.ascontiguousarray(thetas), etas, np.ascontiguousarray(hyper), shape
 
 
-def _balanced_order(n: int) -> np.ndarray:
-    # prange hands each thread a contiguous block; a fixed shuffle mixes cheap (early-exit)
-    # and expensive (chaotic) cells in every block. Results do not depend on the order.
-    return np.random.default_rng(12345).permutation(n).astype(np.int64)
+def _balanced_order(n: int, run: int = 256) -> np.ndarray:
+    """Cells in runs of ``run`` consecutive indices, the runs in a fixed shuffled order.
+
+    prange hands each thread a contiguous block of this order; shuffling mixes cheap
+    (early-exit) and expensive (chaotic) regions of the grid into every block, while the runs
+    keep memory access sequential (a per-cell shuffle cost a cache miss per cell, ~25%).
+    Results do not depend on the order.
+    """
+    starts = np.random.default_rng(12345).permutation(-(-n // run)) * run
+    cells = (starts[:, None] + np.arange(run)[None, :]).ravel()
+    return cells[cells < n].astype(np.int64)
 
 
 def _run_chunk(model, axes, fixed, index_slice, steps, tol, radius, kmax, ptol):
@@ -59,7 +67,8 @@ def _run_chunk(model, axes, fixed, index_slice, steps, tol, radius, kmax, ptol):
     stats = np.empty((len(etas), NSTAT))
     final = np.empty_like(thetas)
     kernels.module.sweep_cells(thetas, etas, hyper, _balanced_order(len(etas)), steps, tol,
-                               radius * radius, kmax, ptol, stats, final)
+                               radius * radius, kmax, ptol, stats, final,
+                               numba.get_num_threads())
     return thetas, etas, hyper, stats, final, shape
 
 
