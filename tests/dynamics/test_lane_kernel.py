@@ -1,0 +1,78 @@
+"""The SIMD lane sweep kernel against the one-cell-at-a-time kernel (gd_core): every statistic
+of every cell equal bit for bit, across statuses, model shapes and check settings."""
+
+import numba
+import numpy as np
+import pytest
+
+import eosmath as eos
+from eosmath.dynamics.kernel_template import NSTAT, STAT
+from eosmath.dynamics.sweep import _balanced_order
+
+
+def _both(model, thetas, etas, hyper=None, steps=600, kmax=16, tol=1e-10, radius=1e6):
+    module = model.compile().module
+    n = len(etas)
+    hs = np.zeros((n, 0)) if hyper is None else np.ascontiguousarray(hyper)
+    thetas = np.ascontiguousarray(thetas, dtype=np.float64)
+    order = _balanced_order(n, run=7)
+    out = []
+    for kernel in (module.sweep_cells, module.sweep_cells_scalar):
+        stats, final = np.full((n, NSTAT), -7.0), np.full_like(thetas, -7.0)
+        kernel(thetas, np.asarray(etas, dtype=np.float64), hs, order, steps, tol,
+               radius * radius, kmax, 1e-10, stats, final, numba.get_num_threads())
+        out.append((stats, final))
+    return out
+
+
+def _assert_identical(pair):
+    (lane_stats, lane_final), (ref_stats, ref_final) = pair
+    np.testing.assert_array_equal(lane_stats, ref_stats)
+    np.testing.assert_array_equal(lane_final, ref_final)
+
+
+def _product_grid(n_eta=40, n_x=25):
+    E, X = np.meshgrid(np.linspace(1.0, 2.0, n_eta), np.linspace(0.1, 1.9, n_x), indexing="ij")
+    return np.column_stack([X.ravel(), np.full(E.size, 2.0)]), E.ravel()
+
+
+def test_product_grid_all_statuses_identical():
+    thetas, etas = _product_grid()
+    pair = _both(eos.models.get("product", ell="logcosh"), thetas, etas, steps=2000)
+    _assert_identical(pair)
+    statuses = set(pair[0][0][:, STAT["status"]].astype(int))
+    assert {0, 2, 3, 4} <= statuses  # converged, chaotic, diverged and undecided cells
+
+
+@pytest.mark.parametrize("steps, kmax", [(0, 16), (1, 16), (37, 16), (600, 20), (600, 2)])
+def test_step_budgets_and_kmax_beyond_the_unrolled_check(steps, kmax):
+    thetas, etas = _product_grid(12, 9)
+    _assert_identical(_both(eos.models.get("product", ell="logcosh"), thetas, etas,
+                            steps=steps, kmax=kmax))
+
+
+def test_one_dimensional_model_identical():
+    m = eos.models.get("soft_quadratic")
+    etas = np.linspace(0.2, 4.0, 300)
+    thetas = np.tile([[1.5]], (300, 1))
+    pair = _both(m, thetas, etas, steps=800)
+    _assert_identical(pair)
+    assert 1 in set(pair[0][0][:, STAT["status"]].astype(int))  # the period-2 regime η > 1
+
+
+def test_per_cell_hyper_parameters_identical():
+    m = eos.Model.from_string("a*log(cosh(x*y)) + b*x**2/2", "x y", hyper={"a": 1.0, "b": 0.1})
+    thetas, etas = _product_grid(10, 10)
+    rng = np.random.default_rng(3)
+    hyper = np.column_stack([rng.uniform(0.5, 2.0, len(etas)), rng.uniform(0.0, 0.3, len(etas))])
+    _assert_identical(_both(m, thetas, etas, hyper=hyper))
+
+
+def test_quartic_slice_identical():
+    # 2-D quartic: converged, periodic, diverged and undecided cells
+    m = eos.models.get("zhu_slice")
+    E, X = np.meshgrid(np.linspace(0.05, 0.6, 30), np.linspace(0.3, 1.6, 30), indexing="ij")
+    thetas = np.column_stack([X.ravel(), 1.0 / X.ravel() + 0.1])
+    pair = _both(m, thetas, E.ravel(), steps=3000, radius=1e3)
+    _assert_identical(pair)
+    assert {0, 1, 3, 4} <= set(pair[0][0][:, STAT["status"]].astype(int))
