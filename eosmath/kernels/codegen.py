@@ -49,20 +49,6 @@ def hessian(theta, h):
 
 
 @njit(cache=True)
-def sharpness_of(hess):
-    """Largest algebraic eigenvalue of a symmetric matrix; closed forms for n <= 2."""
-    if DIM == 1:
-        return hess[0, 0]
-    if DIM == 2:
-        mean = 0.5 * (hess[0, 0] + hess[1, 1])
-        half = 0.5 * (hess[0, 0] - hess[1, 1])
-        return mean + math.sqrt(half * half + hess[0, 1] * hess[0, 1])
-    if not np.all(np.isfinite(hess)):
-        return np.nan
-    return np.linalg.eigvalsh(hess)[-1]
-
-
-@njit(cache=True)
 def sharpness(theta, h):
     return sharpness_of(hessian(theta, h))
 
@@ -116,7 +102,25 @@ class KernelParts:
     grad_hessian: tuple
 
 
-TEMPLATES: dict = {"generic": GENERIC, "vector_math": vector_math.SOURCE}
+SHARPNESS_CLOSED_FORM = {1: "return hess[0, 0]", 2: """mean = 0.5 * (hess[0, 0] + hess[1, 1])
+    half = 0.5 * (hess[0, 0] - hess[1, 1])
+    return mean + math.sqrt(half * half + hess[0, 1] * hess[0, 1])"""}
+SHARPNESS_EIGVALSH = """if not np.all(np.isfinite(hess)):
+        return np.nan
+    return np.linalg.eigvalsh(hess)[-1]"""
+
+
+def sharpness_source(parts: KernelParts) -> str:
+    """``sharpness_of(hess)``: closed forms for n ≤ 2; LAPACK only where needed (importing it
+    costs a warm start a third of a second)."""
+    body = SHARPNESS_CLOSED_FORM.get(parts.dim, SHARPNESS_EIGVALSH)
+    return ('\n\n@njit(cache=True)\ndef sharpness_of(hess):\n'
+            '    """Largest algebraic eigenvalue of the symmetric matrix hess."""\n'
+            f"    {body}\n")
+
+
+TEMPLATES: dict = {"generic": GENERIC, "vector_math": vector_math.SOURCE,
+                   "sharpness": sharpness_source}
 
 
 def register_template(name: str, source) -> None:
