@@ -11,16 +11,42 @@ Matrix([
 [x*tanh(x*y)]])
 """
 
-from eosmath import models, nn, plot
 from eosmath._version import __version__
-from eosmath.dynamics.flow import FlowResult, gd_gf_distance, gfs_sharpness, run_flow
-from eosmath.dynamics.gd import Trajectory, run_gd
-from eosmath.dynamics.orbits import orbit_diagram, period_doubling_point, periodic_orbits
-from eosmath.dynamics.sweep import sweep
 from eosmath.errors import EosmathError, InvalidInputError, ModelSyntaxError, UnknownModelError
-from eosmath.report import Derivation, derive
-from eosmath.symbolic import ETA, DynamicalSystem, Model
-from eosmath.theory import Verdict, checks, verify, verify_all
+
+# Public names load their subsystem on first use (PEP 562): ``import eosmath`` stays cheap for
+# the command line and for scripts that need one part (a warm ``eosmath sweep`` never imports
+# the plotting, network or report code).
+_LAZY = {
+    "models": "eosmath.models", "nn": "eosmath.nn", "plot": "eosmath.plot",
+    "ETA": "eosmath.symbolic", "DynamicalSystem": "eosmath.symbolic", "Model": "eosmath.symbolic",
+    "Trajectory": "eosmath.dynamics.gd", "run_gd": "eosmath.dynamics.gd",
+    "FlowResult": "eosmath.dynamics.flow", "run_flow": "eosmath.dynamics.flow",
+    "gd_gf_distance": "eosmath.dynamics.flow", "gfs_sharpness": "eosmath.dynamics.flow",
+    "orbit_diagram": "eosmath.dynamics.orbits",
+    "period_doubling_point": "eosmath.dynamics.orbits",
+    "periodic_orbits": "eosmath.dynamics.orbits",
+    "sweep": "eosmath.dynamics.sweep",
+    "Derivation": "eosmath.report", "derive": "eosmath.report",
+    "Verdict": "eosmath.theory", "checks": "eosmath.theory", "verify": "eosmath.theory",
+    "verify_all": "eosmath.theory",
+}
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'eosmath' has no attribute {name!r}")
+    import importlib
+
+    module = importlib.import_module(_LAZY[name])
+    value = module if _LAZY[name] == f"eosmath.{name}" else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "__version__",

@@ -1,7 +1,8 @@
 """The ``eosmath`` command.
 
 Subcommands living in other subsystems register themselves through a ``register(subparsers)``
-function in their own module (listed in :data:`COMMAND_MODULES`).
+function in their own module (listed in :data:`COMMAND_MODULES`). Only the module of the
+command being run is imported: a subcommand's start-up does not pay for the others.
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ import sys
 import eosmath
 from eosmath.errors import EosmathError
 
-COMMAND_MODULES = [
-    "eosmath.dynamics.cli",       # sweep
-    "eosmath.dynamics.plot_cli",  # plot
-    "eosmath.nn.cli",             # train
-    "eosmath.report.derive_cli",  # derive
-    "eosmath.theory.cli",         # verify
-]
+COMMAND_MODULES = {
+    "sweep": "eosmath.dynamics.cli",
+    "plot": "eosmath.dynamics.plot_cli",
+    "train": "eosmath.nn.cli",
+    "derive": "eosmath.report.derive_cli",
+    "verify": "eosmath.theory.cli",
+}
 
 
 def parse_assignments(pairs) -> dict:
@@ -94,7 +95,8 @@ def cmd_reproduce(args) -> int:
     return 0 if ok else 1
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The full parser; with ``command`` one of COMMAND_MODULES, only that one is registered."""
     parser = argparse.ArgumentParser(
         prog="eosmath", description="The mathematics of gradient descent at the edge of stability.")
     parser.add_argument("--version", action="version", version=f"eosmath {eosmath.__version__}")
@@ -116,7 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=cmd_reproduce)
 
-    for name in COMMAND_MODULES:
+    modules = ([COMMAND_MODULES[command]] if command in COMMAND_MODULES
+               else list(COMMAND_MODULES.values()))
+    for name in modules:
         if _module_exists(name):
             importlib.import_module(name).register(sub)
     return parser
@@ -130,7 +134,9 @@ def _module_exists(name: str) -> bool:
 
 
 def main(argv=None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser(command)
     args, extra = parser.parse_known_args(argv)
     if extra and not getattr(args, "parse_known", False):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")

@@ -226,7 +226,7 @@ def _map_chunks(compute, starts, dask, quiet):
 
 def _sweep_to_store(path, compute, starts, chunk, first, attrs, resume, dask, quiet):
     if path.exists():
-        existing = xr.open_zarr(path, consolidated=False)
+        existing = xr.open_zarr(path, consolidated=False, chunks=None)
         if existing.attrs.get("sweep_config") != attrs["sweep_config"]:
             raise InvalidInputError(
                 f"{path} holds a sweep with another model or configuration; choose a new --out "
@@ -249,7 +249,8 @@ def _sweep_to_store(path, compute, starts, chunk, first, attrs, resume, dask, qu
             # recorded only after the chunk's data is on disk: a kill never marks half a chunk
             zarr.open_group(path, mode="r+").attrs["chunks_done"] = sorted(done)
             bar.update()
-    return xr.open_zarr(path, consolidated=False)
+    # chunks=None: lazily loaded NumPy-backed variables; reading them needs no Dask scheduler
+    return xr.open_zarr(path, consolidated=False, chunks=None)
 
 
 def _create_store(path, part, compute, starts, first, attrs):
