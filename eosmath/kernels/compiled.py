@@ -76,6 +76,9 @@ class CompiledModel:
 
 
 def kernel_key(model) -> str:
+    # every template must be registered before the key is taken, whatever was imported so far
+    import eosmath.dynamics.kernel_template  # noqa: F401
+
     return f"{model.structure_hash()}_{templates_hash()}"
 
 
