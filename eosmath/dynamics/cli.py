@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from eosmath.dynamics.grid import parse_grid
+from eosmath.errors import InvalidInputError
 
 
 def register(subparsers) -> None:
@@ -21,6 +22,9 @@ def register(subparsers) -> None:
     p.add_argument("--radius", type=float, default=1e6, help="divergence radius (default 1e6)")
     p.add_argument("--set", action="append", metavar="NAME=VALUE",
                    help="catalog option (e.g. ell=sqrt) or hyper-parameter value or grid")
+    p.add_argument("--reduce", action="append", metavar="NAME=OP:EXPR",
+                   help="a per-cell statistic of your own, e.g. peak='max: x*y' "
+                        "(op: max, min, sum, mean)")
     p.add_argument("--resume", action="store_true", help="continue a killed sweep")
     p.add_argument("--dask", metavar="ADDRESS", help="run the chunks on a Dask scheduler")
     p.add_argument("--workers", type=int, help="start a local Dask cluster with N workers")
@@ -43,8 +47,14 @@ def run_sweep(args, extra=None) -> int:
         from distributed import Client, LocalCluster
 
         dask = Client(LocalCluster(n_workers=args.workers, threads_per_worker=1))
+    reducers = {}
+    for item in args.reduce or []:
+        name, sep, spec = item.partition("=")
+        if not sep:
+            raise InvalidInputError(f"--reduce expects NAME=OP:EXPR, got {item!r}")
+        reducers[name.strip()] = spec
     ds = sweep(model, steps=args.steps, tol=args.tol, radius=args.radius, store=args.out,
-               resume=args.resume, dask=dask, quiet=args.quiet, **values)
+               resume=args.resume, dask=dask, quiet=args.quiet, reducers=reducers, **values)
     counts = {name: int((ds["status"].values == code).sum())
               for code, name in zip(ds["status"].attrs["flag_values"],
                                     ds["status"].attrs["flag_meanings"].split(), strict=True)}

@@ -20,6 +20,7 @@ from eosmath.dynamics import kernel_template  # noqa: F401  (registers the GD lo
 from eosmath.dynamics.kernel_template import STAT
 from eosmath.dynamics.status import Status
 from eosmath.errors import InvalidInputError
+from eosmath.progress import Progress
 
 RECORDABLE = ("loss", "sharpness", "eos_ratio")
 
@@ -54,9 +55,41 @@ def check_eta(eta) -> float:
     return eta
 
 
+PROGRESS_FROM_STEPS = 200_000  # shorter runs take well under a second: no bar
+
+
+def _run_with_progress(kernel, args, steps: int, quiet: bool) -> None:
+    """Run the GD kernel; for long runs, in a thread while this one draws a progress bar.
+
+    The kernel releases the GIL and writes its step count to ``progress[0]`` every 4096 steps.
+    """
+    progress = np.zeros(1, dtype=np.int64)
+    if quiet or steps < PROGRESS_FROM_STEPS:
+        kernel(*args, progress)
+        return
+    import threading
+
+    failure = []
+
+    def target():
+        try:
+            kernel(*args, progress)
+        except BaseException as exc:  # surfaced in the calling thread below
+            failure.append(exc)
+
+    worker = threading.Thread(target=target, daemon=True)
+    with Progress(steps, "GD steps") as bar:
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.2)
+            bar.update(int(progress[0]) - bar.done)
+    if failure:
+        raise failure[0]
+
+
 def run_gd(model, eta: float, theta0, steps: int, record=("loss", "sharpness", "eos_ratio"),
            tol: float = 1e-10, radius: float = 1e6, hyper=None, reducer: Callable | None = None,
-           kmax: int = 16, ptol: float = 1e-10, quiet: bool = True) -> Trajectory:
+           kmax: int = 16, ptol: float = 1e-10, quiet: bool = False) -> Trajectory:
     """Run GD θ ← θ − η∇L(θ) for at most ``steps`` steps with the compiled kernels.
 
     Stops when ‖∇L‖ < ``tol`` (checked before the update: CONVERGED), when the iterate is
@@ -64,7 +97,8 @@ def run_gd(model, eta: float, theta0, steps: int, record=("loss", "sharpness", "
     of θ_{t−k} for some 2 ≤ k ≤ ``kmax`` while consecutive iterates stay more than 1e-6·(1+‖θ‖)
     apart (PERIOD, k recorded). Without a verdict the run ends
     CHAOTIC if its Lyapunov exponent is positive, else MAX_STEPS. ``reducer(step, theta)``, if
-    given, is evaluated on every iterate (like diffrax's ``SaveAt(fn=...)``).
+    given, is evaluated on every iterate (like diffrax's ``SaveAt(fn=...)``). Runs of
+    200 000 steps or more show a progress bar on stderr unless ``quiet``.
     """
     eta = check_eta(eta)
     theta0 = model.check_theta(theta0).astype(np.float64)
@@ -77,9 +111,10 @@ def run_gd(model, eta: float, theta0, steps: int, record=("loss", "sharpness", "
     h = kernels.hyper_default if hyper is None else np.asarray(hyper, dtype=np.float64)
     thetas = np.empty((steps + 1, model.dim))
     losses, sharps = np.empty(max(steps, 1)), np.empty(max(steps, 1))
-    stats, final = np.empty(len(STAT)), np.empty(model.dim)
-    kernels.module.gd_core(theta0, eta, h, steps, tol, radius * radius, kmax, ptol, True,
-                           thetas, losses, sharps, stats, final)
+    stats, final = np.empty(len(STAT) + kernels.module.NREDUCE), np.empty(model.dim)
+    args = (theta0, eta, h, steps, tol, radius * radius, kmax, ptol, True, thetas, losses,
+            sharps, stats, final)
+    _run_with_progress(kernels.module.gd_core, args, steps, quiet)
     stop = int(stats[STAT["stop_step"]])
     lyap = (stats[STAT["lyapunov_sum"]] / stats[STAT["lyapunov_steps"]]
             if stats[STAT["lyapunov_steps"]] else float("nan"))

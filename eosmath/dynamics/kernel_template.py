@@ -80,19 +80,27 @@ def finish_cell(theta, h, status, stop, period, steps_done, max_s, first, eos_st
     stats[10] = flips
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", nogil=True)
 def gd_core(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, losses, sharps,
-            stats, theta_out):
-    """GD from theta0 with freshly allocated work buffers (see gd_core_in)."""
+            stats, theta_out, progress):
+    """GD from theta0 with freshly allocated work buffers (see gd_core_in).
+
+    Releases the GIL, so that a Python thread can show ``progress[0]`` (steps done, updated
+    every 4096 steps) while it runs.
+    """
     return gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, losses,
                       sharps, stats, theta_out, np.empty(DIM), np.empty((DIM, DIM)),
-                      np.empty(DIM), np.empty(DIM), np.empty((kmax + 1, DIM)), np.empty(DIM))
+                      np.empty(DIM), np.empty(DIM), np.empty((kmax + 1, DIM)), np.empty(DIM),
+                      np.empty(max(1, NREDUCE)), progress)
 
 
 @njit(cache=True, error_model="numpy")
 def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, losses, sharps,
-               stats, theta_out, g, hess, tangent, work, history, theta):
-    """GD from theta0; status codes: 0 converged 1 period 2 chaotic 3 diverged 4 max_steps."""
+               stats, theta_out, g, hess, tangent, work, history, theta, racc, progress):
+    """GD from theta0; status codes: 0 converged 1 period 2 chaotic 3 diverged 4 max_steps.
+
+    ``stats`` holds NSTAT statistics, then the NREDUCE user reducers.
+    """
     ring = kmax + 1
     for i in range(DIM):
         theta[i] = theta0[i]
@@ -102,6 +110,7 @@ def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, 
     max_s, first, eos_steps, flips, log2_scale = -np.inf, -1.0, 0.0, 0.0, 0.0
     tol2 = tol * tol
     two_over_eta = 2.0 / eta
+    reduce_init(racc)
     if record:
         thetas[0, :] = theta
     t = 0
@@ -120,6 +129,7 @@ def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, 
         if gnorm2 < tol2:
             status, stop = 0, t
             break
+        reduce_step(theta, h, racc)
         if s > max_s:
             max_s = s
         if s > two_over_eta and first < 0.0:
@@ -142,6 +152,8 @@ def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, 
             theta[i] = new
             r2 += new * new
         t += 1
+        if t % 4096 == 0:
+            progress[0] = t
         history[t % ring, :] = theta
         if record:
             thetas[t, :] = theta
@@ -163,11 +175,14 @@ def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, 
                 if period > 0:
                     status, stop = 1, t
                     break
+    progress[0] = t
     for i in range(DIM):
         theta_out[i] = theta[i]
     finish_cell(theta, h, status, stop, period, t, max_s, first, eos_steps, flips, tangent,
                 log2_scale, hess, stats)
     final_values(theta, h, hess, stats)
+    for k in range(NREDUCE):
+        stats[NSTAT + k] = racc[k]
     return status
 
 
@@ -221,7 +236,8 @@ def sweep_cells_scalar(thetas0, etas, hs, order, steps, tol, radius2, kmax, ptol
         tangent, work, theta = np.empty(DIM), np.empty(DIM), np.empty(DIM)
         history = np.empty((kmax + 1, DIM))
         start, end, hrow = np.empty(DIM), np.empty(DIM), np.empty(NHYPER)
-        row = np.empty(NSTAT)
+        row, progress = np.empty(NSTAT + NREDUCE), np.zeros(1, dtype=np.int64)
+        racc = np.empty(max(1, NREDUCE))
         for n in range(b * 256, min(n_cells, (b + 1) * 256)):
             c = order[n]
             for i in range(DIM):
@@ -229,12 +245,34 @@ def sweep_cells_scalar(thetas0, etas, hs, order, steps, tol, radius2, kmax, ptol
             for k in range(NHYPER):
                 hrow[k] = hs[c, k]
             gd_core_in(start, etas[c], hrow, steps, tol, radius2, kmax, ptol, False, dummy2,
-                       dummy1, dummy1, row, end, g, hess, tangent, work, history, theta)
-            for q in range(NSTAT):
+                       dummy1, dummy1, row, end, g, hess, tangent, work, history, theta,
+                       racc, progress)
+            for q in range(NSTAT + NREDUCE):
                 stats[c, q] = row[q]
             for i in range(DIM):
                 theta_out[c, i] = end[i]
 '''.replace("@NSTAT@", str(NSTAT))
 
+REDUCER_INIT = {"max": "-np.inf", "min": "np.inf", "sum": "0.0"}
+REDUCER_UPDATE = {"max": "{v} if {v} > {acc} else {acc}", "min": "{v} if {v} < {acc} else {acc}",
+                  "sum": "{acc} + {v}"}
+
+
+def reducers_source(parts) -> str:
+    """``NREDUCE``, ``reduce_init(acc)`` and ``reduce_step(theta, h, acc)`` for the model's user
+    reducers (no-ops without any); the lane kernel inlines the same expressions."""
+    lines = ["", f"NREDUCE = {len(parts.reducers)}", "", "",
+             "@njit(cache=True)", "def reduce_init(acc):", "    pass"]
+    lines += [f"    acc[{k}] = {REDUCER_INIT[op]}" for k, (op, _) in enumerate(parts.reducers)]
+    lines += ["", "", "@njit(cache=True)", "def reduce_step(theta, h, acc):", "    pass"]
+    lines += [f"    _p{i} = theta[{i}]" for i in range(parts.dim)]
+    lines += [f"    _h{i} = h[{i}]" for i in range(parts.nhyper)]
+    for k, (op, expr) in enumerate(parts.reducers):
+        lines.append(f"    v = {expr}")
+        lines.append(f"    acc[{k}] = " + REDUCER_UPDATE[op].format(v="v", acc=f"acc[{k}]"))
+    return "\n".join(lines) + "\n"
+
+
 register_template("gd_core", SOURCE)
+register_template("reducers", reducers_source)
 register_template("sweep_cells", lane_kernel.sweep_source)

@@ -80,6 +80,13 @@ def _step_body(parts: KernelParts) -> list[str]:
             acc = f"{acc} - e * {_hess(i, k)} * v{k}"
         lines.append(f"w{i} = {acc}")
     lines += [f"TG{i}[j] = w{i} if go else v{i}" for i in rng]
+    from eosmath.dynamics.kernel_template import REDUCER_UPDATE
+
+    if parts.reducers:
+        lines += [f"_h{k} = HY{k}[j]" for k in range(parts.nhyper)]
+    for k, (op, expr) in enumerate(parts.reducers):
+        lines += [f"v = {expr}", f"r = R{k}[j]",
+                  f"R{k}[j] = (" + REDUCER_UPDATE[op].format(v="v", acc="r") + ") if go else r"]
     lines += [f"n{i} = _p{i} - e * _g{i}" for i in rng]
     lines += ["FLIPS[j] += 1.0 if (go and n0 * _p0 < 0.0) else 0.0"]
     lines += [f"X{i}[j] = n{i} if go else _p{i}" for i in rng]
@@ -101,12 +108,15 @@ def _indent(lines, depth):
 
 def sweep_source(parts: KernelParts) -> str:
     """Numba source defining ``sweep_cells`` for a model (see the module docstring)."""
+    from eosmath.dynamics.kernel_template import REDUCER_INIT
+
     if parts.dim > 2:
         return "\nsweep_cells = sweep_cells_scalar\n"
     n, rng = parts.dim, range(parts.dim)
     hyper = range(parts.nhyper)
     arrays = ([f"X{i}" for i in rng] + [f"TG{i}" for i in rng] + [f"HY{k}" for k in hyper]
               + [f"G{i}" for i in rng] + [f"A{i}_{j}" for i, j in _pairs(n)]
+              + [f"R{k}" for k in range(len(parts.reducers))]
               + ["ETA", "TWO_OVER_ETA", "TT", "MAXS", "FIRST", "EOSN", "FLIPS", "L2S", "PER",
                  "LIM2", "CHK"])
     load = ([f"X{i}[j] = thetas0[c, {i}]" for i in rng]
@@ -115,7 +125,8 @@ def sweep_source(parts: KernelParts) -> str:
             + [f"TG{i}[j] = 1.0 / math.sqrt(DIM)" for i in rng]
             + ["ETA[j] = etas[c]", "TWO_OVER_ETA[j] = 2.0 / etas[c]", "TT[j] = 0.0",
                "F[j] = 0.0 if steps > 0 else 5.0", "MAXS[j] = -np.inf", "FIRST[j] = -1.0",
-               "EOSN[j] = 0.0", "FLIPS[j] = 0.0", "L2S[j] = 0.0", "CELL[j] = c"])
+               "EOSN[j] = 0.0", "FLIPS[j] = 0.0", "L2S[j] = 0.0", "CELL[j] = c"]
+            + [f"R{k}[j] = {REDUCER_INIT[op]}" for k, (op, _) in enumerate(parts.reducers)])
     largest = ["largest = 0.0"]
     for i in rng:
         largest += [f"a = abs(TG{i}[j])", "largest = a if a > largest else largest"]
@@ -162,7 +173,8 @@ def sweep_source(parts: KernelParts) -> str:
            "finish_cell(theta, hrow, status, TT[j] if status != 4 else steps, PER[j], TT[j], "
            "MAXS[j], FIRST[j], EOSN[j], FLIPS[j], tangent, L2S[j], hess, row)",
            "final_values(theta, hrow, hess, row)",
-           "for q in range(NSTAT):",
+           *[f"row[NSTAT + {k}] = R{k}[j]" for k in range(len(parts.reducers))],
+           "for q in range(NSTAT + NREDUCE):",
            "    stats[c, q] = row[q]"])
     src = [
         "", "", f"LANES = {LANES}", f"UNROLLED_KMAX = {UNROLLED_KMAX}",
@@ -182,7 +194,7 @@ def sweep_source(parts: KernelParts) -> str:
         "    theta, tangent, hess = np.empty(DIM), np.empty(DIM), np.empty((DIM, DIM))",
         "    # per-block copies: views of the shared arrays (hs[c], stats[c]) would update their",
         "    # reference counts atomically, and two threads doing so contend for one cache line",
-        "    hrow, row = np.empty(NHYPER), np.empty(NSTAT)",
+        "    hrow, row = np.empty(NHYPER), np.empty(NSTAT + NREDUCE)",
         "    tol2 = tol * tol",
         "    G = 0",
         "    nxt = lo",

@@ -22,6 +22,7 @@ import zarr
 from eosmath.dynamics import kernel_template  # noqa: F401  (registers the GD loop)
 from eosmath.dynamics.grid import split_axes
 from eosmath.dynamics.kernel_template import NSTAT, STAT
+from eosmath.dynamics.reducers import kernel_reducers, parse_reducers
 from eosmath.dynamics.status import cf_attributes
 from eosmath.errors import InvalidInputError
 from eosmath.progress import Progress
@@ -61,10 +62,10 @@ def _balanced_order(n: int, run: int = 256) -> np.ndarray:
     return cells[cells < n].astype(np.int64)
 
 
-def _run_chunk(model, axes, fixed, index_slice, steps, tol, radius, kmax, ptol):
+def _run_chunk(model, axes, fixed, index_slice, steps, tol, radius, kmax, ptol, reducers):
     thetas, etas, hyper, shape = _cell_inputs(model, axes, fixed, index_slice)
-    kernels = model.compile()
-    stats = np.empty((len(etas), NSTAT))
+    kernels = model.compile(reducers=kernel_reducers(reducers))
+    stats = np.empty((len(etas), NSTAT + len(reducers)))
     final = np.empty_like(thetas)
     kernels.module.sweep_cells(thetas, etas, hyper, _balanced_order(len(etas)), steps, tol,
                                radius * radius, kmax, ptol, stats, final,
@@ -73,9 +74,10 @@ def _run_chunk(model, axes, fixed, index_slice, steps, tol, radius, kmax, ptol):
 
 
 def _chunk_dataset(model, axes, fixed, index_slice, steps, tol, radius, kmax, ptol,
-                   conserved) -> xr.Dataset:
+                   conserved, reducers) -> xr.Dataset:
     thetas, etas, hyper, stats, final, shape = _run_chunk(model, axes, fixed, index_slice,
-                                                          steps, tol, radius, kmax, ptol)
+                                                          steps, tol, radius, kmax, ptol,
+                                                          reducers)
     dims = tuple(axes)
     coords = {n: (axes[n][index_slice] if i == 0 else axes[n]) for i, n in enumerate(dims)}
 
@@ -101,6 +103,13 @@ def _chunk_dataset(model, axes, fixed, index_slice, steps, tol, radius, kmax, pt
     }
     for i, p in enumerate(model.params):
         data[f"final_{p}"] = grid(final[:, i])
+    for k, r in enumerate(reducers):
+        value = stats[:, NSTAT + k]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if r.op == "mean":
+                value = np.where(lyap_steps > 0, value / lyap_steps, np.nan)
+            value = np.where(np.isinf(value) & (lyap_steps == 0), np.nan, value)  # no step taken
+        data[r.name] = grid(value)
     diverged = stats[:, STAT["status"]] == 3  # statistics of the end point mean nothing there
     for k, (_, fn) in enumerate(conserved):
         with np.errstate(invalid="ignore", over="ignore"):
@@ -141,26 +150,30 @@ def _conserved(model):
     return [(q, sp.lambdify(model.params, q.subs(model.hyper), "numpy")) for q in found]
 
 
-def _config(model, axes, fixed, steps, tol, radius, kmax, ptol) -> dict:
+def _config(model, axes, fixed, steps, tol, radius, kmax, ptol, reducers) -> dict:
     return {"model": model.name, "fingerprint": model.fingerprint(),
             "structure_hash": model.structure_hash(), "axes": {k: v.tolist() for k, v in
                                                                axes.items()},
             "fixed": fixed, "steps": steps, "tol": tol, "radius": radius, "kmax": kmax,
-            "ptol": ptol, "dtype": "float64"}
+            "ptol": ptol, "dtype": "float64",
+            "reducers": {r.name: f"{r.op}: {r.expression}" for r in reducers}}
 
 
-def _attributes(model, config, conserved) -> dict:
+def _attributes(model, config, conserved, reducers=()) -> dict:
     attrs = provenance(model_source=model.source, model_loss=str(model.loss))
     attrs.pop("created_utc")  # a resumed store must end byte-identical to a straight run
     attrs["sweep_config"] = json.dumps(config, sort_keys=True)
     for k, (q, _) in enumerate(conserved):
         attrs[f"drift_{k}"] = f"|Q(θ_end) − Q(θ_0)| for Q = {q}"
+    for r in reducers:
+        attrs[f"reducer_{r.name}"] = f"{r.op} over the steps taken of {r.expression}"
     return attrs
 
 
 def sweep(model, *, steps: int = 2000, tol: float = 1e-10, radius: float = 1e6,
           store=None, resume: bool = False, chunk: int | None = None, kmax: int = 16,
-          ptol: float = 1e-10, dask=None, quiet: bool = False, **values) -> xr.Dataset:
+          ptol: float = 1e-10, dask=None, quiet: bool = False, reducers=None,
+          **values) -> xr.Dataset:
     """GD on every cell of a grid over η, start values and hyper-parameters.
 
     Swept names take 1-D arrays (coordinates in the order given); the others numbers.
@@ -171,12 +184,17 @@ def sweep(model, *, steps: int = 2000, tol: float = 1e-10, radius: float = 1e6,
     ``drift_k`` (conserved quantities of gradient flow), ``gfs_sharpness`` (sharpness of the
     gradient-flow limit from the final iterate, where the model has a closed form).
 
+    ``reducers``: user statistics compiled into the GD loop, ``{"name": "op: expression"}``
+    with op in max, min, sum, mean and an expression in the model's symbols, evaluated at every
+    iterate whose step was taken (e.g. ``{"peak_xy": "max: x*y"}``); one variable each.
+
     ``store``: a Zarr path written chunk by chunk along the first axis; ``resume=True``
     computes only the chunks not yet written, and refuses a store made with another
     configuration. ``dask``: a ``distributed.Client`` or scheduler address; chunks become tasks.
     """
     if steps < 1:
         raise InvalidInputError("steps must be ≥ 1")
+    reducers = parse_reducers(model, reducers)
     axes, fixed = split_axes(model, values)
     if not axes:
         axes = {"eta": np.array([fixed.pop("eta")])}
@@ -186,12 +204,13 @@ def sweep(model, *, steps: int = 2000, tol: float = 1e-10, radius: float = 1e6,
     chunk = chunk or max(1, min(n_first, 2**16 // max(rest, 1)))
     starts = list(range(0, n_first, chunk))
     conserved = _conserved(model)
-    config = _config(model, axes, fixed, steps, tol, radius, kmax, ptol)
-    attrs = _attributes(model, config, conserved)
+    config = _config(model, axes, fixed, steps, tol, radius, kmax, ptol, reducers)
+    attrs = _attributes(model, config, conserved, reducers)
     args = (steps, tol, radius, kmax, ptol)
 
     def compute(start):
-        return _chunk_dataset(model, axes, fixed, slice(start, start + chunk), *args, conserved)
+        return _chunk_dataset(model, axes, fixed, slice(start, start + chunk), *args, conserved,
+                              reducers)
 
     if store is None:
         parts = _map_chunks(compute, starts, dask, quiet)

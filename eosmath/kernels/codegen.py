@@ -100,6 +100,7 @@ class KernelParts:
     dim: int
     nhyper: int
     grad_hessian: tuple
+    reducers: tuple = ()  # (op, expression) per user reducer: op in max, min, sum
 
 
 SHARPNESS_CLOSED_FORM = {1: "return hess[0, 0]", 2: """mean = 0.5 * (hess[0, 0] + hess[1, 1])
@@ -176,8 +177,12 @@ def _function(name: str, signature: str, unpack: list[str], assignments, body: l
     return "\n".join(lines)
 
 
-def generate_source(model, key: str) -> str:
-    """The full text of the kernel module for ``model``."""
+def generate_source(model, key: str, reducers=()) -> str:
+    """The full text of the kernel module for ``model``.
+
+    ``reducers``: ``(op, sympy expression)`` pairs, per-step statistics compiled into the GD
+    loop (see :mod:`eosmath.dynamics.reducers`).
+    """
     printer = _KernelPrinter({"fully_qualified_modules": True, "inline": True})
     n = model.dim
     # Parameters get neutral names in the kernel so no user name can shadow numpy, math, h, …
@@ -221,7 +226,10 @@ def generate_source(model, key: str) -> str:
     lanes += [(f"_g{i}", printer.doprint(e)) for i, e in enumerate(reduced[:n])]
     lanes += [(f"_H{i}_{j}", printer.doprint(e)) for (i, j), e in zip(pairs, reduced[n:],
                                                                         strict=True)]
-    kernel_parts = KernelParts(dim=n, nhyper=len(model.hyper), grad_hessian=tuple(lanes))
+    reducer_code = tuple((op, printer.doprint(sp.sympify(e).xreplace(rename)))
+                         for op, e in reducers)
+    kernel_parts = KernelParts(dim=n, nhyper=len(model.hyper), grad_hessian=tuple(lanes),
+                               reducers=reducer_code)
 
     header = HEADER.format(name=model.name, key=key, dim=n, nhyper=len(model.hyper))
     parts = [header, loss_src, grad_src, hess_src, both_src]

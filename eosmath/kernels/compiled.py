@@ -82,21 +82,27 @@ def kernel_key(model) -> str:
     return f"{model.structure_hash()}_{templates_hash()}"
 
 
-def compile_model(model, cache: bool = True) -> CompiledModel:
+def compile_model(model, cache: bool = True, reducers=()) -> CompiledModel:
     """Generate (or reuse) the kernel module of ``model`` and load it.
 
     The source is derived from SymPy only when the cached file is missing, so a warm start
     skips both symbolic differentiation and Numba compilation. ``cache=False`` regenerates the
-    file (Numba then recompiles on first call).
+    file (Numba then recompiles on first call). ``reducers`` (``(op, expression)`` pairs) adds
+    user statistics to the GD loop: another module, with its own key.
     """
+    import hashlib
+
     from eosmath.kernels import cache as disk
 
     key = kernel_key(model)
+    if reducers:
+        text = repr([(op, str(e)) for op, e in reducers])
+        key += "_r" + hashlib.sha256(text.encode()).hexdigest()[:8]
     path = disk.module_path(key)
     if not cache or not path.exists():
         # No code is generated from a rewrite that is not proven equal to the plain derivative.
         proof = model.rewrite_proof()
-        source = generate_source(model, key)
+        source = generate_source(model, key, reducers)
         kinds = ", ".join(f"{label}: {kind}" for label, kind in proof.entries)
         disk.write_module(key, source + f"\n# rewrite proof: {kinds}\n")
     module = disk.load_module(key)

@@ -378,7 +378,7 @@ class Model:
 
         return lambdify_model(self, backend)
 
-    def compile(self, cache: bool = True):
+    def compile(self, cache: bool = True, reducers=()):
         """Numba kernels for loss, gradient, Hessian, sharpness and the GD step.
 
         Cached on disk by :meth:`structure_hash`: a second process loads them without
@@ -386,7 +386,7 @@ class Model:
         """
         from eosmath.kernels.compiled import compile_model
 
-        return compile_model(self, cache=cache)
+        return compile_model(self, cache=cache, reducers=tuple(reducers))
 
 
 def _diagonal_blocks(h: sp.Matrix) -> list[list[int]]:

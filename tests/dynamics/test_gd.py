@@ -81,3 +81,14 @@ def test_bad_input(quadratic, kwargs, message):
     args = {"eta": 0.1, "theta0": (1.0,), "steps": 10, **kwargs}
     with pytest.raises(InvalidInputError, match=message):
         eos.run_gd(quadratic, **args)
+
+
+def test_long_run_draws_a_progress_bar_and_matches_the_quiet_run(capsys):
+    m = eos.models.get("product", ell="logcosh")
+    loud = eos.run_gd(m, 1.3, (0.6, 2.0), steps=300_000, tol=0.0, record=())
+    drawn = capsys.readouterr().err
+    quiet = eos.run_gd(m, 1.3, (0.6, 2.0), steps=300_000, tol=0.0, record=(), quiet=True)
+    assert "GD steps" in drawn and "300000/300000" in drawn.replace(",", "")
+    assert capsys.readouterr().err == ""
+    np.testing.assert_array_equal(loud.theta, quiet.theta)
+    assert loud.stop_step == quiet.stop_step

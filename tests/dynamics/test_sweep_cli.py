@@ -16,3 +16,14 @@ def test_sweep_cli_writes_resumes_and_refuses(tmp_path, capsys):
     assert "another model or configuration" in capsys.readouterr().err
     assert main(["sweep", "product", "--eta", "0", "--x", "1", "--y", "2", "--out",
                  str(tmp_path / "q.zarr")]) == 2
+
+
+def test_sweep_cli_user_reducer(tmp_path, capsys):
+    out = str(tmp_path / "r.zarr")
+    args = ["sweep", "product", "--eta", "0.5:2:3", "--x", "0.5", "--y", "2", "--steps", "300",
+            "--out", out, "--quiet", "--reduce", "peak=max: x*y"]
+    assert main(args) == 0
+    ds = xr.open_zarr(out, consolidated=False)
+    assert float(ds.peak.isel(eta=0)) == 1.0  # x·y starts at 0.5·2 and only shrinks
+    assert main(args[:-2] + ["--reduce", "peak"]) == 2
+    assert "NAME=OP:EXPR" in capsys.readouterr().err
