@@ -108,7 +108,7 @@ class OrbitDiagram:
     model_name: str
     eta: np.ndarray
     iterates: np.ndarray       # (len(eta), keep): coordinate ``coordinate`` on the attractor
-    period: np.ndarray         # detected period per η (0: none up to 64)
+    period: np.ndarray         # detected period per η (0: none up to min(64, keep//2))
     coordinate: int
 
 
@@ -142,9 +142,16 @@ def orbit_diagram(model, eta, theta0, keep: int = 64, transient: int = 2000,
 
 
 def _period(tail, tol) -> int:
-    scale = 1 + np.abs(tail[-1]).max()
-    for p in range(1, min(64, len(tail) - 1) + 1):
-        if np.linalg.norm(tail[-1] - tail[-1 - p]) <= tol * scale:
+    """Smallest p ≤ 64 such that every kept point returns within tol after p steps.
+
+    All lags are checked, not only the last point's: a slow quasi-periodic orbit can come
+    close to one earlier point by chance, but not to p earlier points in a row.
+    """
+    scale = 1 + np.abs(tail).max()
+    for p in range(1, min(64, len(tail) // 2) + 1):
+        gaps = np.linalg.norm(tail[p:] - tail[:-p], axis=-1) if tail.ndim > 1 else np.abs(
+            tail[p:] - tail[:-p])
+        if np.all(gaps <= tol * scale):
             return p
     return 0
 

@@ -102,3 +102,14 @@ def test_gd_gf_distance_small_steps_track_the_flow_large_steps_depart():
     assert eos.gd_gf_distance(m, big.theta, 0.5)[-1] > 10 * d_small.max()
     with pytest.raises(InvalidInputError):
         eos.gd_gf_distance(m, np.zeros((3, 3)), 0.1)
+
+
+def test_orbit_period_needs_every_kept_point_to_return():
+    from eosmath.dynamics.orbits import _period
+
+    rng = np.random.default_rng(0)
+    tail = rng.uniform(-1, 1, (64, 2))
+    tail[-1] = tail[-4]                      # one chance return after 3 steps: not an orbit
+    assert _period(tail, 1e-9) == 0
+    cycle = np.tile(rng.uniform(-1, 1, (5, 2)), (13, 1))[:64]   # a genuine 5-cycle
+    assert _period(cycle, 1e-9) == 5
