@@ -21,15 +21,14 @@ One step at θ_t (t = steps done so far):
 
 Statistics layout (``STAT_*`` indices): status, stop step, period, final loss, final
 sharpness, max sharpness, first step with S > 2/η (−1 if never), steps with η·S/2 in
-[0.95, 1.05], Lyapunov sum (log of the tangent growth), steps taken, sign changes of θ[0].
+[0.95, 1.05], Lyapunov sum (log of the tangent growth), steps taken.
 """
 
 from eosmath.dynamics import lane_kernel
 from eosmath.kernels.codegen import register_template
 
 STAT_NAMES = ("status", "stop_step", "period", "final_loss", "final_sharpness", "max_sharpness",
-              "first_unstable_step", "eos_steps", "lyapunov_sum", "lyapunov_steps",
-              "sign_flips")
+              "first_unstable_step", "eos_steps", "lyapunov_sum", "lyapunov_steps")
 NSTAT = len(STAT_NAMES)
 STAT = {name: i for i, name in enumerate(STAT_NAMES)}
 
@@ -60,8 +59,8 @@ def final_values(theta, h, hess, stats):
 
 
 @njit(cache=True, error_model="numpy")
-def finish_cell(theta, h, status, stop, period, steps_done, max_s, first, eos_steps, flips,
-                tangent, log2_scale, hess, stats):
+def finish_cell(theta, h, status, stop, period, steps_done, max_s, first, eos_steps, tangent,
+                log2_scale, hess, stats):
     """Fill the statistics of one finished cell, except final loss and sharpness."""
     norm2 = 0.0
     for i in range(DIM):
@@ -77,7 +76,6 @@ def finish_cell(theta, h, status, stop, period, steps_done, max_s, first, eos_st
     stats[7] = eos_steps
     stats[8] = lyap_sum
     stats[9] = steps_done
-    stats[10] = flips
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
@@ -107,9 +105,8 @@ def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, 
         tangent[i] = 1.0 / math.sqrt(DIM)
         history[0, i] = theta0[i]
     status, stop, period = 4, steps, 0
-    max_s, first, eos_steps, flips, log2_scale = -np.inf, -1.0, 0.0, 0.0, 0.0
+    max_s, first, eos_steps, log2_scale = -np.inf, -1.0, 0.0, 0.0
     tol2 = tol * tol
-    two_over_eta = 2.0 / eta
     reduce_init(racc)
     if record:
         thetas[0, :] = theta
@@ -132,9 +129,9 @@ def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, 
         reduce_step(theta, h, racc)
         if s > max_s:
             max_s = s
-        if s > two_over_eta and first < 0.0:
-            first = t
         ratio = 0.5 * eta * s
+        if ratio > 1.0 and first < 0.0:  # S > 2/η
+            first = t
         if ratio >= 0.95 and ratio <= 1.05:
             eos_steps += 1.0
         for i in range(DIM):
@@ -147,8 +144,6 @@ def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, 
         r2 = 0.0
         for i in range(DIM):
             new = theta[i] - eta * g[i]
-            if i == 0 and new * theta[i] < 0.0:
-                flips += 1.0
             theta[i] = new
             r2 += new * new
         t += 1
@@ -178,8 +173,8 @@ def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, 
     progress[0] = t
     for i in range(DIM):
         theta_out[i] = theta[i]
-    finish_cell(theta, h, status, stop, period, t, max_s, first, eos_steps, flips, tangent,
-                log2_scale, hess, stats)
+    finish_cell(theta, h, status, stop, period, t, max_s, first, eos_steps, tangent, log2_scale,
+                hess, stats)
     final_values(theta, h, hess, stats)
     for k in range(NREDUCE):
         stats[NSTAT + k] = racc[k]

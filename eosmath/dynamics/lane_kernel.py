@@ -69,8 +69,8 @@ def _step_body(parts: KernelParts) -> list[str]:
         "MAXS[j] = s if (go and s > ms) else ms",
         "t = TT[j]",
         "fs = FIRST[j]",
-        "FIRST[j] = t if (go and s > TWO_OVER_ETA[j] and fs < 0.0) else fs",
         "ratio = 0.5 * e * s",
+        "FIRST[j] = t if (go and ratio > 1.0 and fs < 0.0) else fs",
         "EOSN[j] += 1.0 if (go and ratio >= 0.95 and ratio <= 1.05) else 0.0",
     ]
     lines += [f"v{i} = TG{i}[j]" for i in rng]
@@ -88,7 +88,6 @@ def _step_body(parts: KernelParts) -> list[str]:
         lines += [f"v = {expr}", f"r = R{k}[j]",
                   f"R{k}[j] = (" + REDUCER_UPDATE[op].format(v="v", acc="r") + ") if go else r"]
     lines += [f"n{i} = _p{i} - e * _g{i}" for i in rng]
-    lines += ["FLIPS[j] += 1.0 if (go and n0 * _p0 < 0.0) else 0.0"]
     lines += [f"X{i}[j] = n{i} if go else _p{i}" for i in rng]
     lines.append("r2 = " + " + ".join(f"n{i} * n{i}" for i in rng))
     lines += [
@@ -117,15 +116,15 @@ def sweep_source(parts: KernelParts) -> str:
     arrays = ([f"X{i}" for i in rng] + [f"TG{i}" for i in rng] + [f"HY{k}" for k in hyper]
               + [f"G{i}" for i in rng] + [f"A{i}_{j}" for i, j in _pairs(n)]
               + [f"R{k}" for k in range(len(parts.reducers))]
-              + ["ETA", "TWO_OVER_ETA", "TT", "MAXS", "FIRST", "EOSN", "FLIPS", "L2S", "PER",
+              + ["ETA", "TT", "MAXS", "FIRST", "EOSN", "L2S", "PER",
                  "LIM2", "CHK"])
     load = ([f"X{i}[j] = thetas0[c, {i}]" for i in rng]
             + [f"HIST{i}[(G % ring) * L + j] = thetas0[c, {i}]" for i in rng]
             + [f"HY{k}[j] = hs[c, {k}]" for k in hyper]
             + [f"TG{i}[j] = 1.0 / math.sqrt(DIM)" for i in rng]
-            + ["ETA[j] = etas[c]", "TWO_OVER_ETA[j] = 2.0 / etas[c]", "TT[j] = 0.0",
+            + ["ETA[j] = etas[c]", "TT[j] = 0.0",
                "F[j] = 0.0 if steps > 0 else 5.0", "MAXS[j] = -np.inf", "FIRST[j] = -1.0",
-               "EOSN[j] = 0.0", "FLIPS[j] = 0.0", "L2S[j] = 0.0", "CELL[j] = c"]
+               "EOSN[j] = 0.0", "L2S[j] = 0.0", "CELL[j] = c"]
             + [f"R{k}[j] = {REDUCER_INIT[op]}" for k, (op, _) in enumerate(parts.reducers)])
     largest = ["largest = 0.0"]
     for i in rng:
@@ -171,7 +170,7 @@ def sweep_source(parts: KernelParts) -> str:
         + [f"hrow[{k}] = hs[c, {k}]" for k in hyper]
         + ["status = STATUS_OF_FLAG[int(f)]",
            "finish_cell(theta, hrow, status, TT[j] if status != 4 else steps, PER[j], TT[j], "
-           "MAXS[j], FIRST[j], EOSN[j], FLIPS[j], tangent, L2S[j], hess, row)",
+           "MAXS[j], FIRST[j], EOSN[j], tangent, L2S[j], hess, row)",
            "final_values(theta, hrow, hess, row)",
            *[f"row[NSTAT + {k}] = R{k}[j]" for k in range(len(parts.reducers))],
            "for q in range(NSTAT + NREDUCE):",

@@ -99,7 +99,6 @@ def _chunk_dataset(model, axes, fixed, index_slice, steps, tol, radius, kmax, pt
         "first_unstable_step": grid(stats[:, STAT["first_unstable_step"]], np.int64),
         "eos_fraction": grid(eos_fraction),
         "lyapunov": grid(lyap),
-        "sign_flip_fraction": grid(stats[:, STAT["sign_flips"]] / np.maximum(lyap_steps, 1)),
     }
     for i, p in enumerate(model.params):
         data[f"final_{p}"] = grid(final[:, i])
