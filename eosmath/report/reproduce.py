@@ -105,6 +105,7 @@ def run_report(out_dir="report", full: bool = False, quiet: bool = False) -> boo
         results.append(result)
         if not quiet:
             print(f"[{'ok' if result.passed else 'FAILED'}] {sec.title} ({result.seconds:.1f}s)")
+    results.append(_pdf_step(out, results, quiet))
     meta = provenance(mode="full" if full else "default")
     lines = [f"# eosmath reproduce report ({meta['mode']} mode)", "",
              f"eosmath {eosmath.__version__}, created {meta['created_utc']} on "
@@ -116,6 +117,23 @@ def run_report(out_dir="report", full: bool = False, quiet: bool = False) -> boo
         lines += ["", f"## {r.title}", "", r.markdown]
     (out / "index.md").write_text("\n".join(lines) + "\n")
     return all(r.passed for r in results)
+
+
+def _pdf_step(out: Path, results: list, quiet: bool) -> SectionResult:
+    """The last step: report.tex (and report.pdf when TeX exists) from what the sections wrote."""
+    from eosmath.report.report_pdf import write_report_pdf
+
+    start = time.perf_counter()
+    markdown = "\n\n".join(r.markdown for r in results)
+    try:
+        note, ok = write_report_pdf(out, markdown)
+    except Exception:  # like a section: reported in the index, never fatal
+        note, ok = "```\n" + traceback.format_exc() + "```", False
+    result = SectionResult("PDF of this report", note, ok, files=["report.tex"])
+    result.seconds = time.perf_counter() - start
+    if not quiet:
+        print(f"[{'ok' if ok else 'FAILED'}] {result.title} ({result.seconds:.1f}s)")
+    return result
 
 
 @section("LaTeX derivations of every catalog model")
