@@ -3,6 +3,8 @@
 Sections run in order; each writes its files under the output folder and returns markdown for
 ``index.md``. A section that fails is reported as failed in the index (with the error) and the
 job goes on, so one broken part never hides the rest; the exit code says whether all passed.
+The last step writes ``report.tex`` (and ``report.pdf`` when TeX exists) from what the sections
+wrote: see :mod:`eosmath.report.report_pdf`.
 """
 
 from __future__ import annotations
