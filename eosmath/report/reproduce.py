@@ -3,6 +3,8 @@
 Sections run in order; each writes its files under the output folder and returns markdown for
 ``index.md``. A section that fails is reported as failed in the index (with the error) and the
 job goes on, so one broken part never hides the rest; the exit code says whether all passed.
+The last step writes ``report.tex`` (and ``report.pdf`` when TeX exists) from what the sections
+wrote: see :mod:`eosmath.report.report_pdf`.
 """
 
 from __future__ import annotations
@@ -105,6 +107,7 @@ def run_report(out_dir="report", full: bool = False, quiet: bool = False) -> boo
         results.append(result)
         if not quiet:
             print(f"[{'ok' if result.passed else 'FAILED'}] {sec.title} ({result.seconds:.1f}s)")
+    results.append(_pdf_step(out, results, quiet))
     meta = provenance(mode="full" if full else "default")
     lines = [f"# eosmath reproduce report ({meta['mode']} mode)", "",
              f"eosmath {eosmath.__version__}, created {meta['created_utc']} on "
@@ -116,6 +119,23 @@ def run_report(out_dir="report", full: bool = False, quiet: bool = False) -> boo
         lines += ["", f"## {r.title}", "", r.markdown]
     (out / "index.md").write_text("\n".join(lines) + "\n")
     return all(r.passed for r in results)
+
+
+def _pdf_step(out: Path, results: list, quiet: bool) -> SectionResult:
+    """The last step: report.tex (and report.pdf when TeX exists) from what the sections wrote."""
+    from eosmath.report.report_pdf import write_report_pdf
+
+    start = time.perf_counter()
+    markdown = "\n\n".join(r.markdown for r in results)
+    try:
+        note, ok = write_report_pdf(out, markdown)
+    except Exception:  # like a section: reported in the index, never fatal
+        note, ok = "```\n" + traceback.format_exc() + "```", False
+    result = SectionResult("PDF of this report", note, ok, files=["report.tex"])
+    result.seconds = time.perf_counter() - start
+    if not quiet:
+        print(f"[{'ok' if ok else 'FAILED'}] {result.title} ({result.seconds:.1f}s)")
+    return result
 
 
 @section("LaTeX derivations of every catalog model")
