@@ -3,6 +3,7 @@
 from eosmath.theory import (  # noqa: F401
     blog_maps,
     comparators,
+    eigen_cascade,
     minimalist_product,
     minimalist_two_layer,
     progressive_sharpening,

@@ -69,3 +69,9 @@ def test_reconstructed_claims_say_so():
     for info in th.checks():
         if info.name.startswith("threshold_neurons."):
             assert "reconstruction" in info.statement
+
+
+def test_topk_in_turn_passes_and_fails_below_the_edge():
+    verdict = th.verify("shallow_relu.topk_enter_in_turn")
+    assert verdict.passed, verdict
+    assert not th.verify("shallow_relu.topk_enter_in_turn", eta=0.05).passed
