@@ -1,6 +1,7 @@
 """self_stabilization.mlp_predicted_dynamics and its building blocks (projection, ∇S)."""
 
 import numpy as np
+import pytest
 
 import eosmath.theory as th
 from eosmath.theory import self_stabilization_mlp as ssm
@@ -8,10 +9,21 @@ from eosmath.theory import self_stabilization_mlp as ssm
 NAME = "self_stabilization.mlp_predicted_dynamics"
 
 
-def test_check_passes_on_defaults():
-    verdict = th.verify(NAME)
+@pytest.mark.parametrize("name", [NAME, "self_stabilization.mlp_spike_cycle"])
+def test_check_passes_on_defaults(name):
+    verdict = th.verify(name)
     assert verdict.passed, verdict
     assert verdict.source and verdict.statement
+
+
+def test_spike_cycle_fails_with_a_wrong_eta_in_the_prediction():
+    # θ† and v* run with η = 0.41 while GD uses 0.4: the predicted spike comes ~9 steps early.
+    assert not th.verify("self_stabilization.mlp_spike_cycle", eta_pred=0.41).passed
+
+
+def test_spike_cycle_fails_without_the_initial_displacement():
+    # x₀ ≈ 1e-17: no spike within 80 steps, so the sharpness never returns below 2/η.
+    assert not th.verify("self_stabilization.mlp_spike_cycle", x0_fraction=0.0).passed
 
 
 def test_check_fails_when_the_prediction_starts_from_a_perturbed_point():
