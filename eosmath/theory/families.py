@@ -8,6 +8,7 @@ from eosmath.theory import (  # noqa: F401
     minimalist_two_layer,
     progressive_sharpening,
     self_stabilization,
+    self_stabilization_mlp,
     shallow_relu,
     threshold_neurons,
 )
