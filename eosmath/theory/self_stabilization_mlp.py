@@ -94,7 +94,7 @@ def track(obj, theta0, eta: float, steps: int, eta_pred: float | None = None,
     v = theta0 - dagger if start_offset is None else theta0 - dagger + start_offset
     u_prev = None
     rec = {k: [] for k in ("loss", "loss_pred", "sharp", "sharp_pred", "lam2", "lam2_dagger",
-                           "eps", "delta", "x", "y")}
+                           "eps", "delta", "x", "y", "loss_dagger", "sharp_dagger")}
     for _ in range(steps):
         H, S_t, u, lam2_d, gs, gs_perp = _frame(grad, dagger, u_prev)
         u_prev = u
@@ -107,6 +107,8 @@ def track(obj, theta0, eta: float, steps: int, eta_pred: float | None = None,
         rec["loss_pred"].append(obj.value(dagger) + x * x / eta_pred)
         rec["sharp"].append(ev[-1])
         rec["sharp_pred"].append(S_t + y + (gs @ u) * x)
+        rec["loss_dagger"].append(obj.value(dagger))   # the constrained trajectory alone
+        rec["sharp_dagger"].append(S_t)
         rec["lam2"].append(ev[-2])
         rec["lam2_dagger"].append(lam2_d)
         rec["eps"].append(eta_pred * np.sqrt(max(alpha, 0.0)))
@@ -119,13 +121,30 @@ def track(obj, theta0, eta: float, steps: int, eta_pred: float | None = None,
     return {k: np.asarray(a) for k, a in rec.items()}
 
 
+def _explains_deviation(rec, loss: bool = True) -> dict:
+    """A tolerance-free test of the prediction: its error must be at most half the error of
+    the constrained trajectory θ† alone (S(θ†_t), L(θ†_t)) — i.e. v* explains most of how GD
+    deviates from θ†. Unlike the C·ε² bounds, this constant was not chosen from the data.
+    ``loss=False`` when x* stays ≈ 0 (then both loss predictions are L(θ†_t))."""
+    sharp_naive = float(np.abs(rec["sharp"] - rec["sharp_dagger"]).max())
+    loss_naive = float(np.abs(rec["loss"] - rec["loss_dagger"]).max())
+    sharp_pred = float(np.abs(rec["sharp"] - rec["sharp_pred"]).max())
+    loss_pred = float(np.abs(rec["loss"] - rec["loss_pred"]).max())
+    return {"passed": sharp_pred <= 0.5 * sharp_naive
+            and (not loss or loss_pred <= 0.5 * loss_naive),
+            "measured": {"sharpness_error_of_theta_dagger_alone": sharp_naive,
+                         "loss_error_of_theta_dagger_alone": loss_naive}}
+
+
 @check("self_stabilization.mlp_predicted_dynamics", source=SOURCE,
        statement="Tanh MLP 1-20-1 on Chebyshev T_3 (MSE ½·mean), GD with η = 0.4 from the first "
                  "step whose midpoint sharpness reaches 2/η. Over the next T = ⌈3/ε⌉ steps "
                  "(Theorem 1 holds for t ≤ O(1/ε), ε = max η√α_t) GD's sharpness and loss match "
                  "Theorem 1's predictions S_t + y*_t + (∇S_t·u_t)x*_t and L(θ†_t) + x*_t²/η "
                  "within C·ε²/η and C·εδ²/η, C = 2 (the spec gives orders, not constants; C is "
-                 "our choice), while exactly one Hessian eigenvalue of GD exceeds 2/η "
+                 "our choice, set after a pilot run), and with at most half the error of θ† "
+                 "alone for the sharpness, S(θ†_t), while exactly one Hessian eigenvalue of GD "
+                 "exceeds 2/η "
                  "(λ₂ < 2/η throughout, λ₁ > 2/η at some step) and λ₂(θ†) ≤ 1.9/η (§9).")
 def mlp_predicted_dynamics(quick: bool = True, eta: float = 0.4, eta_pred: float | None = None,
                            start_perturbation: float = 0.0, constant: float = 2.0) -> Outcome:
@@ -145,11 +164,14 @@ def mlp_predicted_dynamics(quick: bool = True, eta: float = 0.4, eta_pred: float
     sharp_tol, loss_tol = constant * eps**2 / eta, constant * eps * delta**2 / eta
     one_unstable = bool(rec["lam2"].max() < 2 / eta and rec["sharp"].max() > 2 / eta)
     gap = bool(rec["lam2_dagger"].max() <= 1.9 / eta)
-    passed = sharp_err <= sharp_tol and loss_err <= loss_tol and one_unstable and gap
+    explains = _explains_deviation(rec, loss=False)
+    passed = (sharp_err <= sharp_tol and loss_err <= loss_tol and one_unstable and gap
+              and explains["passed"])
     return Outcome(passed, measured={"sharpness_error": sharp_err, "loss_error": loss_err,
                                      "max_lambda2": float(rec["lam2"].max()),
                                      "max_sharpness": float(rec["sharp"].max()),
-                                     "max_lambda2_dagger": float(rec["lam2_dagger"].max())},
+                                     "max_lambda2_dagger": float(rec["lam2_dagger"].max()),
+                                     **explains["measured"]},
                    predicted={"sharpness_error_below": sharp_tol, "loss_error_below": loss_tol,
                               "lambda2_below": 2 / eta, "sharpness_above_at_some_step": 2 / eta},
                    tolerance=f"C = {constant} times ε²/η and εδ²/η",
@@ -162,8 +184,10 @@ def mlp_predicted_dynamics(quick: bool = True, eta: float = 0.4, eta_pred: float
                  "u (in float64 the u-component is ~1e-17, the paper gets it from float32 noise, "
                  "§9), so one full self-stabilization cycle (blow-up, loss spike, return below "
                  "2/η) fits in 80 steps. Theorem 1's prediction follows it: sharpness error "
-                 "≤ 10·ε²/η over the 80 steps (the constant is ours: the spec gives the order "
-                 "only), GD's loss spike peak within 15% of the predicted peak and 3 steps of it, "
+                 "≤ 10·ε²/η over the 80 steps (the constant is ours, set after a pilot run: the "
+                 "spec gives the order only) and at most half "
+                 "the error of θ† alone, GD's loss spike peak within 15% of the predicted peak "
+                 "and 3 steps of it, "
                  "and exactly one GD Hessian eigenvalue above 2/η (λ₂ < 2/η, λ₁ > 2/η at some "
                  "step, and λ₁ < 2/η again after the spike).")
 def mlp_spike_cycle(quick: bool = True, eta: float = 0.4, eta_pred: float | None = None,
@@ -187,9 +211,11 @@ def mlp_spike_cycle(quick: bool = True, eta: float = 0.4, eta_pred: float | None
     above = rec["sharp"] > 2 / eta
     returned = bool(np.any(~above[peak:]))
     one_unstable = bool(rec["lam2"].max() < 2 / eta and above.any() and returned)
+    explains = _explains_deviation(rec)
     passed = (sharp_err <= 10 * eps**2 / eta and rel_peak <= 0.15
-              and abs(peak - peak_pred) <= 3 and one_unstable)
+              and abs(peak - peak_pred) <= 3 and one_unstable and explains["passed"])
     return Outcome(passed, measured={"sharpness_error": sharp_err, "peak_loss_rel_error": rel_peak,
+                                     **explains["measured"],
                                      "peak_step": peak, "predicted_peak_step": peak_pred,
                                      "max_lambda2": float(rec["lam2"].max()),
                                      "returned_below": returned},
