@@ -2,9 +2,12 @@
 2000 steps, stop ‖∇f‖ < 1e-10 before the update, or non-finite / x²+y² > 1e12.
 
 Contenders in one run: the eosmath sweep kernel (default statistics: Hessian, sharpness,
-Lyapunov, periods every step), NumPy vectorised with finished cells compacted out, and a C
-loop with OpenMP (gcc -O3 -march=native, no fast-math). Reports *useful* cell-steps/s (steps
-actually executed) and whole-process times. Run: ``python benchmarks/bench_sweep.py``.
+Lyapunov, periods every step), NumPy vectorised with finished cells compacted out, JAX jit +
+vmap in float64 (when installed; ``w1_jax.py``), and C loops with OpenMP, scalar and AVX2 with
+glibc's vector tanh (gcc -O3 -march=native, no fast-math; ``c/``). C times are whole
+processes (best of three); the JAX process time includes its compilation. Reports *useful*
+cell-steps/s (steps actually executed) and whole-process times.
+Run: ``python benchmarks/bench_sweep.py``.
 """
 
 from __future__ import annotations
@@ -78,6 +81,27 @@ def eosmath_kernel():
     return elapsed, int(stats[:, STAT["stop_step"]].sum())
 
 
+STARTUP_PROBE = "imports and Numba start-up of a warm eosmath sweep"
+STARTUP_CODE = """
+import time; t0 = time.perf_counter()
+import numpy, numba; t1 = time.perf_counter()
+import eosmath as eos; m = eos.models.get("product", ell="logcosh"); t2 = time.perf_counter()
+import eosmath.dynamics.sweep as sw; t3 = time.perf_counter()
+k = m.compile(); args = [numpy.zeros((1, 2)) + 1, numpy.ones(1), numpy.zeros((1, 0)),
+                         numpy.zeros(1, dtype=numpy.int64), 1, 1e-10, 1e12, 16, 1e-10,
+                         numpy.empty((1, 10)), numpy.empty((1, 2)), 1]
+k.module.sweep_cells(*args); t4 = time.perf_counter()
+print(f"numpy+numba import {t1-t0:.2f} s, model (SymPy) {t2-t1:.2f} s, "
+      f"sweep module (xarray, zarr) {t3-t2:.2f} s, first kernel call from Numba's cache "
+      f"{t4-t3:.2f} s")
+"""
+
+
+def _startup_breakdown() -> str:
+    return subprocess.run([sys.executable, "-c", STARTUP_CODE], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
 def process_time(cmd, env=None):
     start = time.perf_counter()
     out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env)
@@ -96,15 +120,24 @@ def main():
                                            "cell_steps": int(numpy_steps),
                                            "process_s": numpy_wall}
 
-    build = Path(tempfile.mkdtemp()) / "w1_product"
     gcc = shutil.which("gcc")
-    if gcc:
-        subprocess.run([gcc, "-O3", "-march=native", "-fopenmp", str(HERE / "c" / "w1_product.c"),
-                        "-o", str(build), "-lm"], check=True)
-        c_wall, out = process_time([str(build)])
-        rows["C scalar, OpenMP dynamic schedule"] = {"kernel_s": c_wall,
-                                                     "cell_steps": int(out.strip()),
-                                                     "process_s": c_wall}
+    c_programs = {"C scalar, OpenMP dynamic schedule": ("w1_product.c", ["-lm"]),
+                  "C AVX2 + glibc vector tanh, OpenMP": ("w1_product_avx2.c", ["-lmvec", "-lm"])}
+    for name, (source, libs) in c_programs.items() if gcc else ():
+        build = Path(tempfile.mkdtemp()) / source[:-2]
+        subprocess.run([gcc, "-O3", "-march=native", "-fopenmp", str(HERE / "c" / source),
+                        "-o", str(build), *libs], check=True)
+        runs = [process_time([str(build)]) for _ in range(3)]  # best of three processes
+        c_wall, out = min(runs)
+        rows[name] = {"kernel_s": c_wall, "cell_steps": int(out.strip()), "process_s": c_wall}
+
+    jax_run = subprocess.run([sys.executable, str(HERE / "w1_jax.py")], capture_output=True,
+                             text=True)
+    if jax_run.returncode == 0:
+        jax_s, jax_steps = jax_run.stdout.split()
+        rows["JAX jit + vmap (while_loop per cell), float64"] = {
+            "kernel_s": float(jax_s), "cell_steps": int(jax_steps),
+            "process_s": process_time([sys.executable, str(HERE / "w1_jax.py")])[0]}
 
     with tempfile.TemporaryDirectory() as tmp:
         cmd = ["eosmath", "sweep", "product", "--eta", f"0.5:3:{N}", "--x", f"0.1:2:{N}",
@@ -128,7 +161,12 @@ def main():
     md += ["", "eosmath's kernel also computes, every step, the Hessian, sharpness, EoS band "
                "statistics, the tangent map for the Lyapunov exponent and period detection.",
            f"Whole `eosmath sweep` process (warm cache, incl. Zarr writing): {sweep_wall:.2f} s; "
-           f"NumPy script process: {numpy_wall:.2f} s."]
+           f"NumPy script process (one run): {numpy_wall:.2f} s. Where the sweep's time goes "
+           f"in a new process: `{STARTUP_PROBE}` below.",
+           "", "```", _startup_breakdown(), "```",
+           "", "Kernel times are the best of three runs in one process (the first call also "
+               "pays for first-touch page faults); the JAX process time includes its "
+               "compilation and three runs."]
     path = write_results("sweep", {"rows": rows, "ratios_vs_numpy": ratios}, "\n".join(md))
     print("\n".join(md))
     print(f"written {path}")
