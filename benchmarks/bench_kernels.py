@@ -24,7 +24,7 @@ from eosmath.report.reproduce import catalog_models  # noqa: E402
 PROBE = """
 import json, sys, time
 t0 = time.perf_counter()
-import numpy as np, eosmath as eos
+import numpy as np, eosmath as eos, eosmath.models  # eosmath imports lazily: load SymPy here
 t1 = time.perf_counter()
 m = eos.models.get({name!r}, **{options!r})
 k = m.compile()
