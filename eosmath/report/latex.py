@@ -18,6 +18,8 @@ import re
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
+from eosmath.report.tex_escape import latex_escape
+
 HOUSE_SETTINGS = {
     "fold_frac_powers": True,   # x^{3/2}, not x^{\frac{3}{2}}
     "fold_short_frac": False,   # display style: \frac{x}{2}, never x/2
@@ -162,42 +164,12 @@ def join_lines(pieces: list[str], width: int = LINE_WIDTH, sep: str = ", ") -> l
     return lines
 
 
-_TEXT_REPLACEMENTS = {
-    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-    "−": "-", "–": "--", "—": "---", "…": r"\dots{}", "‘": "`", "’": "'", "“": "``", "”": "''",
-    "·": r"$\cdot$", "×": r"$\times$", "≤": r"$\le$", "≥": r"$\ge$", "≠": r"$\ne$",
-    "≈": r"$\approx$", "∈": r"$\in$", "→": r"$\to$", "↦": r"$\mapsto$", "⇔": r"$\Leftrightarrow$",
-    "∇": r"$\nabla$", "√": r"$\surd$", "∏": r"$\prod$", "∑": r"$\sum$", "½": r"$\frac12$",
-    "±": r"$\pm$", "ℓ": r"$\ell$", "∞": r"$\infty$", "⋯": r"$\cdots$", "ᵀ": r"$^{T}$",
-    "²": r"$^{2}$", "³": r"$^{3}$", "⁴": r"$^{4}$", "ᵢ": r"$_{i}$", "ⱼ": r"$_{j}$",
-    "₀": r"$_{0}$", "₁": r"$_{1}$", "₂": r"$_{2}$", "₃": r"$_{3}$", "₄": r"$_{4}$",
-    "α": r"$\alpha$", "β": r"$\beta$", "γ": r"$\gamma$", "δ": r"$\delta$", "ε": r"$\varepsilon$",
-    "η": r"$\eta$", "θ": r"$\theta$", "λ": r"$\lambda$", "μ": r"$\mu$", "π": r"$\pi$",
-    "σ": r"$\sigma$", "τ": r"$\tau$", "φ": r"$\varphi$", "ω": r"$\omega$", "Σ": r"$\Sigma$",
-    "é": r"\'e", "è": r"\`e", "ö": r"\"o", "ü": r"\"u", "ä": r"\"a",
-}
 
 
-def text(s: str) -> str:
-    """Plain (Unicode) prose as LaTeX text that pdflatex accepts.
+def text(s) -> str:
+    """Plain (Unicode) prose as LaTeX text that pdflatex accepts (see :mod:`.tex_escape`).
 
-    Special characters are escaped, common mathematical characters become their macros (runs of
-    them share one ``$…$``), and any other non-ASCII character is written as ``[U+XXXX]``
-    rather than breaking the build.
-
-    >>> print(text("½σ₁² ≤ 2/η (50% of x_1)"))
-    $\\frac12\\sigma_{1}^{2}$ $\\le$ 2/$\\eta$ (50\\% of x\\_1)
+    >>> print(text("σ ≤ 50% of x_1"))
+    \\ensuremath{\\sigma} \\ensuremath{\\leq} 50\\% of x\\_1
     """
-    pieces: list[tuple[bool, str]] = []  # (is_math, content)
-    for ch in str(s):
-        rep = _TEXT_REPLACEMENTS.get(ch)
-        if rep is None:
-            rep = ch if ord(ch) < 128 else f"[U+{ord(ch):04X}]"
-        is_math = rep.startswith("$") and rep.endswith("$") and len(rep) > 2
-        content = rep[1:-1] if is_math else rep
-        if pieces and pieces[-1][0] == is_math:
-            pieces[-1] = (is_math, pieces[-1][1] + content)
-        else:
-            pieces.append((is_math, content))
-    return "".join(f"${c}$" if m else c for m, c in pieces)
+    return latex_escape(s)

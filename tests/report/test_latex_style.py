@@ -68,6 +68,6 @@ def test_short_expressions_stay_on_one_line():
 def test_text_escapes_specials_and_unknown_characters():
     out = text("L = ½σ₁²a² & 50% x_1 ☃")
     assert r"\&" in out and r"\%" in out and r"x\_1" in out
-    assert r"$\frac12\sigma_{1}^{2}$" in out
+    assert r"\ensuremath{\frac{1}{2}}\ensuremath{\sigma}\ensuremath{_{1}}" in out
     assert "[U+2603]" in out
     assert all(ord(c) < 128 for c in out)
