@@ -16,9 +16,13 @@ coordinate, the model's gradient and Hessian expressions inlined.
 
 from __future__ import annotations
 
-from eosmath.kernels.codegen import KernelParts
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from eosmath.kernels.codegen import KernelParts
 
 LANES = 64
+LANE_MAX_DIM = 2  # larger models need an eigensolver for the sharpness: no lanes
 UNROLLED_KMAX = 16
 
 
@@ -109,7 +113,7 @@ def sweep_source(parts: KernelParts) -> str:
     """Numba source defining ``sweep_cells`` for a model (see the module docstring)."""
     from eosmath.dynamics.kernel_template import REDUCER_INIT
 
-    if parts.dim > 2:
+    if parts.dim > LANE_MAX_DIM:
         return "\nsweep_cells = sweep_cells_scalar\n"
     n, rng = parts.dim, range(parts.dim)
     hyper = range(parts.nhyper)
@@ -243,6 +247,25 @@ def sweep_source(parts: KernelParts) -> str:
         "                nxt += 1",
         "                active += 1",
         *_indent(load, 4),
+        "",
+        "",
+        "def make_lane_block_c():",
+        '    """lane_block as a C function of pointers (compiled here; see lane_runner)."""',
+        "    from numba import carray, cfunc, types",
+        "",
+        "    f8p, i8p, i8, f8 = (types.CPointer(types.float64), types.CPointer(types.int64),",
+        "                        types.int64, types.float64)",
+        "    signature = types.void(f8p, f8p, f8p, i8p, i8, i8, i8, i8, f8, f8, i8, f8, f8p, f8p)",
+        "",
+        '    @cfunc(signature, error_model="numpy")',
+        "    def lane_block_c(thetas0, etas, hs, order, n, lo, hi, steps, tol, radius2, kmax, "
+        "ptol, stats, theta_out):",
+        "        lane_block(carray(thetas0, (n, DIM)), carray(etas, (n,)), "
+        "carray(hs, (n, NHYPER)),",
+        "                   carray(order, (n,)), lo, hi, steps, tol, radius2, kmax, ptol,",
+        "                   carray(stats, (n, NSTAT + NREDUCE)), carray(theta_out, (n, DIM)))",
+        "",
+        "    return lane_block_c",
         "",
         "",
         '@njit(cache=True, parallel=True, error_model="numpy")',

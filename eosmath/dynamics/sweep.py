@@ -22,6 +22,8 @@ import zarr
 from eosmath.dynamics import kernel_template  # noqa: F401  (registers the GD loop)
 from eosmath.dynamics.grid import split_axes
 from eosmath.dynamics.kernel_template import NSTAT, STAT
+from eosmath.dynamics.lane_kernel import LANE_MAX_DIM
+from eosmath.dynamics.lane_runner import lane_block_function, run_blocks
 from eosmath.dynamics.reducers import kernel_reducers, parse_reducers
 from eosmath.dynamics.status import cf_attributes
 from eosmath.errors import InvalidInputError
@@ -67,9 +69,14 @@ def _run_chunk(model, axes, fixed, index_slice, steps, tol, radius, kmax, ptol, 
     kernels = model.compile(reducers=kernel_reducers(reducers))
     stats = np.empty((len(etas), NSTAT + len(reducers)))
     final = np.empty_like(thetas)
-    kernels.module.sweep_cells(thetas, etas, hyper, _balanced_order(len(etas)), steps, tol,
-                               radius * radius, kmax, ptol, stats, final,
-                               numba.get_num_threads())
+    args = (thetas, etas, hyper, _balanced_order(len(etas)), steps, tol, radius * radius, kmax,
+            ptol, stats, final, numba.get_num_threads())
+    if model.dim <= LANE_MAX_DIM:
+        block = lane_block_function(kernels.key, lambda: kernels, dim=model.dim,
+                                    nhyper=len(model.hyper_names), nstats=stats.shape[1])
+        run_blocks(block, *args)
+    else:
+        kernels.module.sweep_cells(*args)
     return thetas, etas, hyper, stats, final, shape
 
 

@@ -1,6 +1,21 @@
-"""SymPy → Numba / NumPy / mpmath, with an on-disk kernel cache."""
+"""SymPy → Numba / NumPy / mpmath, with an on-disk kernel cache.
 
-from eosmath.kernels.backends import ModelFunctions, lambdify_model
-from eosmath.kernels.compiled import CompiledModel, compile_model
+The public names load on first use, so ``eosmath.kernels.native`` and ``.cache`` can be
+imported without SymPy (the warm sweep path needs neither SymPy nor Numba's compiler).
+"""
+
+_LAZY = {"ModelFunctions": "eosmath.kernels.backends", "lambdify_model": "eosmath.kernels.backends",
+         "CompiledModel": "eosmath.kernels.compiled", "compile_model": "eosmath.kernels.compiled"}
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'eosmath.kernels' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = ["CompiledModel", "ModelFunctions", "compile_model", "lambdify_model"]

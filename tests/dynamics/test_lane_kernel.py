@@ -1,5 +1,7 @@
 """The SIMD lane sweep kernel against the one-cell-at-a-time kernel (gd_core): every statistic
-of every cell equal bit for bit, across statuses, model shapes and check settings."""
+of every cell equal bit for bit, across statuses, model shapes and check settings. The lane
+kernel runs twice: as Numba's parallel ``sweep_cells`` and as the C entry point ``lane_block``
+driven by threads (lane_runner), the path ``eos.sweep`` takes."""
 
 import numba
 import numpy as np
@@ -7,17 +9,25 @@ import pytest
 
 import eosmath as eos
 from eosmath.dynamics.kernel_template import NSTAT, STAT
+from eosmath.dynamics.lane_runner import lane_block_function, run_blocks
 from eosmath.dynamics.sweep import _balanced_order
 
 
 def _both(model, thetas, etas, hyper=None, steps=600, kmax=16, tol=1e-10, radius=1e6):
-    module = model.compile().module
+    kernels = model.compile()
+    module = kernels.module
     n = len(etas)
     hs = np.zeros((n, 0)) if hyper is None else np.ascontiguousarray(hyper)
     thetas = np.ascontiguousarray(thetas, dtype=np.float64)
     order = _balanced_order(n, run=7)
+    block = lane_block_function(kernels.key, lambda: kernels, dim=model.dim,
+                                nhyper=hs.shape[1], nstats=NSTAT)
+
+    def c_entry(*args):
+        run_blocks(block, *args)
+
     out = []
-    for kernel in (module.sweep_cells, module.sweep_cells_scalar):
+    for kernel in (module.sweep_cells, c_entry, module.sweep_cells_scalar):
         stats, final = np.full((n, NSTAT), -7.0), np.full_like(thetas, -7.0)
         kernel(thetas, np.asarray(etas, dtype=np.float64), hs, order, steps, tol,
                radius * radius, kmax, 1e-10, stats, final, numba.get_num_threads())
@@ -25,10 +35,11 @@ def _both(model, thetas, etas, hyper=None, steps=600, kmax=16, tol=1e-10, radius
     return out
 
 
-def _assert_identical(pair):
-    (lane_stats, lane_final), (ref_stats, ref_final) = pair
-    np.testing.assert_array_equal(lane_stats, ref_stats)
-    np.testing.assert_array_equal(lane_final, ref_final)
+def _assert_identical(results):
+    *lanes, (ref_stats, ref_final) = results
+    for lane_stats, lane_final in lanes:
+        np.testing.assert_array_equal(lane_stats, ref_stats)
+        np.testing.assert_array_equal(lane_final, ref_final)
 
 
 def _product_grid(n_eta=40, n_x=25):
@@ -38,9 +49,9 @@ def _product_grid(n_eta=40, n_x=25):
 
 def test_product_grid_all_statuses_identical():
     thetas, etas = _product_grid()
-    pair = _both(eos.models.get("product", ell="logcosh"), thetas, etas, steps=2000)
-    _assert_identical(pair)
-    statuses = set(pair[0][0][:, STAT["status"]].astype(int))
+    results = _both(eos.models.get("product", ell="logcosh"), thetas, etas, steps=2000)
+    _assert_identical(results)
+    statuses = set(results[0][0][:, STAT["status"]].astype(int))
     assert {0, 2, 3, 4} <= statuses  # converged, chaotic, diverged and undecided cells
 
 
@@ -55,9 +66,9 @@ def test_one_dimensional_model_identical():
     m = eos.models.get("soft_quadratic")
     etas = np.linspace(0.2, 4.0, 300)
     thetas = np.tile([[1.5]], (300, 1))
-    pair = _both(m, thetas, etas, steps=800)
-    _assert_identical(pair)
-    assert 1 in set(pair[0][0][:, STAT["status"]].astype(int))  # the period-2 regime η > 1
+    results = _both(m, thetas, etas, steps=800)
+    _assert_identical(results)
+    assert 1 in set(results[0][0][:, STAT["status"]].astype(int))  # the period-2 regime η > 1
 
 
 def test_per_cell_hyper_parameters_identical():
@@ -73,6 +84,6 @@ def test_quartic_slice_identical():
     m = eos.models.get("zhu_slice")
     E, X = np.meshgrid(np.linspace(0.05, 0.6, 30), np.linspace(0.3, 1.6, 30), indexing="ij")
     thetas = np.column_stack([X.ravel(), 1.0 / X.ravel() + 0.1])
-    pair = _both(m, thetas, E.ravel(), steps=3000, radius=1e3)
-    _assert_identical(pair)
-    assert {0, 1, 3, 4} <= set(pair[0][0][:, STAT["status"]].astype(int))
+    results = _both(m, thetas, E.ravel(), steps=3000, radius=1e3)
+    _assert_identical(results)
+    assert {0, 1, 3, 4} <= set(results[0][0][:, STAT["status"]].astype(int))
