@@ -33,12 +33,11 @@ def register(subparsers) -> None:
 
 
 def run_sweep(args, extra=None) -> int:
-    from eosmath.cli import load_model, parse_assignments
-    from eosmath.dynamics.sweep import sweep
+    from eosmath.cli import parse_assignments
+    from eosmath.dynamics.sweep import sweep_arrays
 
     settings = parse_assignments(args.set)
     options = {k: v for k, v in settings.items() if isinstance(v, str) and ":" not in v}
-    model = load_model(args.model, [f"{k}={v}" for k, v in options.items()])
     values = {"eta": parse_grid(args.eta)}  # η is the first axis, as in the papers' figures
     values.update({k: parse_grid(v) for k, v in settings.items() if k not in options})
     values.update({k: parse_grid(v) for k, v in _pairs(extra or [])})
@@ -53,13 +52,35 @@ def run_sweep(args, extra=None) -> int:
         if not sep:
             raise InvalidInputError(f"--reduce expects NAME=OP:EXPR, got {item!r}")
         reducers[name.strip()] = spec
-    ds = sweep(model, steps=args.steps, tol=args.tol, radius=args.radius, store=args.out,
-               resume=args.resume, dask=dask, quiet=args.quiet, reducers=reducers, **values)
-    counts = {name: int((ds["status"].values == code).sum())
-              for code, name in zip(ds["status"].attrs["flag_values"],
-                                    ds["status"].attrs["flag_meanings"].split(), strict=True)}
+    sm = _sweep_model(args.model, options, reducers)
+    path = sweep_arrays(sm, steps=args.steps, tol=args.tol, radius=args.radius, store=args.out,
+                        resume=args.resume, dask=dask, quiet=args.quiet, **values)
+    from eosmath.dynamics import zarr_v3
+    from eosmath.dynamics.status import Status
+
+    status = zarr_v3.read_array(path, "status")
+    counts = {s.name.lower(): int((status == int(s)).sum()) for s in Status}
     print(f"wrote {args.out}: " + ", ".join(f"{n} {c}" for n, c in counts.items() if c))
     return 0
+
+
+def _sweep_model(spec: str, options: dict, reducers: dict):
+    """The model as the sweep needs it: saved by an earlier run (no SymPy), else derived."""
+    from eosmath.dynamics import sweep_model
+
+    def derive():
+        from eosmath.cli import load_model
+
+        model = load_model(spec, [f"{k}={v}" for k, v in options.items()])
+        return sweep_model.SweepModel.from_model(model, reducers)
+
+    saved = sweep_model.saved(spec, options, reducers,
+                              load_kernels=lambda: derive().load_kernels())
+    if saved is not None:
+        return saved
+    derived = derive()
+    sweep_model.save(derived, spec, options, reducers)
+    return derived
 
 
 def _pairs(extra):

@@ -3,8 +3,8 @@
 >>> import eosmath as eos
 >>> m = eos.models.get("quadratic", a=4.0)
 >>> tr = eos.run_gd(m, eta=0.1, theta0=(1.0,), steps=1000)
->>> tr.status.name, tr.stop_step
-('CONVERGED', 50)
+>>> tr.status.name, tr.stop_step      # first t with |∇L| = 4·0.6^t < 1e-10
+('CONVERGED', 48)
 >>> eos.run_gd(m, eta=0.6, theta0=(1.0,), steps=1000).status.name   # η > 2/a
 'DIVERGED'
 """

@@ -25,12 +25,8 @@ sharpness, max sharpness, first step with S > 2/η (−1 if never), steps with �
 """
 
 from eosmath.dynamics import lane_kernel
+from eosmath.dynamics.stat_layout import NSTAT, STAT, STAT_NAMES  # noqa: F401 (re-exported)
 from eosmath.kernels.codegen import register_template
-
-STAT_NAMES = ("status", "stop_step", "period", "final_loss", "final_sharpness", "max_sharpness",
-              "first_unstable_step", "eos_steps", "lyapunov_sum", "lyapunov_steps")
-NSTAT = len(STAT_NAMES)
-STAT = {name: i for i, name in enumerate(STAT_NAMES)}
 
 SOURCE = '''
 NSTAT = @NSTAT@

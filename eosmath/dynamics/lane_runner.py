@@ -34,7 +34,6 @@ BLOCKS_PER_THREAD = 8  # more blocks balance better; each block's tail leaves la
 
 _P, _I, _D = ctypes.c_void_p, ctypes.c_int64, ctypes.c_double
 _ARGTYPES = (_P, _P, _P, _P, _I, _I, _I, _I, _D, _D, _I, _D, _P, _P)
-_KEEP_ALIVE: list = []   # cfuncs compiled in this process: their code must outlive the calls
 
 
 @dataclass(frozen=True)
@@ -55,13 +54,9 @@ def lane_block_function(key: str, load_kernels, *, dim: int, nhyper: int,
     Saved machine code is used when present; otherwise ``load_kernels()`` (a callable giving
     the :class:`~eosmath.kernels.compiled.CompiledModel`) compiles it with Numba and saves it.
     """
-    address = native.load(key, "lane_block")
-    if address is None:
-        compiled = load_kernels().module.make_lane_block_c()
-        native.save(key, "lane_block", compiled)
-        _KEEP_ALIVE.append(compiled)
-        address = compiled.address
-    return LaneBlock(native.c_function(address, None, *_ARGTYPES), dim, nhyper, nstats)
+    function = native.entry(key, "lane_block", lambda: load_kernels().module.make_lane_block_c(),
+                            None, *_ARGTYPES)
+    return LaneBlock(function, dim, nhyper, nstats)
 
 
 def thread_count() -> int:
@@ -109,3 +104,23 @@ def run_blocks(block: LaneBlock, thetas0, etas, hs, order, steps, tol, radius2, 
     worker()
     for w in workers:
         w.join()
+
+
+def sharpness_points_function(key: str, load_kernels, *, dim: int, nhyper: int):
+    """``f(points, h) -> sharpness``: largest Hessian eigenvalue at each row of ``points``
+    (N, dim), hyper-parameter values ``h``; the saved machine code of kernel ``key``."""
+    function = native.entry(key, "sharpness_points",
+                            lambda: load_kernels().module.make_sharpness_points_c(), None,
+                            _P, _I, _P, _P)
+
+    def sharpness_points(points, h):
+        points = np.ascontiguousarray(points, dtype=np.float64)
+        h = np.ascontiguousarray(h, dtype=np.float64)
+        if points.ndim != 2 or points.shape[1] != dim or h.shape != (nhyper,):
+            raise ValueError(f"sharpness_points: points (N, {dim}) and h ({nhyper},) expected, "
+                             f"got {points.shape} and {h.shape}")
+        out = np.empty(len(points))
+        function(points.ctypes.data, len(points), h.ctypes.data, out.ctypes.data)
+        return out
+
+    return sharpness_points

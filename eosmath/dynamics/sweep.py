@@ -1,6 +1,11 @@
 """Step-size × initialisation sweeps: one compiled parallel kernel, per-cell verdicts and
 statistics, results as an ``xarray.Dataset`` written chunk by chunk to Zarr (resumable).
 
+The sweep itself needs neither SymPy nor xarray: it works on a
+:class:`~eosmath.dynamics.sweep_model.SweepModel`, runs the kernel's saved machine code and
+writes the store with :mod:`eosmath.dynamics.zarr_v3`; xarray is imported only to hand the
+result back as a Dataset.
+
 >>> import numpy as np, eosmath as eos
 >>> m = eos.models.get("quadratic", a=1.0)
 >>> ds = eos.sweep(m, eta=np.array([0.5, 1.5, 2.5]), x=1.0, steps=500, quiet=True)
@@ -13,22 +18,29 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numba
 import numpy as np
-import sympy as sp
-import xarray as xr
-import zarr
 
-from eosmath.dynamics import kernel_template  # noqa: F401  (registers the GD loop)
+from eosmath.dynamics import zarr_v3
 from eosmath.dynamics.grid import split_axes
-from eosmath.dynamics.kernel_template import NSTAT, STAT
 from eosmath.dynamics.lane_kernel import LANE_MAX_DIM
-from eosmath.dynamics.lane_runner import lane_block_function, run_blocks
-from eosmath.dynamics.reducers import kernel_reducers, parse_reducers
+from eosmath.dynamics.lane_runner import (
+    lane_block_function,
+    run_blocks,
+    sharpness_points_function,
+    thread_count,
+)
+from eosmath.dynamics.stat_layout import NSTAT, STAT
 from eosmath.dynamics.status import cf_attributes
+from eosmath.dynamics.sweep_model import SweepModel
 from eosmath.errors import InvalidInputError
 from eosmath.progress import Progress
 from eosmath.provenance import provenance
+
+VARIABLE_ATTRS = {
+    "status": cf_attributes(),
+    "period": {"long_name": "period k of a period-k verdict (0 otherwise)"},
+    "lyapunov": {"long_name": "largest Lyapunov exponent (tangent map I − η∇²L)"},
+}
 
 
 def _cell_inputs(model, axes: dict, fixed: dict, index_slice):
@@ -46,7 +58,7 @@ def _cell_inputs(model, axes: dict, fixed: dict, index_slice):
 
     thetas = np.column_stack([column(str(p)) for p in model.params])
     etas = column("eta")
-    hyper = (np.column_stack([column(h) for h in model.hyper_names]) if model.hyper
+    hyper = (np.column_stack([column(h) for h in model.hyper_names]) if model.hyper_names
              else np.zeros((n, 0)))
     return np.ascontiguousarray(thetas), etas, np.ascontiguousarray(hyper), shape
 
@@ -64,32 +76,28 @@ def _balanced_order(n: int, run: int = 256) -> np.ndarray:
     return cells[cells < n].astype(np.int64)
 
 
-def _run_chunk(model, axes, fixed, index_slice, steps, tol, radius, kmax, ptol, reducers):
-    thetas, etas, hyper, shape = _cell_inputs(model, axes, fixed, index_slice)
-    kernels = model.compile(reducers=kernel_reducers(reducers))
-    stats = np.empty((len(etas), NSTAT + len(reducers)))
+def _run_chunk(sm: SweepModel, axes, fixed, index_slice, steps, tol, radius, kmax, ptol):
+    thetas, etas, hyper, shape = _cell_inputs(sm, axes, fixed, index_slice)
+    stats = np.empty((len(etas), NSTAT + len(sm.reducers)))
     final = np.empty_like(thetas)
     args = (thetas, etas, hyper, _balanced_order(len(etas)), steps, tol, radius * radius, kmax,
-            ptol, stats, final, numba.get_num_threads())
-    if model.dim <= LANE_MAX_DIM:
-        block = lane_block_function(kernels.key, lambda: kernels, dim=model.dim,
-                                    nhyper=len(model.hyper_names), nstats=stats.shape[1])
+            ptol, stats, final, thread_count())
+    if sm.dim <= LANE_MAX_DIM:
+        block = lane_block_function(sm.key, sm.load_kernels, dim=sm.dim,
+                                    nhyper=len(sm.hyper_names), nstats=stats.shape[1])
         run_blocks(block, *args)
     else:
-        kernels.module.sweep_cells(*args)
+        sm.load_kernels().module.sweep_cells(*args)
     return thetas, etas, hyper, stats, final, shape
 
 
-def _chunk_dataset(model, axes, fixed, index_slice, steps, tol, radius, kmax, ptol,
-                   conserved, reducers) -> xr.Dataset:
-    thetas, etas, hyper, stats, final, shape = _run_chunk(model, axes, fixed, index_slice,
-                                                          steps, tol, radius, kmax, ptol,
-                                                          reducers)
-    dims = tuple(axes)
-    coords = {n: (axes[n][index_slice] if i == 0 else axes[n]) for i, n in enumerate(dims)}
+def _chunk_arrays(sm: SweepModel, axes, fixed, index_slice, steps, tol, radius, kmax, ptol):
+    """The variables of one chunk: name → NumPy array of the chunk's grid shape."""
+    thetas, etas, hyper, stats, final, shape = _run_chunk(sm, axes, fixed, index_slice, steps,
+                                                          tol, radius, kmax, ptol)
 
     def grid(values, dtype=np.float64):
-        return (dims, np.asarray(values, dtype=dtype).reshape(shape))
+        return np.asarray(values, dtype=dtype).reshape(shape)
 
     lyap_steps = stats[:, STAT["lyapunov_steps"]]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -107,79 +115,80 @@ def _chunk_dataset(model, axes, fixed, index_slice, steps, tol, radius, kmax, pt
         "eos_fraction": grid(eos_fraction),
         "lyapunov": grid(lyap),
     }
-    for i, p in enumerate(model.params):
+    for i, p in enumerate(sm.params):
         data[f"final_{p}"] = grid(final[:, i])
-    for k, r in enumerate(reducers):
+    for k, (name, op, _) in enumerate(sm.reducers):
         value = stats[:, NSTAT + k]
         with np.errstate(invalid="ignore", divide="ignore"):
-            if r.op == "mean":
+            if op == "mean":
                 value = np.where(lyap_steps > 0, value / lyap_steps, np.nan)
             value = np.where(np.isinf(value) & (lyap_steps == 0), np.nan, value)  # no step taken
-        data[r.name] = grid(value)
+        data[name] = grid(value)
     diverged = stats[:, STAT["status"]] == 3  # statistics of the end point mean nothing there
-    for k, (_, fn) in enumerate(conserved):
+    for k, fn in enumerate(sm.conserved_functions()):
         with np.errstate(invalid="ignore", over="ignore"):
             drift = np.where(diverged, np.nan, np.abs(fn(*final.T) - fn(*thetas.T)))
         data[f"drift_{k}"] = grid(drift)
-    if model.gf_limit is not None:
+    if sm.gf_limit_path is not None or sm.gf_limit is not None:
         data["gfs_sharpness"] = grid(np.where(diverged, np.nan,
-                                              _gfs_sharpness(model, final, hyper, diverged)))
-    return xr.Dataset(data, coords=coords)
+                                              _gfs_sharpness(sm, final, hyper, diverged)))
+    return data
 
 
-def _gfs_sharpness(model, final, hyper, skip) -> np.ndarray:
-    kernels = model.compile()
-    names = model.hyper_names
+def _gfs_sharpness(sm: SweepModel, final, hyper, skip) -> np.ndarray:
+    limit_of = sm.gf_limit_function()
+    if sm.dim <= LANE_MAX_DIM:
+        sharpness = sharpness_points_function(sm.key, sm.load_kernels, dim=sm.dim,
+                                              nhyper=len(sm.hyper_names))
+    else:
+        module = sm.load_kernels().module
+
+        def sharpness(points, h):
+            values = np.empty(len(points))
+            module.sharpness_many(np.ascontiguousarray(points), np.asarray(h, float), values)
+            return values
     out = np.full(len(final), np.nan)
     ok = ~skip & np.all(np.isfinite(final), axis=1)
-    if not model.hyper and ok.any():
+    if not sm.hyper_names and ok.any():
         # limits given column-wise in one call when gf_limit is vectorised (e.g. product)
         try:
-            limits = np.asarray(model.gf_limit(final[ok].T, {}), dtype=np.float64)
+            limits = np.asarray(limit_of(final[ok].T, {}), dtype=np.float64)
         except (TypeError, ValueError):
             limits = None
-        if limits is not None and limits.shape == (model.dim, int(ok.sum())):
-            values = np.empty(int(ok.sum()))
-            kernels.module.sharpness_many(np.ascontiguousarray(limits.T), hyper[:1][0] if len(
-                hyper) else np.zeros(0), values)
-            out[ok] = values
+        if limits is not None and limits.shape == (sm.dim, int(ok.sum())):
+            out[ok] = sharpness(limits.T, np.zeros(0))
             return out
     for c in np.flatnonzero(ok):
-        limit = model.gf_limit(final[c], dict(zip(names, hyper[c], strict=True)))
+        limit = np.asarray(limit_of(final[c], dict(zip(sm.hyper_names, hyper[c], strict=True))),
+                           dtype=np.float64)
         if np.all(np.isfinite(limit)):
-            out[c] = kernels.sharpness(np.asarray(limit, dtype=np.float64), hyper[c])
+            out[c] = sharpness(limit[None, :], hyper[c])[0]
     return out
 
 
-def _conserved(model):
-    found = model.conserved_quantities(max_degree=2)
-    return [(q, sp.lambdify(model.params, q.subs(model.hyper), "numpy")) for q in found]
-
-
-def _config(model, axes, fixed, steps, tol, radius, kmax, ptol, reducers) -> dict:
-    return {"model": model.name, "fingerprint": model.fingerprint(),
-            "structure_hash": model.structure_hash(), "axes": {k: v.tolist() for k, v in
-                                                               axes.items()},
+def _config(sm: SweepModel, axes, fixed, steps, tol, radius, kmax, ptol) -> dict:
+    return {"model": sm.name, "fingerprint": sm.fingerprint,
+            "structure_hash": sm.structure_hash, "axes": {k: v.tolist() for k, v in
+                                                          axes.items()},
             "fixed": fixed, "steps": steps, "tol": tol, "radius": radius, "kmax": kmax,
             "ptol": ptol, "dtype": "float64",
-            "reducers": {r.name: f"{r.op}: {r.expression}" for r in reducers}}
+            "reducers": {name: f"{op}: {text}" for name, op, text in sm.reducers}}
 
 
-def _attributes(model, config, conserved, reducers=()) -> dict:
-    attrs = provenance(model_source=model.source, model_loss=str(model.loss))
+def _attributes(sm: SweepModel, config) -> dict:
+    attrs = provenance(model_source=sm.source, model_loss=sm.loss_text)
     attrs.pop("created_utc")  # a resumed store must end byte-identical to a straight run
     attrs["sweep_config"] = json.dumps(config, sort_keys=True)
-    for k, (q, _) in enumerate(conserved):
-        attrs[f"drift_{k}"] = f"|Q(θ_end) − Q(θ_0)| for Q = {q}"
-    for r in reducers:
-        attrs[f"reducer_{r.name}"] = f"{r.op} over the steps taken of {r.expression}"
+    for k, (text, _) in enumerate(sm.conserved):
+        attrs[f"drift_{k}"] = f"|Q(θ_end) − Q(θ_0)| for Q = {text}"
+    for name, op, text in sm.reducers:
+        attrs[f"reducer_{name}"] = f"{op} over the steps taken of {text}"
     return attrs
 
 
 def sweep(model, *, steps: int = 2000, tol: float = 1e-10, radius: float = 1e6,
           store=None, resume: bool = False, chunk: int | None = None, kmax: int = 16,
-          ptol: float = 1e-10, dask=None, quiet: bool = False, reducers=None,
-          **values) -> xr.Dataset:
+          ptol: float = 1e-10, dask=None, quiet: bool = False, reducers=None, **values):
     """GD on every cell of a grid over η, start values and hyper-parameters.
 
     Swept names take 1-D arrays (coordinates in the order given); the others numbers.
@@ -197,11 +206,34 @@ def sweep(model, *, steps: int = 2000, tol: float = 1e-10, radius: float = 1e6,
     ``store``: a Zarr path written chunk by chunk along the first axis; ``resume=True``
     computes only the chunks not yet written, and refuses a store made with another
     configuration. ``dask``: a ``distributed.Client`` or scheduler address; chunks become tasks.
+    ``model`` may also be a :class:`~eosmath.dynamics.sweep_model.SweepModel` (then its own
+    reducers are used). Returns an ``xarray.Dataset`` (read back from ``store`` if given).
     """
+    import xarray as xr
+
+    sm = model if isinstance(model, SweepModel) else SweepModel.from_model(model, reducers)
+    result = sweep_arrays(sm, steps=steps, tol=tol, radius=radius, store=store, resume=resume,
+                          chunk=chunk, kmax=kmax, ptol=ptol, dask=dask, quiet=quiet, **values)
+    if store is not None:
+        # chunks=None: lazily loaded NumPy-backed variables; reading them needs no Dask
+        return xr.open_zarr(store, consolidated=False, chunks=None)
+    coords, data, attrs = result
+    dims = tuple(coords)
+    ds = xr.Dataset({name: (dims, values, VARIABLE_ATTRS.get(name, {}))
+                     for name, values in data.items()}, coords=coords)
+    ds.attrs.update(attrs)
+    return ds
+
+
+def sweep_arrays(sm: SweepModel, *, steps: int = 2000, tol: float = 1e-10,
+                 radius: float = 1e6, store=None, resume: bool = False,
+                 chunk: int | None = None, kmax: int = 16, ptol: float = 1e-10, dask=None,
+                 quiet: bool = False, **values):
+    """:func:`sweep` without xarray: returns ``(coords, {name: array}, attrs)``, or with
+    ``store`` the store's path once every chunk is on disk."""
     if steps < 1:
         raise InvalidInputError("steps must be ≥ 1")
-    reducers = parse_reducers(model, reducers)
-    axes, fixed = split_axes(model, values)
+    axes, fixed = split_axes(sm, values)
     if not axes:
         axes = {"eta": np.array([fixed.pop("eta")])}
     first = next(iter(axes))
@@ -209,29 +241,19 @@ def sweep(model, *, steps: int = 2000, tol: float = 1e-10, radius: float = 1e6,
     rest = int(np.prod([len(v) for k, v in axes.items() if k != first]))
     chunk = chunk or max(1, min(n_first, 2**16 // max(rest, 1)))
     starts = list(range(0, n_first, chunk))
-    conserved = _conserved(model)
-    config = _config(model, axes, fixed, steps, tol, radius, kmax, ptol, reducers)
-    attrs = _attributes(model, config, conserved, reducers)
+    config = _config(sm, axes, fixed, steps, tol, radius, kmax, ptol)
+    attrs = _attributes(sm, config)
     args = (steps, tol, radius, kmax, ptol)
 
     def compute(start):
-        return _chunk_dataset(model, axes, fixed, slice(start, start + chunk), *args, conserved,
-                              reducers)
+        return _chunk_arrays(sm, axes, fixed, slice(start, start + chunk), *args)
 
     if store is None:
         parts = _map_chunks(compute, starts, dask, quiet)
-        ds = xr.concat(parts, dim=first) if len(parts) > 1 else parts[0]
-        ds.attrs.update(attrs)
-        _annotate(ds)
-        return ds
-    return _sweep_to_store(Path(store), compute, starts, chunk, first, attrs, resume, dask,
+        data = {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
+        return axes, data, attrs
+    return _sweep_to_store(Path(store), compute, starts, chunk, axes, attrs, resume, dask,
                            quiet)
-
-
-def _annotate(ds: xr.Dataset) -> None:
-    ds["status"].attrs.update(cf_attributes())
-    ds["period"].attrs["long_name"] = "period k of a period-k verdict (0 otherwise)"
-    ds["lyapunov"].attrs["long_name"] = "largest Lyapunov exponent (tangent map I − η∇²L)"
 
 
 def _map_chunks(compute, starts, dask, quiet):
@@ -249,56 +271,34 @@ def _map_chunks(compute, starts, dask, quiet):
     return parts
 
 
-def _sweep_to_store(path, compute, starts, chunk, first, attrs, resume, dask, quiet):
+def _sweep_to_store(path, compute, starts, chunk, axes, attrs, resume, dask, quiet):
     if path.exists():
-        existing = xr.open_zarr(path, consolidated=False, chunks=None)
-        if existing.attrs.get("sweep_config") != attrs["sweep_config"]:
+        existing = zarr_v3.read_attrs(path)
+        if existing.get("sweep_config") != attrs["sweep_config"]:
             raise InvalidInputError(
                 f"{path} holds a sweep with another model or configuration; choose a new --out "
                 "or delete it")
         if not resume:
             raise InvalidInputError(f"{path} exists; pass resume=True (--resume) to continue it")
-        done = set(existing.attrs.get("chunks_done", []))
+        done = set(existing.get("chunks_done", []))
     else:
         done = set()
     todo = [s for s in starts if s not in done]
+    first = next(iter(axes))
     with Progress(len(todo), "sweep chunks", quiet=quiet) as bar:
         for s in todo:
             part = _map_chunks(compute, [s], dask, True)[0]
-            _annotate(part)
             if not path.exists():
-                _create_store(path, part, compute, starts, first, attrs)
-            region = {first: slice(s, s + part.sizes[first])}
-            part.drop_vars(list(part.coords)).to_zarr(path, region=region, consolidated=False)
+                variables = {name: (tuple(axes), values.dtype, VARIABLE_ATTRS.get(name, {}))
+                             for name, values in part.items()}
+                zarr_v3.create_store(path, axes, variables, attrs, chunks={first: chunk})
+            for name, values in part.items():
+                zarr_v3.write_region(path, name, values, (s,) + (0,) * (values.ndim - 1))
             done.add(s)
             # recorded only after the chunk's data is on disk: a kill never marks half a chunk
-            zarr.open_group(path, mode="r+").attrs["chunks_done"] = sorted(done)
+            zarr_v3.update_attrs(path, chunks_done=sorted(done))
             bar.update()
-    # chunks=None: lazily loaded NumPy-backed variables; reading them needs no Dask scheduler
-    return xr.open_zarr(path, consolidated=False, chunks=None)
+    return path
 
 
-def _create_store(path, part, compute, starts, first, attrs):
-    """Lay out the full store (coordinates, dtypes, attributes) without computing any cell."""
-    config = json.loads(attrs["sweep_config"])
-    dims = part["status"].dims  # the sweep's axis order (the config's keys are sorted)
-    coords = {k: np.asarray(config["axes"][k]) for k in dims}
-    shape = tuple(len(v) for v in coords.values())
-    chunk_len = part.sizes[first]
-    template = xr.Dataset(
-        {name: (var.dims, _empty(shape, var.dtype)) for name, var in part.data_vars.items()},
-        coords=coords, attrs=attrs)
-    for name, var in part.data_vars.items():
-        template[name].attrs.update(var.attrs)
-    encoding = {name: {"chunks": (chunk_len, *shape[1:])} for name in part.data_vars}
-    template.to_zarr(path, mode="w", compute=False, encoding=encoding, consolidated=False)
-
-
-def _empty(shape, dtype):
-    import dask.array as da
-
-    fill = np.nan if np.issubdtype(dtype, np.floating) else 0
-    return da.full(shape, fill, dtype=dtype)
-
-
-__all__ = ["sweep"]
+__all__ = ["sweep", "sweep_arrays"]

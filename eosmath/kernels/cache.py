@@ -33,12 +33,17 @@ def write_module(key: str, source: str) -> Path:
     path = module_path(key)
     if path.exists() and path.read_text() == source:
         return path
+    write_atomic(path, source.encode())
+    return path
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a file so that readers see the old content or the new, never a part."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(source)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
     os.replace(tmp, path)
-    return path
 
 
 def load_module(key: str):

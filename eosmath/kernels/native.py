@@ -24,7 +24,7 @@ import os
 import sys
 import threading
 
-from eosmath.kernels.cache import cache_dir
+from eosmath.kernels.cache import cache_dir, write_atomic
 
 _LOCK = threading.Lock()
 _STATE: dict = {}        # the execution engine and runtime registration, made once per process
@@ -60,8 +60,8 @@ def save(key: str, name: str, compiled_cfunc) -> bool:
         return False
     code_path, meta_path = _paths(key, name)
     meta = {"symbol": compiled_cfunc.native_name, **_toolchain()}
-    _write_atomic(code_path, object_code)
-    _write_atomic(meta_path, json.dumps(meta, indent=1).encode())
+    write_atomic(code_path, object_code)
+    write_atomic(meta_path, json.dumps(meta, indent=1).encode())
     return True
 
 
@@ -139,16 +139,22 @@ def _numba_extension(module_name: str, parts: tuple[str, ...]):
     return module
 
 
-def _write_atomic(path, data: bytes) -> None:
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
-
-
 def c_function(address: int, restype, *argtypes):
     """A ctypes callable for the C function at ``address`` (it releases the GIL when called)."""
     return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+
+
+_KEEP_ALIVE: list = []  # cfuncs compiled in this process: their code must outlive the calls
+
+
+def entry(key: str, name: str, compile_cfunc, restype, *argtypes):
+    """Entry point ``name`` of kernel ``key`` as a ctypes function: the saved machine code if
+    there is some for this machine, else ``compile_cfunc()`` (Numba) compiles it and it is
+    saved for the next process."""
+    address = load(key, name)
+    if address is None:
+        compiled = compile_cfunc()
+        save(key, name, compiled)
+        _KEEP_ALIVE.append(compiled)
+        address = compiled.address
+    return c_function(address, restype, *argtypes)

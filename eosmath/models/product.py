@@ -8,9 +8,9 @@ when |y₀| > |x₀|.
 
 from __future__ import annotations
 
-import numpy as np
 import sympy as sp
 
+from eosmath.dynamics.gf_limits import product_limit
 from eosmath.errors import UnknownModelError
 from eosmath.models.registry import register
 from eosmath.symbolic.model import Model
@@ -43,15 +43,6 @@ def ell_constants(ell: str) -> dict:
     return {"c": c, "d4": d4, "beta": -d4 / (6 * c)}
 
 
-def _gf_limit(theta0, hyper=None):
-    """(0, ±√(y₀² − x₀²)) if |y₀| ≥ |x₀|, else (±√(x₀² − y₀²), 0); θ₀ may be (2, N) columns."""
-    x0, y0 = np.asarray(theta0, dtype=float)
-    gap = np.sqrt(np.abs(y0**2 - x0**2))
-    on_y = np.abs(y0) >= np.abs(x0)
-    return np.array([np.where(on_y, 0.0, np.sign(x0) * gap),
-                     np.where(on_y, np.sign(y0) * gap, 0.0)])
-
-
 @register("product", "ℓ(xy) for an even convex loss ℓ (minimalist EoS model)", SOURCE)
 def product(ell: str = "logcosh") -> Model:
     """f(x, y) = ℓ(xy); ``ell`` ∈ logcosh, sqrt, symmetric_logistic, logistic_even, square."""
@@ -61,4 +52,4 @@ def product(ell: str = "logcosh") -> Model:
     expr, text = LOSSES[ell]
     return Model(expr.subs(_s, x * y), (x, y), name="product", source=SOURCE,
                  description=f"f(x, y) = ℓ(xy) with ℓ(s) = {text}",
-                 gf_limit=_gf_limit, meta={"ell": ell, **ell_constants(ell)})
+                 gf_limit=product_limit, meta={"ell": ell, **ell_constants(ell)})

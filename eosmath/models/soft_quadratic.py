@@ -6,9 +6,9 @@ f''(0) = 2, so the origin is GD-stable iff η < 1; for 1 < η < 3√3/2 GD settl
 
 from __future__ import annotations
 
-import numpy as np
 import sympy as sp
 
+from eosmath.dynamics.gf_limits import origin_limit
 from eosmath.models.registry import register
 from eosmath.symbolic.model import Model
 
@@ -20,4 +20,4 @@ def soft_quadratic() -> Model:
     x = sp.Symbol("x", real=True)
     return Model(x**2 / sp.sqrt(1 + x**2), (x,), name="soft_quadratic", source=SOURCE,
                  description="f(x) = x²/√(1+x²)",
-                 gf_limit=lambda theta0, hyper: np.zeros(1))
+                 gf_limit=origin_limit)

@@ -8,25 +8,16 @@ to w₁ = 0, a² = h(Q) = (Q + √(Q² + 4))/2, w₂ = 1/a.
 
 from __future__ import annotations
 
-import numpy as np
 import sympy as sp
 
+from eosmath.dynamics.gf_limits import gfs_a_squared, two_layer_minimal_limit
 from eosmath.models.registry import register
 from eosmath.symbolic.model import Model
 
+__all__ = ["gfs_a_squared", "two_layer_minimal"]
+
 SOURCE = ("Liu, Zhang, Du & Zhao, 'A minimalist example of edge-of-stability and progressive "
           "sharpening' (NeurIPS 2025, arXiv 2503.02809), seed 002; spec/minimalist_two_layer.md")
-
-
-def gfs_a_squared(q: float) -> float:
-    """a∞² = h(Q) = (Q + √(Q² + 4))/2, the GF limit of a² given the balance Q = a² − w₁² − w₂²."""
-    return (q + np.sqrt(q * q + 4.0)) / 2.0
-
-
-def _gf_limit(theta0, hyper=None):
-    a, w1, w2 = np.asarray(theta0, dtype=float)
-    a_inf = np.sign(a) * np.sqrt(gfs_a_squared(a * a - w1 * w1 - w2 * w2))
-    return np.array([a_inf, 0.0, 1.0 / a_inf])
 
 
 @register("two_layer_minimal", "a(w₁x₁ + w₂x₂) on x ~ N(0, diag(σ₁², σ₂²)), target x₂", SOURCE)
@@ -39,4 +30,4 @@ def two_layer_minimal(sigma1: float = 1.0, sigma2: float = 0.02) -> Model:
                  source=SOURCE, description="L = ½σ₁²a²w₁² + ½σ₂²(aw₂ − 1)²",
                  hyper_doc={"sigma1": "std of the irrelevant feature x₁",
                             "sigma2": "std of the relevant feature x₂ (σ₂ < σ₁)"},
-                 gf_limit=_gf_limit)
+                 gf_limit=two_layer_minimal_limit)

@@ -60,7 +60,7 @@ def test_resumed_store_is_byte_identical(product, tmp_path, monkeypatch):
     resumed = tmp_path / "resumed.zarr"
     eos.sweep(product, steps=1500, quiet=True, store=straight, chunk=3, **GRID)
     # a run killed while computing its third chunk
-    real, calls = sweep_module._chunk_dataset, []
+    real, calls = sweep_module._chunk_arrays, []
 
     def dies_on_third_chunk(*args, **kwargs):
         calls.append(1)
@@ -68,14 +68,14 @@ def test_resumed_store_is_byte_identical(product, tmp_path, monkeypatch):
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(sweep_module, "_chunk_dataset", dies_on_third_chunk)
+    monkeypatch.setattr(sweep_module, "_chunk_arrays", dies_on_third_chunk)
     with pytest.raises(KeyboardInterrupt):
         eos.sweep(product, steps=1500, quiet=True, store=resumed, chunk=3, **GRID)
-    monkeypatch.setattr(sweep_module, "_chunk_dataset", real)
+    monkeypatch.setattr(sweep_module, "_chunk_arrays", real)
     partial = xr.open_zarr(resumed, consolidated=False)
     assert partial.attrs["chunks_done"] == [0, 3]
     recomputed = []
-    monkeypatch.setattr(sweep_module, "_chunk_dataset",
+    monkeypatch.setattr(sweep_module, "_chunk_arrays",
                         lambda *a, **k: recomputed.append(a[3].start) or real(*a, **k))
     eos.sweep(product, steps=1500, quiet=True, store=resumed, chunk=3, resume=True, **GRID)
     assert recomputed == [6, 9]                     # only the missing chunks
