@@ -82,19 +82,21 @@ def eosmath_kernel():
     return elapsed, int(stats[:, STAT["stop_step"]].sum())
 
 
-STARTUP_PROBE = "imports and Numba start-up of a warm eosmath sweep"
+STARTUP_PROBE = "start-up of a warm eosmath sweep, step by step"
 STARTUP_CODE = """
 import time; t0 = time.perf_counter()
-import numpy, numba; t1 = time.perf_counter()
-import eosmath as eos; m = eos.models.get("product", ell="logcosh"); t2 = time.perf_counter()
-import eosmath.dynamics.sweep as sw; t3 = time.perf_counter()
-k = m.compile(); args = [numpy.zeros((1, 2)) + 1, numpy.ones(1), numpy.zeros((1, 0)),
-                         numpy.zeros(1, dtype=numpy.int64), 1, 1e-10, 1e12, 16, 1e-10,
-                         numpy.empty((1, 10)), numpy.empty((1, 2)), 1]
-k.module.sweep_cells(*args); t4 = time.perf_counter()
-print(f"numpy+numba import {t1-t0:.2f} s, model (SymPy) {t2-t1:.2f} s, "
-      f"sweep module (xarray, zarr) {t3-t2:.2f} s, first kernel call from Numba's cache "
-      f"{t4-t3:.2f} s")
+import numpy; t1 = time.perf_counter()
+import eosmath.dynamics.cli, eosmath.dynamics.sweep as sw; t2 = time.perf_counter()
+from eosmath.dynamics import sweep_model
+sm = sweep_model.saved("product", {}, {}); t3 = time.perf_counter()
+from eosmath.dynamics.lane_runner import lane_block_function, sharpness_points_function
+lane_block_function(sm.key, None, dim=2, nhyper=0, nstats=10)
+sharpness_points_function(sm.key, None, dim=2, nhyper=0); t4 = time.perf_counter()
+import sys
+heavy = sorted({m.split('.')[0] for m in sys.modules} & {'sympy', 'xarray', 'zarr', 'dask'})
+print(f"numpy import {t1-t0:.3f} s, eosmath sweep modules {t2-t1:.3f} s, "
+      f"saved SweepModel {t3-t2:.3f} s, linking the saved machine code (llvmlite) {t4-t3:.3f} s; "
+      f"heavy packages loaded: {heavy or 'none'}")
 """
 
 

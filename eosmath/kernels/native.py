@@ -38,12 +38,29 @@ def _paths(key: str, name: str):
 
 def _toolchain() -> dict:
     """What the saved machine code depends on: CPU, its features, Numba and llvmlite."""
+    if "toolchain" not in _STATE:
+        import llvmlite
+        import llvmlite.binding as llvm
+
+        _STATE["toolchain"] = {"cpu": llvm.get_host_cpu_name(),
+                               "features": llvm.get_host_cpu_features().flatten(),
+                               "numba": _numba_version(), "llvmlite": llvmlite.__version__}
+    return _STATE["toolchain"]
+
+
+def _numba_version() -> str:
+    """Numba's version without importing Numba (its installed metadata folder, else the
+    slower importlib.metadata)."""
+    import importlib.util
+    from pathlib import Path
+
+    site = Path(importlib.util.find_spec("numba").origin).parent.parent
+    found = sorted(site.glob("numba-*.dist-info"))
+    if len(found) == 1:
+        return found[0].name[len("numba-"):-len(".dist-info")]
     from importlib.metadata import version
 
-    import llvmlite.binding as llvm
-
-    return {"cpu": llvm.get_host_cpu_name(), "features": llvm.get_host_cpu_features().flatten(),
-            "numba": version("numba"), "llvmlite": version("llvmlite")}
+    return version("numba")
 
 
 def save(key: str, name: str, compiled_cfunc) -> bool:
