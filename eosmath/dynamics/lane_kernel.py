@@ -8,6 +8,9 @@ every ``CHECK_EVERY`` steps the block rescales tangents, looks for periods, writ
 finished cells and refills their lanes with new cells. Refilling only then keeps every running
 lane's step count a multiple of CHECK_EVERY at the checks, so the checks happen at the same
 steps as in ``gd_core``, and the history ring can be indexed by the block's step counter.
+Once a block has no cells left to start, its running lanes are packed to the front (their
+state and history moved) and the loops shrink to them, so a block's few long last cells do not
+keep all LANES lanes busy.
 
 Only models of dimension ≤ 2 get lanes (their sharpness has a closed form); others use
 ``sweep_cells_scalar``. The generated text is specialised to the model: one variable per
@@ -22,6 +25,7 @@ if TYPE_CHECKING:
     from eosmath.kernels.codegen import KernelParts
 
 LANES = 64
+SHRINK_BY = 8  # the lane count shrinks in steps of one AVX-512 vector of doubles
 LANE_MAX_DIM = 2  # larger models need an eigensolver for the sharpness: no lanes
 UNROLLED_KMAX = 16
 
@@ -181,6 +185,7 @@ def sweep_source(parts: KernelParts) -> str:
            "    stats[c, q] = row[q]"])
     src = [
         "", "", f"LANES = {LANES}", f"UNROLLED_KMAX = {UNROLLED_KMAX}",
+        f"SHRINK_BY = {SHRINK_BY}",
         "# lane flag → status: 1 converged, 2 and 3 diverged, 4 period, 5 out of steps",
         "STATUS_OF_FLAG = (4, 0, 3, 3, 1, 4)",
         "", "",
@@ -199,6 +204,7 @@ def sweep_source(parts: KernelParts) -> str:
         "    # reference counts atomically, and two threads doing so contend for one cache line",
         "    hrow, row = np.empty(NHYPER), np.empty(NSTAT + NREDUCE)",
         "    tol2 = tol * tol",
+        "    nl = L  # lanes in use: 0 .. nl-1",
         "    G = 0",
         "    nxt = lo",
         "    active = 0",
@@ -211,30 +217,31 @@ def sweep_source(parts: KernelParts) -> str:
         "    while active > 0:",
         "        for sub in range(CHECK_EVERY):",
         "            slot = ((G + 1) % ring) * L",
-        "            for j in range(X0.shape[0]):",
+        "            for j in range(nl):",
         *_indent(_model_body(parts), 4),
-        "            for j in range(X0.shape[0]):",
+        "            for j in range(nl):",
         *_indent(_step_body(parts), 4),
         # history stores in the step loop made it run several times slower on worker threads
         # (a memory-dependence stall); separate copy loops do not
         *[line for i in rng for line in (
-            "            for j in range(X0.shape[0]):",
+            "            for j in range(nl):",
             f"                HIST{i}[slot + j] = X{i}[j]")],
         "            G += 1",
         "        prev = ((G - 1) % ring) * L",
-        "        for j in range(X0.shape[0]):",
+        "        for j in range(nl):",
         *_indent(boundary, 3),
-        "        if CHK.sum() > 0.0 and kmax <= UNROLLED_KMAX:",
+        "        checks = CHK[:nl].sum() > 0.0",
+        "        if checks and kmax <= UNROLLED_KMAX:",
         *[f"            back{k} = ((G - {k}) % ring) * L" for k in range(2, UNROLLED_KMAX + 1)],
-        "            for j in range(X0.shape[0]):",
+        "            for j in range(nl):",
         *_indent(fused, 4),
-        "        elif CHK.sum() > 0.0:",
+        "        elif checks:",
         "            for k in range(kmax, 1, -1):",
         "                back = ((G - k) % ring) * L",
         "                kf = float(k)",
-        "                for j in range(X0.shape[0]):",
+        "                for j in range(nl):",
         *_indent(compare, 5),
-        "        for j in range(L):",
+        "        for j in range(nl):",
         "            f = 4.0 if PER[j] > 0.0 else F[j]",
         "            if f == 0.0 or f == 9.0:",
         "                continue",
@@ -247,6 +254,20 @@ def sweep_source(parts: KernelParts) -> str:
         "                nxt += 1",
         "                active += 1",
         *_indent(load, 4),
+        # no cells left: pack the running lanes to the front and loop over fewer lanes, so a
+        # block's last long cells do not drag LANES lanes along
+        "        if nxt >= hi and active <= nl - SHRINK_BY:",
+        "            dst = 0",
+        "            for src in range(nl):",
+        "                if F[src] == 9.0:",
+        "                    continue",
+        "                if src != dst:",
+        *_indent([f"{a}[dst] = {a}[src]" for a in arrays + ["F", "CELL"]], 5),
+        "                    for q in range(ring):",
+        *_indent([f"HIST{i}[q * L + dst] = HIST{i}[q * L + src]" for i in rng], 6),
+        "                    F[src] = 9.0",
+        "                dst += 1",
+        "            nl = -(-dst // SHRINK_BY) * SHRINK_BY",
         "",
         "",
         "def make_lane_block_c():",
