@@ -36,4 +36,24 @@ def two_layer_minimal_limit(theta0, hyper=None):
 
 def origin_limit(theta0, hyper=None):
     """A single minimum at the origin that gradient flow reaches from everywhere."""
-    return np.zeros(np.shape(theta0)[0] if np.ndim(theta0) else 1)
+    return np.zeros_like(np.asarray(theta0, dtype=float))
+
+
+def scalar_network_gf_limit(theta0, target: float) -> np.ndarray:
+    """Closed-form GF limit of ½(∏w − y)²: sᵢ² = u + bᵢ with ∏(u + bᵢ) = y², same orthant."""
+    from scipy.optimize import brentq  # imported here: scipy.optimize costs 0.3 s at start-up
+
+    w = np.asarray(theta0, dtype=float)
+    b = w**2 - w[0] ** 2
+    lo = -b.min()
+    f = lambda u: np.sum(np.log(u + b)) - 2 * np.log(abs(target))  # noqa: E731
+    hi = lo + 1.0
+    while f(hi) < 0:
+        hi = lo + 2 * (hi - lo)
+    u = brentq(f, lo + 1e-300 if f(lo + 1e-300) < 0 else lo, hi, xtol=1e-15, rtol=1e-15)
+    return np.sign(w) * np.sqrt(u + b)
+
+
+def scalar_network_limit(theta0, hyper):
+    """½(w₁⋯w_D − y)² with the target y from ``hyper``: see :func:`scalar_network_gf_limit`."""
+    return scalar_network_gf_limit(theta0, hyper["y"])

@@ -8,7 +8,7 @@ calls it through ctypes. The code still needs Numba's two small C runtimes (the 
 and the memory system, ~1 ms to load), never its compiler.
 
 The saved code is tied to the machine and toolchain that made it: the sidecar records the host
-CPU, its features and the Numba and llvmlite versions, and :func:`load` refuses (returns
+CPU, its features and the Numba, llvmlite and Python versions, and :func:`load` refuses (returns
 ``None``, and the caller compiles with Numba again) on any difference.
 
 >>> import eosmath.kernels.native as native
@@ -37,14 +37,15 @@ def _paths(key: str, name: str):
 
 
 def _toolchain() -> dict:
-    """What the saved machine code depends on: CPU, its features, Numba and llvmlite."""
+    """What the saved machine code depends on: CPU, its features, Numba, llvmlite, Python."""
     if "toolchain" not in _STATE:
         import llvmlite
         import llvmlite.binding as llvm
 
         _STATE["toolchain"] = {"cpu": llvm.get_host_cpu_name(),
                                "features": llvm.get_host_cpu_features().flatten(),
-                               "numba": _numba_version(), "llvmlite": llvmlite.__version__}
+                               "numba": _numba_version(), "llvmlite": llvmlite.__version__,
+                               "python": "%d.%d" % sys.version_info[:2]}
     return _STATE["toolchain"]
 
 
@@ -93,7 +94,7 @@ def load(key: str, name: str) -> int | None:
             return None
         try:
             meta = json.loads(meta_path.read_text())
-            if {k: meta.get(k) for k in ("cpu", "features", "numba", "llvmlite")} != _toolchain():
+            if {k: meta.get(k) for k in _toolchain()} != _toolchain():
                 return None
             engine = _engine()
             import llvmlite.binding as llvm

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
+from eosmath.dynamics.gf_limits import origin_limit
 from eosmath.errors import InvalidInputError
 from eosmath.models.registry import register
 from eosmath.symbolic.model import Model
@@ -29,7 +30,7 @@ def quadratic(a: float = 1.0, matrix=None) -> Model:
         x, a_sym = sp.Symbol("x", real=True), sp.Symbol("a", real=True)
         return Model(a_sym * x**2 / 2, (x,), {a_sym: float(a)}, name="quadratic", source=SOURCE,
                      description="f(x) = a x²/2", hyper_doc={"a": "curvature (> 0)"},
-                     gf_limit=lambda theta0, hyper: np.zeros(1))
+                     gf_limit=origin_limit)
     A = np.asarray(matrix, dtype=float)
     n = A.shape[0]
     if A.shape != (n, n) or not np.allclose(A, A.T):
@@ -45,4 +46,4 @@ def quadratic(a: float = 1.0, matrix=None) -> Model:
             loss += (s / 2 if i == j else s) * theta[i] * theta[j]
     return Model(loss, theta, hyper, name="quadratic", source=SOURCE,
                  description="f(θ) = ½ θᵀAθ", hyper_doc={"a_i_j": "entries of A (i ≤ j)"},
-                 gf_limit=lambda theta0, hyper: np.zeros(n))
+                 gf_limit=origin_limit)

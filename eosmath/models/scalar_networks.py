@@ -8,9 +8,9 @@
 
 from __future__ import annotations
 
-import numpy as np
 import sympy as sp
 
+from eosmath.dynamics.gf_limits import scalar_network_limit
 from eosmath.errors import InvalidInputError
 from eosmath.models.registry import register
 from eosmath.symbolic.model import Model
@@ -26,21 +26,6 @@ def zhu_slice() -> Model:
                  description="L = (x²y² − 1)²/4")
 
 
-def scalar_network_gf_limit(theta0, target: float) -> np.ndarray:
-    """Closed-form GF limit of ½(∏w − y)²: sᵢ² = u + bᵢ with ∏(u + bᵢ) = y², same orthant."""
-    from scipy.optimize import brentq  # imported here: scipy.optimize costs 0.3 s at start-up
-
-    w = np.asarray(theta0, dtype=float)
-    b = w**2 - w[0] ** 2
-    lo = -b.min()
-    f = lambda u: np.sum(np.log(u + b)) - 2 * np.log(abs(target))  # noqa: E731
-    hi = lo + 1.0
-    while f(hi) < 0:
-        hi = lo + 2 * (hi - lo)
-    u = brentq(f, lo + 1e-300 if f(lo + 1e-300) < 0 else lo, hi, xtol=1e-15, rtol=1e-15)
-    return np.sign(w) * np.sqrt(u + b)
-
-
 @register("scalar_network", "½(w₁⋯w_D − y)², a depth-D scalar linear network", KREISLER)
 def scalar_network(depth: int = 3, target: float = 1.0) -> Model:
     """Depth-``depth`` scalar network with target ``target`` (a hyper-parameter ``y``)."""
@@ -51,5 +36,4 @@ def scalar_network(depth: int = 3, target: float = 1.0) -> Model:
     return Model((sp.Mul(*w) - y) ** 2 / 2, w, {y: target}, name="scalar_network",
                  source=KREISLER, description=f"L = ½(w₁⋯w_{depth} − y)²",
                  hyper_doc={"y": "target of the product"},
-                 gf_limit=lambda theta0, hyper: scalar_network_gf_limit(
-                     theta0, (hyper or {}).get("y", target)))
+                 gf_limit=scalar_network_limit)

@@ -12,7 +12,7 @@ import sympy as sp
 from scipy.integrate import solve_ivp
 
 from eosmath import models
-from eosmath.models.scalar_networks import scalar_network_gf_limit
+from eosmath.dynamics.gf_limits import scalar_network_gf_limit
 from eosmath.theory._iterate import mp_trajectory, sharpness_along, trajectory
 from eosmath.theory.registry import check
 from eosmath.theory.verdict import Outcome, Recheck

@@ -57,11 +57,18 @@ def test_json_round_trip_and_keyed_saving(tmp_path, monkeypatch):
 
 def test_a_limit_that_cannot_be_named_is_not_saved(tmp_path, monkeypatch):
     monkeypatch.setenv("EOSMATH_CACHE_DIR", str(tmp_path))
-    m = eos.models.get("scalar_network")  # its limit closes over the default target
+    q = eos.models.get("quadratic")
+    m = eos.Model(q.loss, q.params, q.hyper, name="q", gf_limit=lambda theta0, h: 0 * theta0)
     sm = SweepModel.from_model(m)
     assert sm.gf_limit is not None and sm.gf_limit_path is None
-    sweep_model.save(sm, "scalar_network", {}, {})
-    assert sweep_model.saved("scalar_network", {}, {}) is None
+    sweep_model.save(sm, "q", {}, {})
+    assert sweep_model.saved("q", {}, {}) is None
+    # every catalog limit is a named, NumPy-only function
+    for name in eos.models.names():
+        model = eos.models.get(name)
+        if getattr(model, "gf_limit", None) is not None:
+            assert SweepModel.from_model(model).gf_limit_path.startswith(
+                "eosmath.dynamics.gf_limits:"), name
 
 
 WARM_CLI = """

@@ -66,7 +66,8 @@ def test_code_for_another_cpu_or_toolchain_is_refused(tmp_path, monkeypatch):
     lane_block_function(kernels.key, lambda: kernels, dim=2, nhyper=0, nstats=NSTAT)
     source = cache.cache_dir() / kernels.key
     monkeypatch.setenv("EOSMATH_CACHE_DIR", str(tmp_path))
-    for field, value in [("cpu", "i386"), ("numba", "0.1"), ("llvmlite", "0.1")]:
+    for field, value in [("cpu", "i386"), ("numba", "0.1"), ("llvmlite", "0.1"),
+                         ("python", "2.7")]:
         key = f"copy_{field}"
         (tmp_path / key).mkdir()
         shutil.copy(source / "lane_block.o", tmp_path / key / "lane_block.o")
