@@ -41,11 +41,12 @@ def run_sweep(args, extra=None) -> int:
     values = {"eta": parse_grid(args.eta)}  # η is the first axis, as in the papers' figures
     values.update({k: parse_grid(v) for k, v in settings.items() if k not in options})
     values.update({k: parse_grid(v) for k, v in _pairs(extra or [])})
-    dask = args.dask
+    dask, own_cluster = args.dask, None
     if args.workers:
         from distributed import Client, LocalCluster
 
-        dask = Client(LocalCluster(n_workers=args.workers, threads_per_worker=1))
+        own_cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1)
+        dask = Client(own_cluster)
     reducers = {}
     for item in args.reduce or []:
         name, sep, spec = item.partition("=")
@@ -53,8 +54,14 @@ def run_sweep(args, extra=None) -> int:
             raise InvalidInputError(f"--reduce expects NAME=OP:EXPR, got {item!r}")
         reducers[name.strip()] = spec
     sm = _sweep_model(args.model, options, reducers)
-    path = sweep_arrays(sm, steps=args.steps, tol=args.tol, radius=args.radius, store=args.out,
-                        resume=args.resume, dask=dask, quiet=args.quiet, **values)
+    try:
+        path = sweep_arrays(sm, steps=args.steps, tol=args.tol, radius=args.radius,
+                            store=args.out, resume=args.resume, dask=dask, quiet=args.quiet,
+                            **values)
+    finally:
+        if own_cluster is not None:
+            dask.close()
+            own_cluster.close()
     from eosmath.dynamics import zarr_v3
     from eosmath.dynamics.status import Status
 

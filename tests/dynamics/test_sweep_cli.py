@@ -27,3 +27,14 @@ def test_sweep_cli_user_reducer(tmp_path, capsys):
     assert float(ds.peak.isel(eta=0)) == 1.0  # x·y starts at 0.5·2 and only shrinks
     assert main(args[:-2] + ["--reduce", "peak"]) == 2
     assert "NAME=OP:EXPR" in capsys.readouterr().err
+
+
+def test_sweep_cli_on_a_local_dask_cluster_matches_the_local_run(tmp_path):
+    # the CLI's model (possibly the saved SweepModel) travels to worker processes
+    grid = ["sweep", "product", "--eta", "0.5:3:8", "--x", "0.1:2:6", "--y", "2", "--steps",
+            "300", "--quiet"]
+    assert main(grid + ["--out", str(tmp_path / "local.zarr")]) == 0
+    assert main(grid + ["--out", str(tmp_path / "cluster.zarr"), "--workers", "2"]) == 0
+    local = xr.open_zarr(tmp_path / "local.zarr", consolidated=False).load()
+    cluster = xr.open_zarr(tmp_path / "cluster.zarr", consolidated=False).load()
+    xr.testing.assert_identical(local, cluster)
