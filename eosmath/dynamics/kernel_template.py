@@ -1,10 +1,12 @@
 """The GD loop, written once as Numba source and appended to every model's kernel module.
 
 ``gd_core`` runs GD from one start, optionally recording every step (``run_gd``);
-``sweep_cells`` runs every cell of a sweep in parallel. For models of dimension ≤ 2 the sweep
-kernel is the SIMD lane kernel of :mod:`eosmath.dynamics.lane_kernel`; it performs, per cell,
-exactly the floating-point operations of ``gd_core`` in the same order, so a sweep cell equals
-the step-by-step trajectory bit for bit.
+``sweep_cells_scalar`` runs every cell of a sweep in parallel, one cell per thread at a time.
+For models of dimension ≤ 2 sweeps use the SIMD lane kernel of
+:mod:`eosmath.dynamics.lane_kernel` instead (its ``lane_block``, driven by
+:mod:`eosmath.dynamics.lane_runner`); it performs, per cell, exactly the floating-point
+operations of ``gd_core`` in the same order, so a sweep cell equals the step-by-step trajectory
+bit for bit.
 
 One step at θ_t (t = steps done so far):
 
@@ -13,8 +15,7 @@ One step at θ_t (t = steps done so far):
 3. Statistics: max S, first t with S > 2/η, count of η·S/2 ∈ [0.95, 1.05], tangent vector
    v ← (I − ηH)v (never normalised per step: its log-norm is the Lyapunov sum; every 16 steps
    it is rescaled by an exact power of two when it leaves [2^-300, 2^300]).
-4. θ ← θ − ηg (count sign changes of θ[0]); t ← t + 1; stop DIVERGED if ‖θ‖² is not
-   finite or above radius².
+4. θ ← θ − ηg; t ← t + 1; stop DIVERGED if ‖θ‖² is not finite or above radius².
 5. Every 16 steps, once t > kmax: PERIOD k if θ_t is within ptol·(1+‖θ_t‖) of θ_{t−k} for some
    2 ≤ k ≤ kmax (smallest such k) while θ_t and θ_{t−1} are at least 1e-6·(1+‖θ_t‖) apart.
 6. Out of steps: CHAOTIC if the Lyapunov exponent is above 1e-3, else MAX_STEPS.
