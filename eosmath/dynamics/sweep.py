@@ -67,9 +67,9 @@ def _cell_inputs(model, axes: dict, fixed: dict, index_slice):
 def _balanced_order(n: int, run: int = 256) -> np.ndarray:
     """Cells in runs of ``run`` consecutive indices, the runs in a fixed shuffled order.
 
-    prange hands each thread a contiguous block of this order; shuffling mixes cheap
-    (early-exit) and expensive (chaotic) regions of the grid into every block, while the runs
-    keep memory access sequential (a per-cell shuffle cost a cache miss per cell, ~25%).
+    The kernels split this order into contiguous blocks; shuffling mixes cheap (early-exit) and
+    expensive (chaotic) regions of the grid into every block, while the runs keep memory
+    access sequential (a per-cell shuffle cost a cache miss per cell, ~25%).
     Results do not depend on the order.
     """
     starts = np.random.default_rng(12345).permutation(-(-n // run)) * run
