@@ -127,7 +127,6 @@ def sweep_source(parts: KernelParts) -> str:
               + ["ETA", "TT", "MAXS", "FIRST", "EOSN", "L2S", "PER",
                  "LIM2", "CHK"])
     load = ([f"X{i}[j] = thetas0[c, {i}]" for i in rng]
-            + [f"HIST{i}[(G % ring) * L + j] = thetas0[c, {i}]" for i in rng]
             + [f"HY{k}[j] = hs[c, {k}]" for k in hyper]
             + [f"TG{i}[j] = 1.0 / math.sqrt(DIM)" for i in rng]
             + ["ETA[j] = etas[c]", "TT[j] = 0.0",
@@ -216,16 +215,15 @@ def sweep_source(parts: KernelParts) -> str:
         *_indent(load, 3),
         "    while active > 0:",
         "        for sub in range(CHECK_EVERY):",
-        "            slot = ((G + 1) % ring) * L",
+        "            slot = (G % ring) * L",
         "            for j in range(nl):",
         *_indent(_model_body(parts), 4),
+        # θ_G enters the history ring where the model loop reads it; stores to the ring in the
+        # step loop made worker threads several times slower (a memory-dependence stall), and
+        # separate copy loops cost a few percent
+        *[f"                HIST{i}[slot + j] = _p{i}" for i in rng],
         "            for j in range(nl):",
         *_indent(_step_body(parts), 4),
-        # history stores in the step loop made it run several times slower on worker threads
-        # (a memory-dependence stall); separate copy loops do not
-        *[line for i in rng for line in (
-            "            for j in range(nl):",
-            f"                HIST{i}[slot + j] = X{i}[j]")],
         "            G += 1",
         "        prev = ((G - 1) % ring) * L",
         "        for j in range(nl):",
