@@ -110,9 +110,9 @@ def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, 
     t = 0
     while t < steps:
         grad_hessian_into(theta, h, g, hess)
-        gnorm2 = 0.0
-        for i in range(DIM):
-            gnorm2 += g[i] * g[i]
+        gnorm2 = g[0] * g[0]
+        for i in range(1, DIM):
+            gnorm2 = fma(g[i], g[i], gnorm2)
         if not (gnorm2 - gnorm2 == 0.0):
             status, stop = 3, t
             break
@@ -134,15 +134,15 @@ def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, 
         for i in range(DIM):
             acc = tangent[i]
             for j in range(DIM):
-                acc = acc - eta * hess[i, j] * tangent[j]
+                acc = fma(-(eta * hess[i, j]), tangent[j], acc)
             work[i] = acc
         for i in range(DIM):
             tangent[i] = work[i]
         r2 = 0.0
         for i in range(DIM):
-            new = theta[i] - eta * g[i]
+            new = fma(-eta, g[i], theta[i])
             theta[i] = new
-            r2 += new * new
+            r2 = new * new if i == 0 else fma(new, new, r2)
         t += 1
         if t % 4096 == 0:
             progress[0] = t

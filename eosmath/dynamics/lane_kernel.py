@@ -31,11 +31,11 @@ UNROLLED_KMAX = 16
 
 
 def _sharpness(dim: int) -> list[str]:
-    # the same operations as sharpness_of() in codegen.GENERIC
+    # the same operations as sharpness_of() (codegen.SHARPNESS_CLOSED_FORM)
     if dim == 1:
         return ["s = _H0_0"]
     return ["mean = 0.5 * (_H0_0 + _H1_1)", "half = 0.5 * (_H0_0 - _H1_1)",
-            "s = mean + math.sqrt(half * half + _H0_1 * _H0_1)"]
+            "s = mean + math.sqrt(fma(half, half, _H0_1 * _H0_1))"]
 
 
 def _hess(i: int, j: int) -> str:
@@ -69,7 +69,7 @@ def _step_body(parts: KernelParts) -> list[str]:
     lines += [f"_p{i} = X{i}[j]" for i in rng] + ["e = ETA[j]"]
     lines += [f"_g{i} = G{i}[j]" for i in rng]
     lines += [f"_H{i}_{j} = A{i}_{j}[j]" for i, j in _pairs(n)]
-    lines.append("gn2 = " + " + ".join(f"_g{i} * _g{i}" for i in rng))
+    lines.append("gn2 = " + _sum_of_squares([f"_g{i}" for i in rng]))
     lines += ["bad = not (gn2 - gn2 == 0.0)", "conv = gn2 < tol2"] + _sharpness(n)
     lines += [
         "go = run and not bad and not conv",
@@ -85,7 +85,7 @@ def _step_body(parts: KernelParts) -> list[str]:
     for i in rng:
         acc = f"v{i}"
         for k in rng:
-            acc = f"{acc} - e * {_hess(i, k)} * v{k}"
+            acc = f"fma(-(e * {_hess(i, k)}), v{k}, {acc})"
         lines.append(f"w{i} = {acc}")
     lines += [f"TG{i}[j] = w{i} if go else v{i}" for i in rng]
     from eosmath.dynamics.kernel_template import REDUCER_UPDATE
@@ -95,9 +95,9 @@ def _step_body(parts: KernelParts) -> list[str]:
     for k, (op, expr) in enumerate(parts.reducers):
         lines += [f"v = {expr}", f"r = R{k}[j]",
                   f"R{k}[j] = (" + REDUCER_UPDATE[op].format(v="v", acc="r") + ") if go else r"]
-    lines += [f"n{i} = _p{i} - e * _g{i}" for i in rng]
+    lines += [f"n{i} = fma(-e, _g{i}, _p{i})" for i in rng]
     lines += [f"X{i}[j] = n{i} if go else _p{i}" for i in rng]
-    lines.append("r2 = " + " + ".join(f"n{i} * n{i}" for i in rng))
+    lines.append("r2 = " + _sum_of_squares([f"n{i}" for i in rng]))
     lines += [
         "tn = t + 1.0 if go else t",
         "TT[j] = tn",
@@ -107,6 +107,14 @@ def _step_body(parts: KernelParts) -> list[str]:
         "F[j] = code if run else f",
     ]
     return lines
+
+
+def _sum_of_squares(names) -> str:
+    """x0² + x1² + … as gd_core sums it: x0·x0, then one fma per further term."""
+    acc = f"{names[0]} * {names[0]}"
+    for name in names[1:]:
+        acc = f"fma({name}, {name}, {acc})"
+    return acc
 
 
 def _indent(lines, depth):
@@ -147,7 +155,7 @@ def sweep_source(parts: KernelParts) -> str:
         "factor = SCALE_DOWN if up else (SCALE_UP if down else 1.0)",
         *[f"TG{i}[j] = TG{i}[j] * factor" for i in rng],
         "L2S[j] += SCALE_EXP if up else (-SCALE_EXP if down else 0.0)",
-        "r2 = " + " + ".join(f"X{i}[j] * X{i}[j]" for i in rng),
+        "r2 = " + _sum_of_squares([f"X{i}[j]" for i in rng]),
         "scale = 1.0 + math.sqrt(r2)",
         "amplitude = MIN_AMPLITUDE * scale",
         "limit = ptol * scale",

@@ -57,7 +57,7 @@ def sharpness(theta, h):
 def gd_step_into(theta, eta, h, out):
     grad_into(theta, h, out)
     for i in range(DIM):
-        out[i] = theta[i] - eta * out[i]
+        out[i] = fma(-eta, out[i], theta[i])
 
 
 @njit(cache=True)
@@ -105,7 +105,7 @@ class KernelParts:
 
 SHARPNESS_CLOSED_FORM = {1: "return hess[0, 0]", 2: """mean = 0.5 * (hess[0, 0] + hess[1, 1])
     half = 0.5 * (hess[0, 0] - hess[1, 1])
-    return mean + math.sqrt(half * half + hess[0, 1] * hess[0, 1])"""}
+    return mean + math.sqrt(fma(half, half, hess[0, 1] * hess[0, 1]))"""}
 SHARPNESS_EIGVALSH = """if not np.all(np.isfinite(hess)):
         return np.nan
     return np.linalg.eigvalsh(hess)[-1]"""
