@@ -161,13 +161,13 @@ def sweep_source(parts: KernelParts) -> str:
         "limit = ptol * scale",
         "LIM2[j] = limit * limit",
         "step2 = 0.0",
-        *[f"d = X{i}[j] - HIST{i}[prev + j]\nstep2 = step2 + d * d" for i in rng],
+        *[f"d = X{i}[j] - HIST{i}[prev, j]\nstep2 = step2 + d * d" for i in rng],
         "CHK[j] = 1.0 if (elig and t > kmax and step2 >= amplitude * amplitude) else 0.0",
         "PER[j] = 0.0",
     ]
     boundary = "\n".join(boundary).split("\n")
     compare = ["d2 = 0.0"]
-    compare += [f"d = X{i}[j] - HIST{i}[back + j]\nd2 = d2 + d * d" for i in rng]
+    compare += [f"d = X{i}[j] - HIST{i}[back, j]\nd2 = d2 + d * d" for i in rng]
     compare += ["PER[j] = kf if (CHK[j] > 0.0 and d2 <= LIM2[j]) else PER[j]"]
     compare = "\n".join(compare).split("\n")
     # kmax ≤ UNROLLED_KMAX: all k in one pass over the lanes (k unrolled, k > kmax masked);
@@ -175,7 +175,7 @@ def sweep_source(parts: KernelParts) -> str:
     fused = ["per = 0.0", "limit2 = LIM2[j]"] + [f"x{i} = X{i}[j]" for i in rng]
     for k in range(UNROLLED_KMAX, 1, -1):
         fused.append("d2 = 0.0")
-        fused += [f"d = x{i} - HIST{i}[back{k} + j]\nd2 = d2 + d * d" for i in rng]
+        fused += [f"d = x{i} - HIST{i}[back{k}, j]\nd2 = d2 + d * d" for i in rng]
         fused.append(f"per = {float(k)!r} if ({k} <= kmax and d2 <= limit2) else per")
     fused.append("PER[j] = per if CHK[j] > 0.0 else 0.0")
     fused = "\n".join(fused).split("\n")
@@ -205,7 +205,7 @@ def sweep_source(parts: KernelParts) -> str:
         *_indent([f"{a} = np.zeros(L)" for a in arrays], 1),
         "    F = np.full(L, 9.0)  # 9: idle lane",
         "    CELL = np.full(L, -1, dtype=np.int64)",
-        *_indent([f"HIST{i} = np.zeros(ring * L)" for i in rng], 1),
+        *_indent([f"HIST{i} = np.zeros((ring, L))" for i in rng], 1),
         "    theta, tangent, hess = np.empty(DIM), np.empty(DIM), np.empty((DIM, DIM))",
         "    # per-block copies: views of the shared arrays (hs[c], stats[c]) would update their",
         "    # reference counts atomically, and two threads doing so contend for one cache line",
@@ -223,27 +223,28 @@ def sweep_source(parts: KernelParts) -> str:
         *_indent(load, 3),
         "    while active > 0:",
         "        for sub in range(CHECK_EVERY):",
-        "            slot = (G % ring) * L",
+        "            slot = G % ring",
         "            for j in range(nl):",
         *_indent(_model_body(parts), 4),
-        # θ_G enters the history ring where the model loop reads it; stores to the ring in the
-        # step loop made worker threads several times slower (a memory-dependence stall), and
-        # separate copy loops cost a few percent
-        *[f"                HIST{i}[slot + j] = _p{i}" for i in rng],
+        # θ_G enters the history ring where the model loop reads it. The ring is 2-D so that
+        # [slot, j] is contiguous in j: a flat [slot * L + j] may be negative as far as LLVM
+        # knows, and Numba's wraparound for negative indices turned every access into a
+        # gather or scatter (the period checks alone took 16% of the time)
+        *[f"                HIST{i}[slot, j] = _p{i}" for i in rng],
         "            for j in range(nl):",
         *_indent(_step_body(parts), 4),
         "            G += 1",
-        "        prev = ((G - 1) % ring) * L",
+        "        prev = (G - 1) % ring",
         "        for j in range(nl):",
         *_indent(boundary, 3),
         "        checks = CHK[:nl].sum() > 0.0",
         "        if checks and kmax <= UNROLLED_KMAX:",
-        *[f"            back{k} = ((G - {k}) % ring) * L" for k in range(2, UNROLLED_KMAX + 1)],
+        *[f"            back{k} = (G - {k}) % ring" for k in range(2, UNROLLED_KMAX + 1)],
         "            for j in range(nl):",
         *_indent(fused, 4),
         "        elif checks:",
         "            for k in range(kmax, 1, -1):",
-        "                back = ((G - k) % ring) * L",
+        "                back = (G - k) % ring",
         "                kf = float(k)",
         "                for j in range(nl):",
         *_indent(compare, 5),
@@ -270,7 +271,7 @@ def sweep_source(parts: KernelParts) -> str:
         "                if src != dst:",
         *_indent([f"{a}[dst] = {a}[src]" for a in arrays + ["F", "CELL"]], 5),
         "                    for q in range(ring):",
-        *_indent([f"HIST{i}[q * L + dst] = HIST{i}[q * L + src]" for i in rng], 6),
+        *_indent([f"HIST{i}[q, dst] = HIST{i}[q, src]" for i in rng], 6),
         "                    F[src] = 9.0",
         "                dst += 1",
         "            nl = -(-dst // SHRINK_BY) * SHRINK_BY",
