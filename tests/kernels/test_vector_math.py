@@ -64,3 +64,22 @@ def test_the_loop_is_vectorised():
     asm = _tanh_all.inspect_asm(_tanh_all.signatures[0])
     wide = re.findall(r"\bv(?:mul|add|div)pd\s+%[yz]mm", asm)
     assert len(wide) >= 10, "vtanh did not compile to packed SIMD arithmetic"
+
+
+def test_fma_rounds_once():
+    """fma(a, b, c) is a·b + c rounded once: against exact rational arithmetic, where the
+    two-rounding a*b + c differs."""
+    from fractions import Fraction
+
+    fma = compiled()["fma"]
+    call = njit(lambda a, b, c: fma(a, b, c))
+    rng = np.random.default_rng(3)
+    cases = [(0.1, 10.0, -1.0), (1.0 + 2.0**-30, 1.0 - 2.0**-30, -1.0)]
+    cases += [tuple(v) for v in rng.uniform(-2.0, 2.0, (200, 3))]
+    differs = 0
+    for a, b, c in cases:
+        exact = float(Fraction(a) * Fraction(b) + Fraction(c))  # correctly rounded
+        assert call(a, b, c) == exact, (a, b, c)
+        differs += a * b + c != exact
+    assert differs > 0, "no case where fused and unfused results differ: the test shows nothing"
+    assert math.isnan(call(math.inf, 0.0, 1.0)) and call(1e308, 10.0, -math.inf) == -math.inf
