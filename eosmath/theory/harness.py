@@ -17,13 +17,15 @@ from dataclasses import dataclass
 from eosmath._version import __version__
 from eosmath.errors import EosmathError
 from eosmath.progress import Progress
-from eosmath.theory.registry import HELD_OUT_MINIMUM, KINDS, CheckInfo, checks, lookup
+from eosmath.theory.registry import (
+    HELD_OUT_MINIMUM,
+    KIND_TITLES,
+    KINDS,
+    CheckInfo,
+    checks,
+    lookup,
+)
 from eosmath.theory.verdict import Outcome, Verdict, plain
-
-KIND_TITLES = {"identity": "Identities (exact algebra)", "theorem": "Theorems of the papers",
-               "reconstruction": "Reconstructions (the paper's statement rebuilt in the spec)",
-               "regression": "Regression guards (numbers from earlier runs; not verified claims)",
-               "unclassified": "Unclassified (evidence not declared)"}
 
 
 def verify(name: str, quick: bool = True, **overrides) -> Verdict:

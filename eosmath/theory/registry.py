@@ -33,6 +33,12 @@ from eosmath.errors import EosmathError
 KINDS = ("identity", "theorem", "reconstruction", "regression")
 """Kinds of evidence, in the order reports list them."""
 
+KIND_TITLES = {"identity": "Identities (exact algebra)", "theorem": "Theorems of the papers",
+               "reconstruction": "Reconstructions (statements rebuilt from the papers' lost text)",
+               "regression": "Regression guards (numbers from earlier runs; not verified claims)",
+               "unclassified": "Checks whose evidence is not declared"}
+"""Section titles of reports, by kind (``unclassified``: not declared; a test forbids it)."""
+
 PREDICTION_SOURCES = ("closed form", "paper formula", "independent integration", "mpmath",
                       "symbolic", "earlier run")
 """Where a prediction may come from; ``earlier run`` only for ``regression`` checks."""
