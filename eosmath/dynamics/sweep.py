@@ -31,17 +31,11 @@ from eosmath.dynamics.lane_runner import (
     thread_count,
 )
 from eosmath.dynamics.stat_layout import NSTAT, STAT
-from eosmath.dynamics.status import cf_attributes
 from eosmath.dynamics.sweep_model import SweepModel
+from eosmath.dynamics.variables import axis_attrs, variable_attrs
 from eosmath.errors import InvalidInputError
 from eosmath.progress import Progress
 from eosmath.provenance import provenance
-
-VARIABLE_ATTRS = {
-    "status": cf_attributes(),
-    "period": {"long_name": "period k of a period-k verdict (0 otherwise)"},
-    "lyapunov": {"long_name": "largest Lyapunov exponent (tangent map I − η∇²L)"},
-}
 
 
 def _cell_inputs(model, axes: dict, fixed: dict, index_slice):
@@ -174,7 +168,7 @@ def _gfs_sharpness(sm: SweepModel, final, hyper, skip) -> np.ndarray:
 
 
 def _config(sm: SweepModel, axes, fixed, steps, tol, radius, kmax, ptol) -> dict:
-    return {"model": sm.name, "fingerprint": sm.fingerprint,
+    return {"model": sm.name, "params": list(sm.params), "fingerprint": sm.fingerprint,
             "structure_hash": sm.structure_hash, "axes": {k: v.tolist() for k, v in
                                                           axes.items()},
             "fixed": fixed, "steps": steps, "tol": tol, "radius": radius, "kmax": kmax,
@@ -226,8 +220,9 @@ def sweep(model, *, steps: int = 2000, tol: float = 1e-10, radius: float = 1e6,
         return xr.open_zarr(store, consolidated=False, chunks=None)
     coords, data, attrs = result
     dims = tuple(coords)
-    ds = xr.Dataset({name: (dims, values, VARIABLE_ATTRS.get(name, {}))
-                     for name, values in data.items()}, coords=coords)
+    ds = xr.Dataset({name: (dims, values, variable_attrs(name))
+                     for name, values in data.items()},
+                    coords={n: (n, v, axis_attrs(n, sm.params)) for n, v in coords.items()})
     ds.attrs.update(attrs)
     return ds
 
@@ -296,7 +291,7 @@ def _sweep_to_store(path, compute, starts, chunk, axes, attrs, resume, dask, qui
         for s in todo:
             part = _map_chunks(compute, [s], dask, True)[0]
             if not path.exists():
-                variables = {name: (tuple(axes), values.dtype, VARIABLE_ATTRS.get(name, {}))
+                variables = {name: (tuple(axes), values.dtype, variable_attrs(name))
                              for name, values in part.items()}
                 zarr_v3.create_store(path, axes, variables, attrs, chunks={first: chunk})
             for name, values in part.items():
