@@ -38,8 +38,9 @@ class Progress:
 
         stream = stream if stream is not None else sys.stderr
         terminal = bool(getattr(stream, "isatty", lambda: False)())
-        self._bar = tqdm(total=max(int(total), 0), desc=label, disable=quiet or _disabled_by_environment(),
-                         file=stream, unit=unit, dynamic_ncols=True, leave=True,
+        self._bar = tqdm(total=max(int(total), 0), desc=label,
+                         disable=quiet or _disabled_by_environment(), file=stream,
+                         unit=unit, dynamic_ncols=True, leave=True,
                          mininterval=min_interval if terminal else LOG_INTERVAL,
                          maxinterval=max(LOG_INTERVAL, min_interval))
         self.total = self._bar.total
