@@ -23,10 +23,10 @@ accumulate. The scheme is first order in dt: halve ``substeps``' reciprocal to c
 
 >>> import eosmath as eos
 >>> m = eos.models.get("product", ell="logcosh")
->>> cf = central_flow(m, eta=0.5, theta0=(0.3, 3.0), steps=200)
->>> round(float(cf.eos_ratio[-1]), 3)                   # ends at the edge, ηS/2 = 1
-1.0
->>> bool(cf.sigma2[-1] > 0), cf.diagnostics["max_eos_ratio"] < 1 + 1e-6
+>>> cf = central_flow(m, eta=0.25, theta0=(0.3, 3.5), steps=40)
+>>> round(float(cf.eos_ratio[-1]), 6), round(float(cf.theta[-1, 1] ** 2), 6)  # y² = 2/η
+(1.0, 8.0)
+>>> bool(cf.sigma2[5] > 0), bool(cf.diagnostics["max_eos_ratio"] < 1.001)  # σ² while sliding
 (True, True)
 """
 
@@ -129,8 +129,8 @@ def solve_sdcp(alpha: np.ndarray, gram: np.ndarray, tol: float = 1e-12,
 
     ``gram`` is the (k, k, k, k) array of a positive semidefinite linear map
     gram(X)ᵢⱼ = Σₖₗ gramᵢⱼₖₗ Xₖₗ. Solved as min_{X ⪰ 0} ⟨alpha, X⟩ + ½⟨X, gram(X)⟩ by
-    accelerated projected gradient (FISTA with adaptive restart). Returns (X, residual), the residual being
-    max(−λ_min(Y), |⟨X, Y⟩|, 0) scaled by 1 + ‖alpha‖.
+    accelerated projected gradient (FISTA with adaptive restart). Returns (X, residual), the
+    residual being max(−λ_min(Y), |⟨X, Y⟩|, 0) scaled by 1 + ‖alpha‖.
 
     >>> x, res = solve_sdcp(np.array([[-1.0]]), np.array([[[[2.0]]]]))
     >>> float(x[0, 0]), res < 1e-12
