@@ -8,7 +8,7 @@
   that settles into monotone decay, unlike this model.
 
 >>> round(stable_rate(sigma1=1.0, sigma2=0.02, eta=3.0), 6)     # (1 − ησ₂²(a*² + a*⁻²))²
-0.994808
+0.994807
 """
 
 from __future__ import annotations
