@@ -235,7 +235,10 @@ def w1_delay_bound(s: dict) -> float:
     a, w10, w2 = s["theta0"]
     a_star = math.sqrt(2 / eta) / s["sigma1"]
     w1sq, removed, rise, x0 = w10**2, 0.0, 0.0, eta * s1sq * a**2
-    for _ in range(1_000_000):
+    horizon = edge_time(a, w2, s["sigma2"], eta, s["sigma1"]).steps
+    if not math.isfinite(horizon):
+        return math.inf
+    for _ in range(2 * int(horizon) + 100):
         if a > a_star:
             break
         removed += eta * s1sq * a * w1sq
@@ -253,6 +256,8 @@ def t0_window(s: dict) -> tuple[float, float]:
     plane, minus its drift, to that plus one step (the integer crossing), the drift and the w₁
     delay bound."""
     et = edge_time(s["theta0"][0], s["theta0"][2], s["sigma2"], s["eta"], s["sigma1"])
+    if not math.isfinite(et.steps):
+        return math.inf, math.inf
     return et.steps - et.drift, et.steps + 1 + et.drift + w1_delay_bound(s)
 
 

@@ -143,6 +143,16 @@ def test_phases_fail_when_a_falls_from_the_start():
     assert not v.passed and v.evidence["phase1_monotone"] is False
 
 
+def test_limiting_sharpness_names_the_broken_hypothesis_when_gd_never_reaches_the_edge():
+    v = th.verify("two_layer_minimal.limiting_sharpness", eta=2.0)
+    assert not v.passed and not v.evidence["hypotheses"]["(ii) σ1²a0² < 2/η < σ1²h(Q0)"]
+
+
+def test_phases_without_an_edge_fail_quickly():
+    assert mtl.t0_window({**CANONICAL, "eta": 2.0}) == (math.inf, math.inf)
+    assert not th.verify("two_layer_minimal.phases", eta=2.0).passed
+
+
 def test_t0_recheck_at_high_precision():
     r = mtl._recheck_t0(CANONICAL, mtl.t0_window(CANONICAL))
     assert r.passed and r.measured == 78
