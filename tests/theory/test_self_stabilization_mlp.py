@@ -90,3 +90,11 @@ def test_constrained_step_on_a_quadratic_stays_on_the_hyperplane_and_descends():
     q = p - 0.5 * grad(p)
     expected = q - u * (u @ q - (u @ b) / lam1)
     assert np.allclose(step, expected, atol=1e-8)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", MLP_CHECKS)
+def test_full_mode_passes_on_five_held_out_runs(name):
+    v = th.verify(name, quick=False)
+    assert v.passed, v
+    assert len(v.held_out) == 5
