@@ -273,7 +273,7 @@ def gf_drift_integral(ell: str, theta0, dps: int = 30) -> float:
     y∞² = R∏(1 − η²ℓ'²) then gives y∞² = R·e^{−ηI} + O(η²).
 
     >>> round(gf_drift_integral("logcosh", (1.0, 2.0)), 6)
-    0.341587
+    0.341601
     """
     model = models.get("product", ell=ell)
     dl_sym, s = _ell_prime(model)[1:]
