@@ -40,14 +40,21 @@ class FlowResult:
 
 def run_flow(model, theta0, t_max: float = 1e4, tol: float = 1e-10, rtol: float = 1e-12,
              atol: float = 1e-14, method: str = "auto", hyper=None,
-             t_eval=None) -> FlowResult:
+             t_eval=None, precision: int | None = None) -> FlowResult:
     """Integrate gradient flow until ‖∇L‖ < ``tol`` (an event) or ``t_max``.
 
     ``method="auto"`` uses LSODA with the exact Jacobian −∇²L (it switches to a stiff method
     when the flow becomes stiff near sharp minima); any ``solve_ivp`` method name works.
     ``t_eval``: increasing times in [0, ``t_max``] at which to return θ; the flow then runs to
     the last of them (the gradient-norm event does not stop it).
+    ``precision=digits`` (needs ``t_eval``) integrates in mpmath instead and returns a
+    :class:`~eosmath.dynamics.precise_flow.PreciseFlow`; see
+    :func:`~eosmath.dynamics.precise_flow.run_flow_precise`.
     """
+    if precision is not None:  # high-precision path (eosmath.dynamics.precise_flow)
+        from eosmath.dynamics.precise_flow import run_flow_precise
+
+        return run_flow_precise(model, theta0, t_eval, precision=precision, hyper=hyper)
     theta0 = model.check_theta(theta0).astype(np.float64)
     if not t_max > 0:
         raise InvalidInputError(f"t_max must be > 0, got {t_max}")
