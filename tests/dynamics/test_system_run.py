@@ -172,3 +172,19 @@ def test_quantities_given_as_text_are_parsed_safely():
     np.testing.assert_allclose(tr.quantities["xy"], tr.x[:, 0] * tr.x[:, 1] + 1.0)
     with pytest.raises(eos.ModelSyntaxError):
         eos.integrate(_ode(), (0.5, 0.0), (0.0, 1.0), quantities={"bad": "__import__('os')"})
+
+
+def test_corollary1_bounds_hold_on_sampled_starts():
+    # spec §4 Corollary 1: X ≤ δ√(2 + 2g₀), |Y| ≤ √(α g₀) for all τ, with g₀ = g(X(0), Y(0))
+    # computed by hand from the start (the bound does not come from the run it judges);
+    # tolerance: DOP853 at rtol 1e-12 moves the state by ~1e-10 at most
+    rng = np.random.default_rng(17)
+    for _ in range(6):
+        alpha, beta = rng.uniform(0.3, 3.0, size=2)
+        delta = math.sqrt(2 * alpha / beta)
+        x0 = (delta * rng.uniform(0.05, 3.0), rng.uniform(-1.5, 1.5))
+        g0 = _h(x0[0] ** 2 / delta**2) + x0[1] ** 2 / alpha
+        tr = eos.integrate(_ode(alpha, beta), x0, (0.0, 60.0), rtol=1e-12, atol=1e-14)
+        assert tr.success
+        assert np.max(tr.x[:, 0]) <= delta * math.sqrt(2 + 2 * g0) + 1e-9
+        assert np.max(np.abs(tr.x[:, 1])) <= math.sqrt(alpha * g0) + 1e-9
