@@ -261,23 +261,29 @@ def _mean_model_transition(d: int, a0: float, predicted_eta: float):
 
     nominal = 8.0 / d
     tr = locate_transition(final_bias, 0.8 * nominal, 1.25 * nominal, drop, resolution)
-    tolerance = resolution + drop / feature_variance_slope(0.0) + _CALIBRATED_SHIFT
+    # the detected η* can lie above η_c only by the bisection and detection terms; below it
+    # by those plus the (calibrated) critical-slowing shift
+    above = resolution + drop / feature_variance_slope(0.0)
     measured = tr.eta if tr is not None else math.nan
-    return Comparison(f"transition η* (d = {d}, a0 = {a0})", measured, predicted_eta,
-                      tolerance, relative=True), tr
+    label = f"transition η* (d = {d}, a0 = {a0})"
+    return (Comparison(label + ", upper", measured, predicted_eta, above, relative=True,
+                       sense="<="),
+            Comparison(label + ", lower", measured, predicted_eta, above + _CALIBRATED_SHIFT,
+                       relative=True, sense=">=")), tr
 
 
 @check("threshold_neurons.bias_transition", source=SOURCE, kind="reconstruction",
        statement="On the spec's CLT mean model (d = 400, a0 = 0.01) the final bias of GD after "
                  "time 120 leaves its small-η branch at η* = 8/(d·v(b_GF)), where the "
                  "sharpness d·v(b)/4 at the gradient-flow limit v(b_GF) = 1 − 2a0²/π equals "
-                 "2/η; located by bisection to 0.25%.",
+                 "2/η; located by bisection to 0.25%. Below η_c the decaying period-2 mode "
+                 "(|1 − ηS| → 1) already lowers the bias, so η* may sit up to 3% below it.",
        prediction_source="closed form: 8/(d·v(b_GF)), v(b_GF) = 1 − 2a0²/π from the conserved "
                          "x² − y² of gradient flow (spec B.3)",
-       tolerance_basis="calibrated: 3% for the critical-slowing shift below η_c (measured 2.6% "
-                       "at d = 400, a0 = 0.01), plus bisection half-width 0.25% and detection "
-                       "shift ε/v'(0) (ε = 1e-3); held out: (d, a0) = (200, 0.01), "
-                       "(400, 0.005), (300, 0.008)",
+       tolerance_basis="calibrated: 3% allowed below η_c for the critical-slowing shift "
+                       "(measured 2.6% at d = 400, a0 = 0.01; held out: (d, a0) = (200, 0.01), "
+                       "(400, 0.005), (300, 0.008)); both sides also bisection half-width "
+                       "0.25% + detection shift ε/v'(0), ε = 1e-3 (derived)",
        not_shown="the spec's CLT mean model, not the network (2); its threshold 8/d is not the "
                  "paper's 8π/d² (a different reduction, see network_transition)",
        violations={"η_c off by 8%": {"predicted_eta_factor": 1.08},
@@ -293,11 +299,12 @@ def bias_transition(quick: bool = True, d: int = 400, a0: float = 0.01,
     main, tr = _mean_model_transition(d, a0, predicted_eta)
     held = []
     for inputs in _HELD_OUT:
-        c, _ = _mean_model_transition(inputs["d"], inputs["a0"],
-                                      8.0 / (inputs["d"] * _gf_limit_variance(inputs["a0"])))
-        held.append(HeldOut(inputs, c.passed, c.measured / c.predicted))
-    return Outcome(main.passed, measured=None, predicted=None, tolerance=None,
-                   comparisons=(main,), held_out=tuple(held), calibration_inputs=_CALIBRATION,
+        pair, _ = _mean_model_transition(inputs["d"], inputs["a0"],
+                                         8.0 / (inputs["d"] * _gf_limit_variance(inputs["a0"])))
+        held.append(HeldOut(inputs, all(c.passed for c in pair),
+                            pair[0].measured / pair[0].predicted))
+    return Outcome(all(c.passed for c in main), measured=None, predicted=None, tolerance=None,
+                   comparisons=main, held_out=tuple(held), calibration_inputs=_CALIBRATION,
                    evidence={"d": d, "a0": a0, "small_eta_branch_bias":
                              tr.reference if tr else None,
                              "final_bias": ({f"{k:.5f}": v for k, v in
