@@ -12,8 +12,10 @@ population distribution, with the CLT for Σᵢσ_b(ξᵢ):
 
 a minimalist model ℓ(xy) in x ∝ a and y ∝ √v(b). Its sharpness at (0, 0) is d·ℓ_eff''(0) = d/4,
 so GD is at the edge of stability iff η > 8/d; there the bias falls until d·v(b)/4 ≈ 2/η.
-The paper's own constant for the transition was **not recovered** (spec B.3 "Doubt"): the
-reduction is exposed as a parameterised map, not a hard-coded threshold.
+This CLT reduction is the spec's (B.3), not the paper's: the paper's threshold is
+η_c = 8π/d² (Figure 1 caption, spec B.5), reproduced by :class:`Figure1Network` — network (2)
+with scalar outer weights a₊, a₋ and a mean loss — whose top Hessian direction at the origin is
+the common mode Σᵢ|xᵢ| (curvature d²/(4π)), not Σᵢσ_b(xᵢ).
 
 >>> round(float(feature_variance(0.0)), 12), round(float(feature_variance_slope(0.0)), 12)
 (1.0, 1.595769121606)

@@ -4,10 +4,12 @@ violations are run by tests/theory/test_evidence.py; the specific failures are a
 
 import math
 
+import numpy as np
 import pytest
 import sympy as sp
 
 import eosmath.theory as th
+from eosmath.nn.datasets import sparse_coding
 from eosmath.theory.threshold_neurons import common_mode_threshold, transition_tolerance
 
 NAMES = ["threshold_neurons.common_mode_threshold", "threshold_neurons.network_transition",
@@ -72,3 +74,33 @@ def test_network_transition_full_mode():
     assert v.passed, v
     sweep = v.evidence["figure1_sweep"]["eta_over_eta_c"]
     assert sweep[16.0]["final_bias"] < sweep[0.5]["final_bias"]
+
+
+def _vector_reading(eta, normalisation, d=200, n=300, seed=0):
+    """The literal reading of spec B.5: a₊, a₋ ∈ ℝᵈ, f = Σᵢ a₊ᵢReLU(xᵢ + b) − a₋ᵢReLU(−xᵢ + b)
+    (each coordinate N(0, 1/(2d))), ⌈10/η⌉ steps. Returns (final b, test accuracy)."""
+    data = sparse_coding(d=d, n=n, lam=3.0, seed=seed)
+    test = sparse_coding(d=d, n=2000, lam=3.0, seed=seed + 10_000)
+    x, y = data.X, data.Y[:, 0]
+    scale = 1.0 / n if normalisation == "mean" else 1.0
+    ap, am = np.random.default_rng([seed, 1]).normal(0.0, math.sqrt(1 / (2 * d)), (2, d))
+    b = 0.0
+    for _ in range(math.ceil(10.0 / eta)):
+        plus, minus = np.maximum(x + b, 0.0), np.maximum(b - x, 0.0)
+        g = -scale * y * 0.5 * (1.0 - np.tanh(0.5 * y * (plus @ ap - minus @ am)))
+        gb = g @ ((plus > 0) @ ap - (minus > 0) @ am)
+        ap, am, b = ap - eta * (g @ plus), am + eta * (g @ minus), b - eta * gb
+    f = np.maximum(test.X + b, 0.0) @ ap - np.maximum(b - test.X, 0.0) @ am
+    return b, float(np.mean(np.sign(f) == test.Y[:, 0]))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("normalisation", ["mean", "sum"])
+def test_vector_weight_reading_does_not_reproduce_figure_1(normalisation):
+    # Figure 1 starts near the linear level Φ(λ/√d) = 58.4% and its bias falls above 8π/d².
+    # With vector outer weights (2d parameters, n = 300 samples) the test accuracy stays at
+    # chance on both sides of 8π/d², and the bias does not fall there (it rises).
+    eta_c = 8 * math.pi / 200**2
+    below, above = (_vector_reading(f * eta_c, normalisation) for f in (0.5, 2.0))
+    assert below[1] < 0.55 and above[1] < 0.55
+    assert above[0] > -0.05 and below[0] > -0.05
