@@ -169,7 +169,7 @@ def test_common_mode_sharpness_against_monte_carlo():
 def test_locate_transition_brackets_a_kink():
     from eosmath.models.threshold_neurons import locate_transition
 
-    tr = locate_transition(lambda eta: -0.1 * eta - 2.0 * max(eta - 1.3, 0.0), 0.5, 3.0, 1e-3)
+    tr = locate_transition(lambda eta: -0.001 * eta - 2.0 * max(eta - 1.3, 0.0), 0.5, 3.0, 1e-3)
     assert tr.below <= 1.3 <= tr.above * (1 + 1e-12) and tr.rel_half_width <= 0.005
-    assert locate_transition(lambda eta: -0.1 * eta, 0.5, 3.0, 1e-3) is None    # no drop
+    assert locate_transition(lambda eta: -0.001 * eta, 0.5, 3.0, 1e-3) is None  # no drop
     assert locate_transition(lambda eta: -eta, 0.5, 3.0, 1e-3) is None          # no branch
