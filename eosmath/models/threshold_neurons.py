@@ -418,7 +418,9 @@ def locate_transition(final_bias, lo: float, hi: float, drop: float,
     small-η branch (the line through the final biases at lo/2 and lo).
 
     Returns None when the bracket does not contain a transition: ``hi`` does not drop, or
-    ``lo`` is not on a small-η branch (the bias moves by more than ``drop`` from lo/2 to lo).
+    ``lo`` is not on a small-η branch. The line absorbs GD's O(η) offset from gradient flow;
+    a change of more than 10·``drop`` from lo/2 to lo is taken to mean lo is past the
+    transition already.
 
     >>> t = locate_transition(lambda eta: 0.0 if eta < 1.0 else -(eta - 1.0), 0.5, 2.0, 0.001)
     >>> round(t.eta, 2), t.rel_half_width < 0.005
@@ -434,7 +436,7 @@ def locate_transition(final_bias, lo: float, hi: float, drop: float,
         return seen[eta]
 
     reference = bias(lo)
-    if abs(reference - bias(lo / 2)) > drop:
+    if abs(reference - bias(lo / 2)) > 10 * drop:
         return None
     slope = (reference - bias(lo / 2)) / (lo / 2)
 

@@ -173,3 +173,24 @@ def test_locate_transition_brackets_a_kink():
     assert tr.below <= 1.3 <= tr.above * (1 + 1e-12) and tr.rel_half_width <= 0.005
     assert locate_transition(lambda eta: -0.001 * eta, 0.5, 3.0, 1e-3) is None  # no drop
     assert locate_transition(lambda eta: -eta, 0.5, 3.0, 1e-3) is None          # no branch
+
+
+def test_network_sharpness_at_the_origin_is_the_common_mode_of_the_reduction():
+    # At a₊ = a₋ = 0 every margin is 0, so ℓ'' = 1/4 exactly and the (a₊, a₋) Hessian is
+    # (1/4n)Σ g gᵀ: its top direction is the common mode (1, −1)/√2 and its eigenvalue the
+    # population E[(Σ|xᵢ|)²]/8 (≈ d²/(4π)) up to the n-sample fluctuation.
+    from eosmath.models.threshold_neurons import population_common_mode_sharpness
+
+    net, _ = _figure1_net(d=200, n=300, seed=0)
+    h, p = 1e-5, np.zeros(3)
+    cols = []
+    for i in range(3):
+        e = np.zeros(3)
+        e[i] = h
+        cols.append((np.array(net.grad(*(p + e))) - np.array(net.grad(*(p - e)))) / (2 * h))
+    hess = np.array(cols)
+    vals, vecs = np.linalg.eigh(0.5 * (hess + hess.T))
+    sharp, var1 = population_common_mode_sharpness(200, 3.0)
+    assert abs(vals[-1] - sharp) < 4 * math.sqrt(var1 / 300)
+    assert abs(vecs[:, -1] @ np.array([1.0, -1.0, 0.0])) / math.sqrt(2) > 0.999
+    assert vals[-1] == pytest.approx(200**2 / (4 * math.pi), rel=0.06)

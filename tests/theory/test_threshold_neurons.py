@@ -104,3 +104,10 @@ def test_vector_weight_reading_does_not_reproduce_figure_1(normalisation):
     below, above = (_vector_reading(f * eta_c, normalisation) for f in (0.5, 2.0))
     assert below[1] < 0.55 and above[1] < 0.55
     assert above[0] > -0.05 and below[0] > -0.05
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2])
+def test_network_transition_on_other_draws(seed):
+    # other data sets and initialisations (the default is seed 0)
+    assert th.verify("threshold_neurons.network_transition", seed=seed).passed
