@@ -12,8 +12,10 @@ population distribution, with the CLT for Σᵢσ_b(ξᵢ):
 
 a minimalist model ℓ(xy) in x ∝ a and y ∝ √v(b). Its sharpness at (0, 0) is d·ℓ_eff''(0) = d/4,
 so GD is at the edge of stability iff η > 8/d; there the bias falls until d·v(b)/4 ≈ 2/η.
-The paper's own constant for the transition was **not recovered** (spec B.3 "Doubt"): the
-reduction is exposed as a parameterised map, not a hard-coded threshold.
+This CLT reduction is the spec's (B.3), not the paper's: the paper's threshold is
+η_c = 8π/d² (Figure 1 caption, spec B.5), reproduced by :class:`Figure1Network` — network (2)
+with scalar outer weights a₊, a₋ and a mean loss — whose top Hessian direction at the origin is
+the common mode Σᵢ|xᵢ| (curvature d²/(4π)), not Σᵢσ_b(xᵢ).
 
 >>> round(float(feature_variance(0.0)), 12), round(float(feature_variance_slope(0.0)), 12)
 (1.0, 1.595769121606)
@@ -206,6 +208,7 @@ class ThresholdNetwork:
 
     def run(self, eta: float, a0: np.ndarray, b0: float = 0.0, steps: int = 1000
             ) -> ThresholdNetworkRun:
+        """GD with step η from (a0, b0), mean loss (1/n)Σ."""
         if not eta > 0:
             raise InvalidInputError(f"η must be > 0, got {eta}")
         a, b = np.array(a0, dtype=float), float(b0)
@@ -221,3 +224,232 @@ class ThresholdNetwork:
                 break
         accuracy = float(np.mean(np.sign(self.forward(a, b)) == self.y)) if not diverged else 0.0
         return ThresholdNetworkRun(eta, steps, a, b, biases, losses, accuracy, diverged)
+
+
+# ---------------------------------------------------------------------------------------------
+# Network (2) of Figure 1 (spec B.5) and the paper's common-mode mean model
+
+
+def relu_feature_sums(x: np.ndarray, b: float) -> tuple[np.ndarray, np.ndarray]:
+    """G₊ = Σᵢ ReLU(xᵢ + b) and G₋ = Σᵢ ReLU(−xᵢ + b) per row of ``x`` (direct evaluation)."""
+    x = np.asarray(x, dtype=float)
+    return np.maximum(x + b, 0.0).sum(axis=1), np.maximum(b - x, 0.0).sum(axis=1)
+
+
+class _SortedRows:
+    """Row sums of ReLU(±x + b) for any b in O(n log(nd)) instead of O(nd).
+
+    Each row is sorted once with its prefix sums; a row's count of entries above −b (below b)
+    is one ``searchsorted`` over all rows at once (rows are shifted apart by a power of two
+    wider than the data's range, so one sorted flat array serves every row).
+    """
+
+    def __init__(self, x: np.ndarray):
+        n, d = x.shape
+        xs = np.sort(x, axis=1)
+        self.n, self.d = n, d
+        self.lo, self.hi = float(xs[:, 0].min()) - 1.0, float(xs[:, -1].max()) + 1.0
+        width = 2.0 ** math.ceil(math.log2(self.hi - self.lo + 2.0))
+        self.offset = width * np.arange(n)
+        self.flat = (xs + self.offset[:, None]).ravel()
+        prefix = np.zeros((n, d + 1))
+        np.cumsum(xs, axis=1, out=prefix[:, 1:])
+        self.prefix = prefix.ravel()
+        self.total = prefix[:, -1].copy()
+        self.row_start = np.arange(n) * (d + 1)
+        self.row_shift = np.arange(n) * d
+
+    def _count_at_most(self, t: float, side: str) -> np.ndarray:
+        t = min(max(t, self.lo), self.hi)   # beyond the data every row gives 0 or d
+        return np.searchsorted(self.flat, t + self.offset, side=side) - self.row_shift
+
+    def sums(self, b: float):
+        """(G₊, G₋, N₊, N₋): the two feature sums and their b-derivatives (counts)."""
+        below = self._count_at_most(-b, "right")     # entries with x ≤ −b: ReLU(x + b) = 0
+        neg = self._count_at_most(b, "left")         # entries with x < b: ReLU(b − x) > 0
+        g_plus = (self.total - self.prefix[self.row_start + below]) + b * (self.d - below)
+        g_minus = b * neg - self.prefix[self.row_start + neg]
+        return g_plus, g_minus, self.d - below, neg
+
+
+@dataclass(frozen=True)
+class Figure1Run:
+    """One GD run of network (2): final parameters, the bias after every step, accuracy."""
+
+    eta: float
+    steps: int
+    a_plus: float
+    a_minus: float
+    b: float
+    bias_path: np.ndarray | None
+    train_accuracy: float
+    diverged: bool
+
+
+class Figure1Network:
+    """Network (2) as it reproduces Figure 1 of Ahn et al. (reading settled in spec B.5 /
+    theory.threshold_neurons):
+
+        f(x; a₊, a₋, b) = a₊ Σᵢ ReLU(xᵢ + b) − a₋ Σᵢ ReLU(−xᵢ + b),
+
+    with **scalar** outer weights a₊, a₋ and one shared bias b (a₊ = a₋ = a gives
+    a·Σᵢ σ_b(xᵢ), the soft-thresholding neuron), trained by GD on the **mean** logistic loss
+    (1/n)Σ_k log(1 + exp(−y_k f(x_k))) (``normalisation="sum"`` drops the 1/n, for the
+    comparison). The opposite sign of the a₋ term is the same dynamics with a₋ → −a₋.
+
+    >>> from eosmath.nn.datasets import sparse_coding
+    >>> data = sparse_coding(d=20, n=30, lam=3.0, seed=0)
+    >>> net = Figure1Network(data.X, data.Y[:, 0])
+    >>> run = net.run(eta=0.01, a_plus=0.1, a_minus=0.1, steps=50)
+    >>> run.steps, run.diverged
+    (50, False)
+    """
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, normalisation: str = "mean"):
+        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        if x.ndim != 2 or y.shape != (x.shape[0],):
+            raise InvalidInputError(f"need X (n, d) and y (n,), got {x.shape} and {y.shape}")
+        if normalisation not in ("mean", "sum"):
+            raise InvalidInputError(f"normalisation must be 'mean' or 'sum', got "
+                                    f"{normalisation!r}")
+        self.x, self.y, self.normalisation = x, y, normalisation
+        self.n, self.d = x.shape
+        self._rows = _SortedRows(x)
+        self._scale = 1.0 / self.n if normalisation == "mean" else 1.0
+
+    def forward(self, a_plus: float, a_minus: float, b: float, x: np.ndarray | None = None):
+        g_plus, g_minus = (relu_feature_sums(x, b) if x is not None
+                           else self._rows.sums(b)[:2])
+        return a_plus * g_plus - a_minus * g_minus
+
+    def loss(self, a_plus: float, a_minus: float, b: float) -> float:
+        margins = self.y * self.forward(a_plus, a_minus, b)
+        return float(self._scale * np.sum(np.logaddexp(0.0, -margins)))
+
+    def grad(self, a_plus: float, a_minus: float, b: float) -> tuple[float, float, float]:
+        g_plus, g_minus, n_plus, n_minus = self._rows.sums(b)
+        margins = self.y * (a_plus * g_plus - a_minus * g_minus)
+        # d/df log(1 + e^{−y f}) = −y·sigmoid(−y f), written with tanh to avoid overflow
+        g = -self._scale * self.y * 0.5 * (1.0 - np.tanh(0.5 * margins))
+        return (float(g @ g_plus), float(-(g @ g_minus)),
+                float(g @ (a_plus * n_plus - a_minus * n_minus)))
+
+    def accuracy(self, a_plus: float, a_minus: float, b: float, x=None, y=None) -> float:
+        """Fraction of sign(f) = y (f = 0 counts as wrong) on (x, y), default the training set."""
+        y = self.y if y is None else np.asarray(y, dtype=float)
+        return float(np.mean(np.sign(self.forward(a_plus, a_minus, b, x)) == y))
+
+    def run(self, eta: float, a_plus: float, a_minus: float, b: float = 0.0,
+            steps: int = 1000, record_bias: bool = False) -> Figure1Run:
+        """GD with step η for ``steps`` steps (Figure 1: steps = ⌈10/η⌉)."""
+        if not (eta > 0 and math.isfinite(eta)):
+            raise InvalidInputError(f"η must be a positive number, got {eta}")
+        if steps < 1:
+            raise InvalidInputError(f"steps must be ≥ 1, got {steps}")
+        path = np.full(steps, np.nan) if record_bias else None
+        ap, am, bb, diverged = float(a_plus), float(a_minus), float(b), False
+        for t in range(steps):
+            ga, gm, gb = self.grad(ap, am, bb)
+            ap, am, bb = ap - eta * ga, am - eta * gm, bb - eta * gb
+            if not math.isfinite(ap + am + bb):
+                diverged = True
+                break
+            if path is not None:
+                path[t] = bb
+        acc = 0.0 if diverged else self.accuracy(ap, am, bb)
+        return Figure1Run(eta, steps, ap, am, bb, path, acc, diverged)
+
+
+def figure1_critical_eta(d: int) -> float:
+    """The paper's threshold η_c = 8π/d² (Figure 1 caption, spec B.5)."""
+    if d < 1:
+        raise InvalidInputError(f"dimension d must be ≥ 1, got {d}")
+    return 8.0 * math.pi / d**2
+
+
+def abs_moments(lam: float) -> tuple[float, float]:
+    """(E|λ + ξ|, E(λ + ξ)²) for ξ ~ N(0, 1): the folded normal's first two moments."""
+    m1 = lam * (2.0 * ndtr(lam) - 1.0) + 2.0 * _phi(lam)
+    return m1, 1.0 + lam * lam
+
+
+def population_common_mode_sharpness(d: int, lam: float) -> tuple[float, float]:
+    """Sharpness of network (2) at a = 0, b = 0 under the population mean loss, and its
+    n = 1 sampling variance (normal approximation), from U = Σᵢ|xᵢ| (one signal coordinate).
+
+    The Hessian in (a₊, a₋) is (1/4)·E[g gᵀ], g = (G₊, −G₋); along the common mode
+    (1, −1)/√2 it is E[U²]/8 with U = G₊ + G₋ = Σᵢ|xᵢ|. To leading order E[U²] = 2d²/π,
+    i.e. sharpness d²/(4π) and η_c = 8π/d²; the rest is the O(1/d) finite-size term.
+    """
+    m_noise, v_noise = math.sqrt(2.0 / math.pi), 1.0 - 2.0 / math.pi
+    m_sig, s2_sig = abs_moments(lam)
+    mean = (d - 1) * m_noise + m_sig
+    var = (d - 1) * v_noise + (s2_sig - m_sig**2)
+    second = mean**2 + var
+    var_u2 = 4.0 * mean**2 * var + 2.0 * var**2       # U treated as normal
+    return second / 8.0, var_u2 / 64.0
+
+
+@dataclass(frozen=True)
+class Transition:
+    """Where a final bias leaves its small-η branch, located by bisection in log η.
+
+    ``eta`` is the geometric midpoint of the last bracket [below, above]; the transition lies
+    in it (given a monotone response) so ``eta`` is within ``rel_half_width`` of it.
+    ``reference`` is the small-η branch at the bracket's lower end; the branch is extended
+    linearly in η through its values at lo/2 and lo (GD's O(η) offset from gradient flow).
+    """
+
+    eta: float
+    below: float
+    above: float
+    reference: float
+    branch_slope: float
+    evaluations: dict
+
+    @property
+    def rel_half_width(self) -> float:
+        return math.sqrt(self.above / self.below) - 1.0
+
+
+def locate_transition(final_bias, lo: float, hi: float, drop: float,
+                      rel_resolution: float = 0.005) -> Transition | None:
+    """Bisect (in log η) for the smallest η whose final bias is more than ``drop`` below the
+    small-η branch (the line through the final biases at lo/2 and lo).
+
+    Returns None when the bracket does not contain a transition: ``hi`` does not drop, or
+    ``lo`` is not on a small-η branch. The line absorbs GD's O(η) offset from gradient flow;
+    a change of more than 10·``drop`` from lo/2 to lo is taken to mean lo is past the
+    transition already.
+
+    >>> t = locate_transition(lambda eta: 0.0 if eta < 1.0 else -(eta - 1.0), 0.5, 2.0, 0.001)
+    >>> round(t.eta, 2), t.rel_half_width < 0.005
+    (1.0, True)
+    """
+    if not (0 < lo < hi):
+        raise InvalidInputError(f"need 0 < lo < hi, got lo={lo}, hi={hi}")
+    seen = {}
+
+    def bias(eta):
+        if eta not in seen:
+            seen[eta] = float(final_bias(eta))
+        return seen[eta]
+
+    reference = bias(lo)
+    if abs(reference - bias(lo / 2)) > 10 * drop:
+        return None
+    slope = (reference - bias(lo / 2)) / (lo / 2)
+
+    def dropped(eta):
+        return bias(eta) < reference + slope * (eta - lo) - drop
+
+    if not dropped(hi):
+        return None
+    below, above = lo, hi
+    while math.sqrt(above / below) - 1.0 > rel_resolution:
+        mid = math.sqrt(below * above)
+        if dropped(mid):
+            above = mid
+        else:
+            below = mid
+    return Transition(math.sqrt(below * above), below, above, reference, slope, seen)

@@ -1,8 +1,6 @@
 """Issue-8 checks (seed 004, Cohen et al., threshold neurons): each passes on its defaults and
 fails on a deliberately broken input."""
 
-import math
-
 import pytest
 
 import eosmath.theory as th
@@ -49,20 +47,6 @@ def test_progressive_sharpening_fails_below_the_edge():
 
 def test_departure_from_flow_fails_without_a_crossing():
     assert not th.verify("progressive_sharpening.departs_from_flow", eta=0.05).passed
-
-
-def test_reduction_fails_with_the_wrong_dimension():
-    assert not th.verify("threshold_neurons.mean_model_reduction", predict_d=100).passed
-
-
-def test_transition_fails_against_the_alternative_constant():
-    # spec B.3 "Doubt": the alternative reduction gives η_c = 4π/d²; the mean model refutes it.
-    assert not th.verify("threshold_neurons.bias_transition",
-                         predicted_eta=4 * math.pi / 400**2).passed
-
-
-def test_bias_level_fails_with_the_wrong_dimension():
-    assert not th.verify("threshold_neurons.eos_bias_level", predict_d=200).passed
 
 
 def test_reconstructed_claims_say_so():
