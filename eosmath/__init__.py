@@ -18,7 +18,8 @@ from eosmath.errors import EosmathError, InvalidInputError, ModelSyntaxError, Un
 # the command line and for scripts that need one part (a warm ``eosmath sweep`` never imports
 # the plotting, network or report code).
 _LAZY = {
-    "models": "eosmath.models", "nn": "eosmath.nn", "plot": "eosmath.plot",
+    "models": "eosmath.models", "rules": "eosmath.rules", "nn": "eosmath.nn",
+    "plot": "eosmath.plot",
     "ETA": "eosmath.symbolic", "DynamicalSystem": "eosmath.symbolic", "Model": "eosmath.symbolic",
     "Trajectory": "eosmath.dynamics.gd", "run_gd": "eosmath.dynamics.gd",
     "PreciseTrajectory": "eosmath.dynamics.precise",
@@ -64,6 +65,7 @@ __all__ = [
     "DynamicalSystem",
     "Model",
     "models",
+    "rules",
     "Trajectory",
     "run_gd",
     "PreciseTrajectory",

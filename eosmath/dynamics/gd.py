@@ -90,7 +90,7 @@ def _run_with_progress(kernel, args, steps: int, quiet: bool) -> None:
 def run_gd(model, eta: float, theta0, steps: int, record=("loss", "sharpness", "eos_ratio"),
            tol: float = 1e-10, radius: float = 1e6, hyper=None, reducer: Callable | None = None,
            kmax: int = 16, ptol: float = 1e-10, quiet: bool = False,
-           precision: int | None = None) -> Trajectory:
+           precision: int | None = None, rule=None) -> Trajectory:
     """Run GD θ ← θ − η∇L(θ) for at most ``steps`` steps with the compiled kernels.
 
     Stops when ‖∇L‖ < ``tol`` (checked before the update: CONVERGED), when the iterate is
@@ -108,7 +108,15 @@ def run_gd(model, eta: float, theta0, steps: int, record=("loss", "sharpness", "
     ``precision=digits`` runs GD in mpmath at that many decimal digits instead and returns a
     :class:`~eosmath.dynamics.precise.PreciseTrajectory` (same tol/radius rules, no period
     detection, no reducer); see :func:`~eosmath.dynamics.precise.run_gd_precise`.
+
+    ``rule``: an update rule of :mod:`eosmath.rules` (clip, project, momentum, Adam, ...) run
+    by its own compiled loop (:mod:`eosmath.dynamics.rule_kernel`): ``sharpness`` is then the
+    rule's (preconditioned) sharpness, ``eos_ratio`` = η·S/c with c/η the rule's threshold
+    (``stats["threshold_factor"]`` = c), CONVERGED means a step shorter than η·tol, and
+    ``lyapunov`` is NaN (no CHAOTIC verdict).
     """
+    if rule is not None and precision is not None:
+        raise InvalidInputError("rule= is not available with precision=; use the float path")
     if precision is not None:  # high-precision path (eosmath.dynamics.precise)
         from eosmath.dynamics.precise import run_gd_precise
 
@@ -123,6 +131,11 @@ def run_gd(model, eta: float, theta0, steps: int, record=("loss", "sharpness", "
         raise InvalidInputError(f"cannot record {sorted(unknown)}; choose from {RECORDABLE}")
     if steps < 0 or kmax < 2:
         raise InvalidInputError("steps must be ≥ 0 and kmax ≥ 2")
+    if rule is not None:  # update rules (eosmath.dynamics.rule_gd); plain GD stays below
+        from eosmath.dynamics.rule_gd import run_gd_rule
+
+        return run_gd_rule(model, eta, theta0, steps, rule, record, tol, radius, hyper, reducer,
+                           kmax, ptol, quiet)
     kernels = model.compile()
     h = kernels.hyper_default if hyper is None else np.asarray(hyper, dtype=np.float64)
     thetas = np.empty((steps + 1, model.dim))

@@ -71,13 +71,18 @@ def _balanced_order(n: int, run: int = 256) -> np.ndarray:
     return cells[cells < n].astype(np.int64)
 
 
-def _run_chunk(sm: SweepModel, axes, fixed, index_slice, steps, tol, radius, kmax, ptol):
+def _run_chunk(sm: SweepModel, axes, fixed, index_slice, steps, tol, radius, kmax, ptol,
+               rule=None):
     thetas, etas, hyper, shape = _cell_inputs(sm, axes, fixed, index_slice)
     stats = np.empty((len(etas), NSTAT + len(sm.reducers)))
     final = np.empty_like(thetas)
     args = (thetas, etas, hyper, _balanced_order(len(etas)), steps, tol, radius * radius, kmax,
             ptol, stats, final, thread_count())
-    if sm.dim <= LANE_MAX_DIM:
+    if rule is not None:  # update rules: their own kernel (eosmath.dynamics.rule_gd)
+        from eosmath.dynamics.rule_gd import sweep_cells_rule
+
+        sweep_cells_rule(sm.load_kernels().module, rule, *args[:-1])
+    elif sm.dim <= LANE_MAX_DIM:
         block = lane_block_function(sm.key, sm.load_kernels, dim=sm.dim,
                                     nhyper=len(sm.hyper_names), nstats=stats.shape[1])
         run_blocks(block, *args)
@@ -86,10 +91,12 @@ def _run_chunk(sm: SweepModel, axes, fixed, index_slice, steps, tol, radius, kma
     return thetas, etas, hyper, stats, final, shape
 
 
-def _chunk_arrays(sm: SweepModel, axes, fixed, index_slice, steps, tol, radius, kmax, ptol):
+def _chunk_arrays(sm: SweepModel, axes, fixed, index_slice, steps, tol, radius, kmax, ptol,
+                  rule=None):
     """The variables of one chunk: name → NumPy array of the chunk's grid shape."""
     thetas, etas, hyper, stats, final, shape = _run_chunk(sm, axes, fixed, index_slice, steps,
-                                                          tol, radius, kmax, ptol)
+                                                          tol, radius, kmax, ptol, rule)
+    edge = 2.0 if rule is None else rule.threshold_factor  # η·S/edge is 1 at the edge
 
     def grid(values, dtype=np.float64):
         return np.asarray(values, dtype=dtype).reshape(shape)
@@ -104,7 +111,8 @@ def _chunk_arrays(sm: SweepModel, axes, fixed, index_slice, steps, tol, radius, 
         "stop_step": grid(stats[:, STAT["stop_step"]], np.int64),
         "final_loss": grid(stats[:, STAT["final_loss"]]),
         "final_sharpness": grid(stats[:, STAT["final_sharpness"]]),
-        "final_eos_ratio": grid(0.5 * etas * stats[:, STAT["final_sharpness"]]),
+        "final_eos_ratio": grid((0.5 * etas if rule is None else etas / edge)
+                                * stats[:, STAT["final_sharpness"]]),
         "max_sharpness": grid(stats[:, STAT["max_sharpness"]]),
         "first_unstable_step": grid(stats[:, STAT["first_unstable_step"]], np.int64),
         "eos_fraction": grid(eos_fraction),
@@ -189,7 +197,8 @@ def _attributes(sm: SweepModel, config) -> dict:
 
 def sweep(model, *, steps: int = 2000, tol: float = 1e-10, radius: float = 1e6,
           store=None, resume: bool = False, chunk: int | None = None, kmax: int = 16,
-          ptol: float = 1e-10, dask=None, quiet: bool = False, reducers=None, **values):
+          ptol: float = 1e-10, dask=None, quiet: bool = False, reducers=None, rule=None,
+          **values):
     """GD on every cell of a grid over η, start values and hyper-parameters.
 
     Swept names take 1-D arrays (coordinates in the order given); the others numbers.
@@ -204,6 +213,12 @@ def sweep(model, *, steps: int = 2000, tol: float = 1e-10, radius: float = 1e6,
     with op in max, min, sum, mean and an expression in the model's symbols, evaluated at every
     iterate whose step was taken (e.g. ``{"peak_xy": "max: x*y"}``); one variable each.
 
+    ``rule``: an update rule of :mod:`eosmath.rules`, run by the same compiled loop as
+    ``run_gd(..., rule=...)`` (each cell equals that trajectory bit for bit, every dimension);
+    sharpness statistics are then the rule's (preconditioned) sharpness, ``final_eos_ratio``
+    and ``first_unstable_step`` are measured against the rule's threshold c/η, and
+    ``lyapunov`` is NaN.
+
     ``store``: a Zarr path written chunk by chunk along the first axis; ``resume=True``
     computes only the chunks not yet written, and refuses a store made with another
     configuration. ``dask``: a ``distributed.Client`` or scheduler address; chunks become tasks.
@@ -214,7 +229,8 @@ def sweep(model, *, steps: int = 2000, tol: float = 1e-10, radius: float = 1e6,
 
     sm = model if isinstance(model, SweepModel) else SweepModel.from_model(model, reducers)
     result = sweep_arrays(sm, steps=steps, tol=tol, radius=radius, store=store, resume=resume,
-                          chunk=chunk, kmax=kmax, ptol=ptol, dask=dask, quiet=quiet, **values)
+                          chunk=chunk, kmax=kmax, ptol=ptol, dask=dask, quiet=quiet, rule=rule,
+                          **values)
     if store is not None:
         # chunks=None: lazily loaded NumPy-backed variables; reading them needs no Dask
         return xr.open_zarr(store, consolidated=False, chunks=None)
@@ -230,7 +246,7 @@ def sweep(model, *, steps: int = 2000, tol: float = 1e-10, radius: float = 1e6,
 def sweep_arrays(sm: SweepModel, *, steps: int = 2000, tol: float = 1e-10,
                  radius: float = 1e6, store=None, resume: bool = False,
                  chunk: int | None = None, kmax: int = 16, ptol: float = 1e-10, dask=None,
-                 quiet: bool = False, **values):
+                 quiet: bool = False, rule=None, **values):
     """:func:`sweep` without xarray: returns ``(coords, {name: array}, attrs)``, or with
     ``store`` the store's path once every chunk is on disk."""
     if steps < 1:
@@ -244,8 +260,14 @@ def sweep_arrays(sm: SweepModel, *, steps: int = 2000, tol: float = 1e-10,
     chunk = chunk or max(1, min(n_first, 2**16 // max(rest, 1)))
     starts = list(range(0, n_first, chunk))
     config = _config(sm, axes, fixed, steps, tol, radius, kmax, ptol)
+    compiled_rule = None
+    if rule is not None:
+        from eosmath.dynamics.rule_gd import compile_rule
+
+        compiled_rule = compile_rule(rule, sm.params, sm.hyper_names)
+        config["rule"] = str(rule)  # only with a rule: plain sweeps keep their configuration
     attrs = _attributes(sm, config)
-    args = (steps, tol, radius, kmax, ptol)
+    args = (steps, tol, radius, kmax, ptol, compiled_rule)
 
     def compute(start):
         return _chunk_arrays(sm, axes, fixed, slice(start, start + chunk), *args)

@@ -81,6 +81,7 @@ def kernel_key(model, reducers=()) -> str:
 
     # every template must be registered before the key is taken, whatever was imported so far
     import eosmath.dynamics.kernel_template  # noqa: F401
+    import eosmath.dynamics.rule_kernel  # noqa: F401
 
     key = f"{model.structure_hash()}_{templates_hash()}"
     if reducers:
