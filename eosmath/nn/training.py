@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from eosmath.errors import InvalidInputError
-from eosmath.nn.eigen import top_eigenpairs
+from eosmath.nn.eigen import as_operator, top_eigenpairs
 from eosmath.progress import Progress
 from eosmath.provenance import provenance
 
@@ -164,7 +164,7 @@ def train_gd(obj, theta, eta: float, steps: int, sharpness_every: int = 20, top_
              acc_goal: float | None = None, quiet: bool = False, method: str = "lanczos",
              eig_tol: float = 1e-8, flow_alpha: float = 1.0, flow_max_step: float = 999.0,
              seed: int = 0, record_every: int | None = None, snapshot_dir=None,
-             spill_bytes: int = SPILL_BYTES) -> TrainResult:
+             spill_bytes: int = SPILL_BYTES, rule=None) -> TrainResult:
     """Full-batch GD θ ← θ − η_t ∇L(θ), η_t = η·lr_schedule(t).
 
     Every ``sharpness_every`` steps (and at the last step) the top-``top_k`` Hessian
@@ -179,6 +179,11 @@ def train_gd(obj, theta, eta: float, steps: int, sharpness_every: int = 20, top_
     or reaches its goal (``snapshots``; a diverged run keeps its finite multiples of k); when
     they would take more than ``spill_bytes`` they are written to a .npy memmap in
     ``snapshot_dir`` (default: a new temporary folder, which the caller owns and deletes).
+
+    ``rule``: an update rule of :mod:`eosmath.rules` (heavy_ball, nesterov, rmsprop, adam;
+    NumPy, :class:`~eosmath.dynamics.update_rules.NumpyRule`): θ ← θ − η_t·u_t. For rmsprop
+    and adam the eigenvalues are those of P⁻¹∇²L with the step's preconditioner P;
+    ``attrs["threshold_factor"]`` = c of the rule's threshold c/η.
     """
     theta = obj.net.check_theta(theta).copy()
     if theta.dtype.kind in "iub":
@@ -188,6 +193,11 @@ def train_gd(obj, theta, eta: float, steps: int, sharpness_every: int = 20, top_
     if record_every is not None and (isinstance(record_every, bool) or int(record_every) < 1
                                      or int(record_every) != record_every):
         raise InvalidInputError(f"record_every must be a whole number ≥ 1, got {record_every!r}")
+    runner = None
+    if rule is not None:
+        from eosmath.dynamics.update_rules import NumpyRule, PreconditionedOperator
+
+        runner = NumpyRule(rule, theta.size, theta.dtype)
     snaps = None if record_every is None else \
         _Snapshots(int(record_every), int(steps), theta, snapshot_dir, spill_bytes)
     schedule = lr_schedule or (lambda step: 1.0)
@@ -199,7 +209,11 @@ def train_gd(obj, theta, eta: float, steps: int, sharpness_every: int = 20, top_
     vectors = None
 
     def measure(point, warm):
-        return top_eigenpairs(obj, point, k=top_k, method=method, v0=warm, tol=eig_tol, seed=seed)
+        target = obj
+        if runner is not None and runner.rule.preconditioned:
+            target = PreconditionedOperator(as_operator(obj, point), runner.pre)
+        return top_eigenpairs(target, point, k=top_k, method=method, v0=warm, tol=eig_tol,
+                              seed=seed)
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
             Progress(steps, label="train_gd", quiet=quiet) as bar:
@@ -209,6 +223,7 @@ def train_gd(obj, theta, eta: float, steps: int, sharpness_every: int = 20, top_
                 status = "diverged"
                 break
             losses.append(float(value))
+            direction = grad if runner is None else runner.update(grad, t)  # P_t for measure
             acc = obj.accuracy(theta)
             accuracies.append(np.nan if acc is None else acc)
             if flow_baseline:
@@ -236,7 +251,7 @@ def train_gd(obj, theta, eta: float, steps: int, sharpness_every: int = 20, top_
                 break
             step_size = eta * schedule(t)
             etas.append(step_size)
-            theta = theta - theta.dtype.type(step_size) * grad
+            theta = theta - theta.dtype.type(step_size) * direction
             if flow_baseline:
                 theta_gf = _rk4_flow(obj, theta_gf, step_size, gf_s, flow_alpha, flow_max_step)
             bar.update()
@@ -246,6 +261,8 @@ def train_gd(obj, theta, eta: float, steps: int, sharpness_every: int = 20, top_
                       sharpness_every=int(sharpness_every), top_k=int(top_k), method=method,
                       eig_tol=float(eig_tol), flow_baseline=bool(flow_baseline),
                       objective=repr(obj), seed=int(seed))
+    if runner is not None:
+        info.update(rule=str(runner.rule), threshold_factor=runner.rule.threshold_factor)
     return TrainResult(
         loss=np.array(losses), accuracy=np.array(accuracies, dtype=float), eta=np.array(etas),
         eig_steps=np.array(eig_steps, dtype=int),
