@@ -203,3 +203,40 @@ def test_rule_with_precision_or_not_a_rule_is_refused(mtl_model):
                    precision=30)
     with pytest.raises(EosmathError, match="rule= takes"):
         eos.run_gd(mtl_model, 4.0, (0.67, 0.01, 1.0), 5, rule="adam")
+
+
+def test_chain_order_matters_and_matches_a_direct_loop():
+    m = eos.models.get("product", ell="logcosh")
+    grad = m.compile().grad
+    eta, beta, C, steps = 0.05, 0.7, 0.3, 200
+    for first_clip in (True, False):
+        parts = [eos.rules.clip(("x", "y"), C), eos.rules.heavy_ball(beta)]
+        rule = eos.rules.chain(*(parts if first_clip else parts[::-1]))
+        tr = eos.run_gd(m, eta, (3.0, 0.2), steps, rule=rule, tol=0)
+        theta, v = np.array([3.0, 0.2]), np.zeros(2)
+        for t in range(steps):
+            g = grad(theta)
+            if first_clip:
+                v = beta * v + np.clip(g, -C, C)
+                u = v
+            else:
+                v = beta * v + g
+                u = np.clip(v, -C, C)
+            theta = theta - eta * u
+            assert np.allclose(tr.theta[t + 1], theta, rtol=1e-12, atol=1e-15)
+        assert tr.eos_ratio[10] == eta * tr.sharpness[10] / (2 + 2 * beta)
+    clip_first = eos.run_gd(m, eta, (3.0, 0.2), steps, rule=eos.rules.chain(*parts), tol=0)
+    assert not np.allclose(clip_first.theta, tr.theta)
+
+
+def test_a_stored_sweep_refuses_to_resume_with_another_rule(tmp_path):
+    m = eos.models.get("quadratic", a=1.0)
+    store = tmp_path / "s.zarr"
+    eos.sweep(m, eta=np.array([0.5, 1.0]), x=1.0, steps=50, store=store, quiet=True,
+              rule=eos.rules.heavy_ball(0.5))
+    with pytest.raises(EosmathError, match="another model or configuration"):
+        eos.sweep(m, eta=np.array([0.5, 1.0]), x=1.0, steps=50, store=store, resume=True,
+                  quiet=True, rule=eos.rules.heavy_ball(0.6))
+    with pytest.raises(EosmathError, match="another model or configuration"):
+        eos.sweep(m, eta=np.array([0.5, 1.0]), x=1.0, steps=50, store=store, resume=True,
+                  quiet=True)
