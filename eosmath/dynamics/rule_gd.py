@@ -67,3 +67,22 @@ def sweep_cells_rule(module, cr: CompiledRule, thetas, etas, hyper, order, steps
                             final, *rule_arguments(cr), np.ascontiguousarray(lo),
                             np.ascontiguousarray(hi), cr.projects, cr.threshold_factor,
                             cr.preconditioned)
+
+
+_RULE_LABELS = {
+    "final_sharpness": "sharpness of the rule ({s}) at the last iterate",
+    "final_eos_ratio": "η·S/c at the last iterate, c/η the rule's threshold (c = {c:g})",
+    "max_sharpness": "largest sharpness of the rule ({s}) over the run",
+    "first_unstable_step": "first step with the rule's sharpness above {c:g}/η (−1: never)",
+    "eos_fraction": "fraction of steps with η·S/c in [0.95, 1.05] (c = {c:g})",
+    "lyapunov": "not computed under an update rule (NaN)",
+}
+
+
+def rule_variable_attrs(name: str, attrs: dict, cr: CompiledRule | None) -> dict:
+    """A sweep variable's attributes, relabelled for the statistics of rule ``cr``."""
+    if cr is None or name not in _RULE_LABELS:
+        return attrs
+    s = "λ_max(P⁻¹∇²L)" if cr.preconditioned else "λ_max(∇²L)"
+    text = _RULE_LABELS[name].format(s=s, c=cr.threshold_factor)
+    return {**attrs, "long_name": text, "label": text, "update_rule": cr.text}

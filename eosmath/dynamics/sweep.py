@@ -228,15 +228,23 @@ def sweep(model, *, steps: int = 2000, tol: float = 1e-10, radius: float = 1e6,
     import xarray as xr
 
     sm = model if isinstance(model, SweepModel) else SweepModel.from_model(model, reducers)
+    labels = variable_attrs
+    if rule is not None:
+        from eosmath.dynamics.rule_gd import compile_rule, rule_variable_attrs
+
+        compiled = compile_rule(rule, sm.params, sm.hyper_names)
+
+        def labels(name):
+            return rule_variable_attrs(name, variable_attrs(name), compiled)
     result = sweep_arrays(sm, steps=steps, tol=tol, radius=radius, store=store, resume=resume,
                           chunk=chunk, kmax=kmax, ptol=ptol, dask=dask, quiet=quiet, rule=rule,
-                          **values)
+                          labels=labels, **values)
     if store is not None:
         # chunks=None: lazily loaded NumPy-backed variables; reading them needs no Dask
         return xr.open_zarr(store, consolidated=False, chunks=None)
     coords, data, attrs = result
     dims = tuple(coords)
-    ds = xr.Dataset({name: (dims, values, variable_attrs(name))
+    ds = xr.Dataset({name: (dims, values, labels(name))
                      for name, values in data.items()},
                     coords={n: (n, v, axis_attrs(n, sm.params)) for n, v in coords.items()})
     ds.attrs.update(attrs)
@@ -246,7 +254,7 @@ def sweep(model, *, steps: int = 2000, tol: float = 1e-10, radius: float = 1e6,
 def sweep_arrays(sm: SweepModel, *, steps: int = 2000, tol: float = 1e-10,
                  radius: float = 1e6, store=None, resume: bool = False,
                  chunk: int | None = None, kmax: int = 16, ptol: float = 1e-10, dask=None,
-                 quiet: bool = False, rule=None, **values):
+                 quiet: bool = False, rule=None, labels=variable_attrs, **values):
     """:func:`sweep` without xarray: returns ``(coords, {name: array}, attrs)``, or with
     ``store`` the store's path once every chunk is on disk."""
     if steps < 1:
@@ -277,7 +285,7 @@ def sweep_arrays(sm: SweepModel, *, steps: int = 2000, tol: float = 1e-10,
         data = {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
         return axes, data, attrs
     return _sweep_to_store(Path(store), compute, starts, chunk, axes, attrs, resume, dask,
-                           quiet)
+                           quiet, labels)
 
 
 def _map_chunks(compute, starts, dask, quiet):
@@ -295,7 +303,8 @@ def _map_chunks(compute, starts, dask, quiet):
     return parts
 
 
-def _sweep_to_store(path, compute, starts, chunk, axes, attrs, resume, dask, quiet):
+def _sweep_to_store(path, compute, starts, chunk, axes, attrs, resume, dask, quiet,
+                    labels=variable_attrs):
     if path.exists():
         existing = zarr_v3.read_attrs(path)
         if existing.get("sweep_config") != attrs["sweep_config"]:
@@ -313,7 +322,7 @@ def _sweep_to_store(path, compute, starts, chunk, axes, attrs, resume, dask, qui
         for s in todo:
             part = _map_chunks(compute, [s], dask, True)[0]
             if not path.exists():
-                variables = {name: (tuple(axes), values.dtype, variable_attrs(name))
+                variables = {name: (tuple(axes), values.dtype, labels(name))
                              for name, values in part.items()}
                 zarr_v3.create_store(path, axes, variables, attrs, chunks={first: chunk})
             for name, values in part.items():

@@ -121,6 +121,8 @@ def test_momentum_threshold_on_the_quadratic_fine_grid(make, factor):
     assert converged.max() < predicted < diverged.min()
     assert diverged.min() - converged.max() == pytest.approx(spacing)
     assert make(beta).threshold_factor == pytest.approx(factor(beta))
+    assert f"c = {make(beta).threshold_factor:g}" in ds["final_eos_ratio"].attrs["long_name"]
+    assert "not computed" in ds["lyapunov"].attrs["long_name"]
     # the edge found is the rule's, far from plain GD's η = 2/a
     assert abs(converged.max() - 2 / a) > 100 * spacing
 
