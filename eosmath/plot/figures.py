@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 STATUS_COLOURS = {"converged": "#4c72b0", "period": "#55a868", "chaotic": "#c44e52",
-                  "diverged": "#8c8c8c", "max_steps": "#dd8452", "invalid": "#000000"}
+                  "diverged": "#8c8c8c", "max_steps": "#dd8452", "invalid": "#000000",
+                 "not_computed": "#ffffff"}
 
 
 def _axes(ax):
@@ -37,14 +38,18 @@ def phase_diagram(ds, variable: str = "status", ax=None, overlays=None, title=No
     values = da.values.T
     if variable == "status":
         names = da.attrs.get("flag_meanings", "").split()
-        codes = list(da.attrs.get("flag_values", range(len(names))))
+        codes = [int(c) for c in da.attrs.get("flag_values", range(len(names)))]
         colours = [STATUS_COLOURS.get(n, "#999999") for n in names]
+        # codes need not be 0..n-1 (not_computed is −1): draw the position of each code
+        position = np.full(values.shape, np.nan)
+        for i, code in enumerate(codes):
+            position[values == code] = i
         cmap = ListedColormap(colours)
         norm = BoundaryNorm(np.arange(-0.5, len(codes) + 0.5), cmap.N)
-        ax.pcolormesh(x, y, values, cmap=cmap, norm=norm, shading="auto")
-        present = sorted(set(np.unique(values).astype(int).tolist()))
-        ax.legend(handles=[Patch(color=colours[c], label=names[c]) for c in present],
-                  loc="upper right", fontsize=8)
+        ax.pcolormesh(x, y, position, cmap=cmap, norm=norm, shading="auto")
+        present = sorted({int(i) for i in np.unique(position[np.isfinite(position)])})
+        ax.legend(handles=[Patch(facecolor=colours[i], edgecolor="#555555", label=names[i])
+                           for i in present], loc="upper right", fontsize=8)
     else:
         mesh = ax.pcolormesh(x, y, values, shading="auto")
         fig.colorbar(mesh, ax=ax, label=da.attrs.get("long_name", variable))
