@@ -58,10 +58,7 @@ class StoreLock:
             except BlockingIOError:
                 holder = _read(fd)
                 os.close(fd)
-                raise StoreError(
-                    f"{self.path} is being written by another sweep (pid {holder.get('pid', '?')}"
-                    f" on {holder.get('host', '?')}); wait for it or choose another --out"
-                ) from None
+                raise StoreError(_held_message(self.path, holder)) from None
             try:
                 same_file = os.fstat(fd).st_ino == os.stat(self.file).st_ino
             except FileNotFoundError:  # the holder removed it between our open and flock
@@ -85,6 +82,26 @@ class StoreLock:
             self.file.unlink(missing_ok=True)  # before the unlock: no one locks a removed file
             os.close(self._fd)
             self._fd = None
+
+
+def check_not_held(path) -> None:
+    """Refuse (:class:`StoreError` naming the holder's pid) a store another process writes."""
+    file = Path(path) / LOCK_NAME
+    try:
+        fd = os.open(file, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise StoreError(_held_message(Path(path), _read(fd))) from None
+    finally:
+        os.close(fd)  # also drops the shared lock if it was granted
+
+
+def _held_message(path, holder: dict) -> str:
+    return (f"{path} is being written by another sweep (pid {holder.get('pid', '?')} on "
+            f"{holder.get('host', '?')}); wait for it to finish or choose another --out")
 
 
 def _read(fd) -> dict:

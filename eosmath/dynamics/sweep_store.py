@@ -34,7 +34,7 @@ import zarr
 from zarr.codecs import ZstdCodec
 
 from eosmath.dynamics.status import Status
-from eosmath.dynamics.store_lock import LOCK_NAME
+from eosmath.dynamics.store_lock import LOCK_NAME, check_not_held
 from eosmath.errors import StoreError
 from eosmath.output_paths import check_writable_folder, existing_ancestor
 
@@ -55,6 +55,7 @@ def check_target(path, resume: bool) -> None:
         raise StoreError(f"--out {path} is an existing file, not a sweep store; choose a new "
                          "path for the store (a folder, e.g. runs/sweep.zarr)")
     if path.is_dir():
+        check_not_held(path)
         if not is_store(path) and any(p.name != LOCK_NAME for p in path.iterdir()):
             raise StoreError(f"--out {path} is a folder that is not a sweep store; choose a "
                              "new path for the store")
