@@ -27,6 +27,10 @@ def run(args) -> int:
         for info in checks():
             print(f"{info.name:45s} {info.statement}\n{'':45s} source: {info.source}")
         return 0
+    if args.json:  # checked before the checks run, not after
+        from eosmath.output_paths import check_output_file
+
+        check_output_file(args.json, "--json")
     report = verify_all(quick=not args.full, names=None if args.all else args.names, quiet=False)
     print(report.table())
     if args.json:
