@@ -185,3 +185,95 @@ def test_existing_file_and_foreign_folder_are_refused_before_computing(tmp_path,
     with pytest.raises(StoreError, match="not a sweep store"):
         eos.sweep(m, eta=np.array([0.5, 1.0]), x=1.0, store=folder, quiet=True)
     assert afile.read_text() == "keep me" and (folder / "paper.tex").read_text() == "keep me"
+
+
+def test_in_memory_sweep_that_would_not_fit_says_to_use_a_store(monkeypatch):
+    from eosmath.dynamics import resources
+    from eosmath.errors import ResourceError
+
+    m = eos.models.get("quadratic")
+    grid = {"eta": np.linspace(0.5, 1.5, 4), "x": np.linspace(0.1, 2, 50)}
+    # 200 cells × 4 int/float result variables... well under 1 MB: pretend 10 kB are free
+    monkeypatch.setattr(resources, "available_memory", lambda: 1e4)
+    with pytest.raises(ResourceError, match=r"needs about .* kB of memory and 10\.0 kB is "
+                                            r"available; write it to a store"):
+        eos.sweep(m, steps=20, quiet=True, **grid)
+    assert eos.sweep(m, steps=20, quiet=True, force=True, **grid)["status"].size == 200
+
+
+def test_memory_estimate_covers_what_an_in_memory_sweep_holds():
+    """The estimate is at least the result itself (its Dataset's bytes), measured."""
+    from eosmath.dynamics.sweep import _variables
+    from eosmath.dynamics.sweep_model import SweepModel
+
+    m = eos.models.get("product")
+    ds = eos.sweep(m, eta=np.linspace(0.5, 3, 20), x=np.linspace(0.1, 2, 30), y=2.0,
+                   steps=20, quiet=True)
+    per_cell = sum(d.itemsize for d in _variables(SweepModel.from_model(m)).values())
+    data_bytes = sum(ds[v].nbytes for v in ds.data_vars)
+    assert per_cell * 600 == data_bytes
+    assert list(_variables(SweepModel.from_model(m))) == list(ds.data_vars)
+
+
+def test_store_sweep_that_would_not_fit_on_disk_is_refused_before_writing(tmp_path,
+                                                                         monkeypatch):
+    from eosmath.dynamics import resources
+    from eosmath.errors import ResourceError
+
+    monkeypatch.setattr(resources, "free_disk", lambda path: 1000.0)
+    m = eos.models.get("quadratic")
+    with pytest.raises(ResourceError, match=r"writes up to .* \(uncompressed\) .* 1\.0 kB is "
+                                            "free"):
+        eos.sweep(m, eta=np.linspace(0.5, 1.5, 40), x=1.0, steps=20, quiet=True,
+                  store=tmp_path / "s.zarr")
+    assert not (tmp_path / "s.zarr").exists()
+
+
+def test_available_memory_agrees_with_proc_meminfo():
+    from eosmath.dynamics.resources import available_memory
+
+    text = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
+    line = next((x for x in text.splitlines() if x.startswith("MemAvailable:")), None)
+    if line is None:
+        pytest.skip("no /proc/meminfo")
+    proc = float(line.split()[1]) * 1024
+    assert available_memory() == pytest.approx(proc, rel=0.2)  # moments apart, other jobs run
+
+
+_CONCURRENCY = {"running": 0, "peak": 0, "lock": None, "real": None}
+
+
+def _slow_chunk(*args, **kwargs):
+    """The real chunk, held 0.3 s, counting how many run at once (module level: Dask
+    pickles it by reference, and the in-process workers share the counters)."""
+    state = _CONCURRENCY
+    with state["lock"]:
+        state["running"] += 1
+        state["peak"] = max(state["peak"], state["running"])
+    time.sleep(0.3)
+    try:
+        return state["real"](*args, **kwargs)
+    finally:
+        with state["lock"]:
+            state["running"] -= 1
+
+
+def test_dask_store_sweep_keeps_several_chunks_in_flight(tmp_path, monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    import threading
+
+    import eosmath.dynamics.sweep as sweep_module
+
+    _CONCURRENCY.update(running=0, peak=0, lock=threading.Lock(),
+                        real=sweep_module._chunk_arrays)
+    m = eos.models.get("product")
+    grid = {"eta": np.linspace(0.5, 3, 12), "x": np.linspace(0.1, 2, 5), "y": 2.0}
+    eos.sweep(m, steps=300, quiet=True, chunk=2, store=tmp_path / "local.zarr", **grid)
+    monkeypatch.setattr(sweep_module, "_chunk_arrays", _slow_chunk)
+    with distributed.LocalCluster(n_workers=3, threads_per_worker=1, processes=False) as cluster:
+        with distributed.Client(cluster) as client:
+            eos.sweep(m, steps=300, quiet=True, chunk=2, store=tmp_path / "dask.zarr",
+                      dask=client, **grid)
+    assert _CONCURRENCY["peak"] == 3      # every worker busy at once (6 chunks, 3 workers)
+    a, b = _files(tmp_path / "local.zarr"), _files(tmp_path / "dask.zarr")
+    assert sorted(a) == sorted(b) and all(a[k] == b[k] for k in a)
