@@ -56,7 +56,7 @@ def check_target(path, resume: bool) -> None:
                          "path for the store (a folder, e.g. runs/sweep.zarr)")
     if path.is_dir():
         check_not_held(path)
-        if not is_store(path) and any(p.name != LOCK_NAME for p in path.iterdir()):
+        if not is_store(path) and not _layout_cut_short(path):
             raise StoreError(f"--out {path} is a folder that is not a sweep store; choose a "
                              "new path for the store")
         if is_store(path) and not resume:
@@ -65,6 +65,11 @@ def check_target(path, resume: bool) -> None:
         check_writable_folder(path, "the store", target=path)
     else:
         check_writable_folder(existing_ancestor(path.parent), "the store", target=path)
+
+
+def _layout_cut_short(path: Path) -> bool:
+    """A folder holding nothing but our lock and arrays: a run killed while laying out."""
+    return all(p.name == LOCK_NAME or (p / "zarr.json").is_file() for p in path.iterdir())
 
 
 def _fill(dtype: np.dtype, name: str):
@@ -79,29 +84,30 @@ def create(path, coords: dict, variables: dict, attrs: dict, block: int) -> None
     ``not_computed`` for status, 0 for other integers), group ``attrs`` with ``complete``
     false; ``block`` is the chunk length along the first axis (the others are whole)."""
     path = Path(path)
-    group = zarr.create_group(path, zarr_format=3, overwrite=False,
-                              attributes={**attrs, COMPLETE: False})
+    # the arrays first, the group's zarr.json after them: a folder is a store (is_store) only
+    # once its layout is whole, so a run killed while laying it out is simply started again
     for name, values in coords.items():
         values = np.asarray(values)
-        _create_array(group, name, values.shape, values.shape, values.dtype, {}, (name,))
-        group[name][...] = values
+        _create_array(path, name, values.shape, values.shape, values.dtype, {}, (name,))
+        zarr.open_array(path / name, mode="r+")[...] = values
     for name, (dims, dtype, var_attrs) in variables.items():
         shape = [len(coords[d]) for d in dims]
         chunks = [min(block, shape[0])] + shape[1:]
-        _create_array(group, name, shape, chunks, np.dtype(dtype), var_attrs, dims)
+        _create_array(path, name, shape, chunks, np.dtype(dtype), var_attrs, dims)
+    zarr.create_group(path, zarr_format=3, overwrite=False, attributes={**attrs, COMPLETE: False})
     _consolidate(path)
 
 
-def _create_array(group, name, shape, chunks, dtype, attrs, dims) -> None:
+def _create_array(path, name, shape, chunks, dtype, attrs, dims) -> None:
     attributes = dict(attrs)
     if dtype.kind == "f":  # what xarray writes: the NaN fill also as the CF attribute
         attributes["_FillValue"] = "AAAAAAAA+H8=" if dtype.itemsize == 8 else "AADAfw=="
     # status blocks are always written (a block is done when its status chunk exists)
     config = {"write_empty_chunks": True} if name == STATUS else None
-    group.create_array(name, shape=tuple(shape), chunks=tuple(chunks), dtype=dtype,
-                       fill_value=_fill(dtype, name), dimension_names=tuple(dims),
-                       compressors=ZstdCodec(level=ZSTD_LEVEL), attributes=attributes,
-                       config=config)
+    zarr.create_array(str(path / name), shape=tuple(shape), chunks=tuple(chunks), dtype=dtype,
+                      fill_value=_fill(dtype, name), dimension_names=tuple(dims),
+                      compressors=ZstdCodec(level=ZSTD_LEVEL), attributes=attributes,
+                      config=config, zarr_format=3, overwrite=True)
 
 
 def _consolidate(path) -> None:
