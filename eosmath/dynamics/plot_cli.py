@@ -6,6 +6,8 @@ computed are masked); a sweep with more than two axes needs ``--sel NAME=VALUE``
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("plot", help="phase diagram of a sweep stored in Zarr")
@@ -54,6 +56,7 @@ def run_plot(args) -> int:
     ds = _select(ds, args.variable, args.sel or [])
     out = args.out or f"{str(args.store).rstrip('/')}-{args.variable}.png"
     check_output_file(out, "--out")
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
     phase_diagram(ds, args.variable).savefig(out, dpi=120, bbox_inches="tight")
     print(f"wrote {out}")
     return 0

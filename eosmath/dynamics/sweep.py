@@ -15,6 +15,7 @@ hand the result back as a Dataset. Memory and disk are estimated before anything
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -299,50 +300,70 @@ def sweep_arrays(sm: SweepModel, *, steps: int = 2000, tol: float = 1e-10,
         check_resources(memory=2 * cells * result_bytes + chunk_bytes, disk=None, what=what,
                         memory_hint="; write it to a store chunk by chunk instead "
                                     "(store=PATH, eosmath sweep --out)", force=force)
-    else:
-        in_flight = _in_flight(dask) if dask is not None else 1
-        check_resources(memory=in_flight * chunk_bytes, disk=cells * result_bytes, what=what,
-                        store=store, memory_hint=f" for its chunks of {chunk * rest:,} cells",
-                        force=force)
+    with _connected(dask) as client:
+        if store is not None:
+            in_flight = _in_flight(client) if client is not None else 1
+            done = (len(sweep_store.done_blocks(store, chunk)) * chunk * rest
+                    if resume and sweep_store.is_store(store) else 0)
+            check_resources(memory=in_flight * chunk_bytes, disk=(cells - done) * result_bytes,
+                            what=what, store=store,
+                            memory_hint=f" for its chunks of {chunk * rest:,} cells (a chunk "
+                                        f"is {chunk} value(s) of the first axis, {first})",
+                            force=force)
 
-    def compute(start):
-        return _chunk_arrays(sm, axes, fixed, slice(start, start + chunk), *args)
+        def compute(start):
+            return _chunk_arrays(sm, axes, fixed, slice(start, start + chunk), *args)
 
-    if store is None:
-        parts = dict(_map_chunks(compute, starts, dask, quiet))
-        data = {name: np.concatenate([parts[s][name] for s in starts]) for name in parts[starts[0]]}
-        return axes, data, attrs
-    variables = {name: (tuple(axes), dtype, VARIABLE_ATTRS.get(name, {}))
-                 for name, dtype in _variables(sm).items()}
-    return _sweep_to_store(Path(store), compute, starts, chunk, axes, variables, attrs,
-                           resume, dask, quiet)
+        if store is None:
+            parts = dict(_map_chunks(compute, starts, client, quiet))
+            data = {name: np.concatenate([parts[s][name] for s in starts])
+                    for name in parts[starts[0]]}
+            return axes, data, attrs
+        variables = {name: (tuple(axes), dtype, VARIABLE_ATTRS.get(name, {}))
+                     for name, dtype in _variables(sm).items()}
+        return _sweep_to_store(Path(store), compute, starts, chunk, axes, variables, attrs,
+                               resume, client, quiet)
 
 
-def _in_flight(dask) -> int:
+@contextlib.contextmanager
+def _connected(dask):
+    """``dask`` as a ``distributed.Client`` (None stays None); a client made here from a
+    scheduler address is closed at the end."""
+    if dask is None:
+        yield None
+        return
+    from distributed import Client
+
+    if isinstance(dask, Client):
+        yield dask
+        return
+    try:
+        client = Client(dask, timeout=10)
+    except (OSError, TimeoutError, ValueError, TypeError) as err:
+        raise InvalidInputError(f"cannot reach the Dask scheduler at {dask!r} ({err})") from None
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def _in_flight(client) -> int:
     """Chunks submitted at once to a cluster: two per worker thread keep every worker busy
     while results travel back and are written."""
-    client = _client(dask)
     return 2 * max(1, sum(client.nthreads().values()))
 
 
-def _client(dask):
-    from distributed import Client
-
-    return dask if isinstance(dask, Client) else Client(dask)
-
-
-def _map_chunks(compute, starts, dask, quiet):
+def _map_chunks(compute, starts, client, quiet):
     """Yield ``(start, chunk arrays)`` for every start, in the order they finish; on a Dask
     cluster at most :func:`_in_flight` chunks are submitted at a time."""
     with Progress(len(starts), "sweep chunks", quiet=quiet) as bar:
-        if dask is None:
+        if client is None:
             for s in starts:
                 yield s, compute(s)
                 bar.update()
             return
         from distributed import as_completed
 
-        client = _client(dask)
         pending = iter(starts)
         futures = {}
 

@@ -34,5 +34,7 @@ def run(args) -> int:
     report = verify_all(quick=not args.full, names=None if args.all else args.names, quiet=False)
     print(report.table())
     if args.json:
-        Path(args.json).write_text(report.to_json() + "\n", encoding="utf-8")
+        path = Path(args.json)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(report.to_json() + "\n", encoding="utf-8")
     return 0 if report.passed else 1

@@ -297,3 +297,22 @@ def test_a_layout_cut_short_is_laid_out_again(tmp_path):
     eos.sweep(m, steps=20, quiet=True, store=cut, **grid)
     a, b = _files(tmp_path / "whole.zarr"), _files(cut)
     assert sorted(a) == sorted(b) and all(a[k] == b[k] for k in a)
+
+
+def test_axes_and_metadata_are_written_once_not_after_every_chunk(tmp_path, monkeypatch):
+    store = tmp_path / "s.zarr"
+    watched = ["zarr.json", "eta/zarr.json", "eta/c/0", "x/c/0", "status/zarr.json"]
+    snapshots, real = [], sweep_store.Writer.write
+
+    def write_and_look(self, data, start):
+        real(self, data, start)
+        snapshots.append({w: ((store / w).stat().st_ino, (store / w).stat().st_mtime_ns)
+                          for w in watched})
+
+    monkeypatch.setattr(sweep_store.Writer, "write", write_and_look)
+    m = eos.models.get("product")
+    eos.sweep(m, eta=np.linspace(0.5, 3, 5), x=np.linspace(0.1, 2, 3000), y=2.0, steps=20,
+              chunk=1, quiet=True, store=store)
+    assert len(snapshots) == 5 and all(s == snapshots[0] for s in snapshots)
+    # 3000 x values live in the coordinate chunk, not in the group's metadata as JSON
+    assert (store / "zarr.json").stat().st_size < 20_000
