@@ -43,6 +43,10 @@ def run_plot(args) -> int:
         raise InvalidInputError(f"{args.variable!r} is not in the store; it has "
                                 f"{sorted(ds.data_vars)}")
     da_status = ds["status"] if "status" in ds else None
+    if sweep_store.COMPLETE not in ds.attrs and not args.partial:
+        raise StoreError(f"{args.store} was written before eosmath recorded whether a sweep "
+                         "finished (its missing cells may read as converged); if it did "
+                         "finish, plot it with --partial, else run the sweep again")
     if not sweep_store.is_complete(ds):
         missing = int((da_status == int(Status.NOT_COMPUTED)).sum()) if da_status is not None \
             else "some"

@@ -265,6 +265,7 @@ def sweep(model, *, steps: int = 2000, tol: float = 1e-10, radius: float = 1e6,
     ds = xr.Dataset({name: (dims, values, VARIABLE_ATTRS.get(name, {}))
                      for name, values in data.items()}, coords=coords)
     ds.attrs.update(attrs)
+    ds.attrs[sweep_store.COMPLETE] = True  # as in a finished store: every cell computed
     return ds
 
 

@@ -122,10 +122,13 @@ def read_attrs(path) -> dict:
 
 
 def is_complete(path_or_dataset) -> bool:
-    """Whether a store (path) or a Dataset read from one holds every cell of its sweep."""
+    """Whether a store (path) or a sweep's Dataset holds every cell of its sweep.
+
+    Stores written before this flag existed have none and are not vouched for: False.
+    """
     attrs = (path_or_dataset.attrs if hasattr(path_or_dataset, "attrs")
              else read_attrs(path_or_dataset))
-    return bool(attrs.get(COMPLETE, True))  # in-memory sweeps carry no flag: always whole
+    return attrs.get(COMPLETE) is True
 
 
 def done_blocks(path, block: int) -> list[int]:

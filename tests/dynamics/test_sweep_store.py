@@ -316,3 +316,18 @@ def test_axes_and_metadata_are_written_once_not_after_every_chunk(tmp_path, monk
     assert len(snapshots) == 5 and all(s == snapshots[0] for s in snapshots)
     # 3000 x values live in the coordinate chunk, not in the group's metadata as JSON
     assert (store / "zarr.json").stat().st_size < 20_000
+
+
+def test_a_store_without_the_completeness_flag_is_not_vouched_for(tmp_path, capsys):
+    """Stores written before issue 15 carry no flag (and fill missing cells with 0, the
+    code of converged): plot says so instead of drawing them as finished."""
+    store = tmp_path / "old.zarr"
+    eos.sweep(eos.models.get("product"), eta=np.linspace(0.5, 3, 4), x=np.linspace(0.1, 2, 3),
+              y=2.0, steps=20, quiet=True, store=store)
+    group = zarr.open_group(store, mode="r+")
+    del group.attrs["complete"]
+    assert not sweep_store.is_complete(store)
+    out = str(tmp_path / "p.png")
+    assert main(["plot", str(store), "status", "--out", out]) == 2
+    assert "before eosmath recorded whether a sweep finished" in capsys.readouterr().err
+    assert main(["plot", str(store), "status", "--out", out, "--partial"]) == 0
