@@ -1,4 +1,9 @@
-"""A dependency-free progress bar for long work (sweeps, training, the report).
+"""Progress bars for long work (sweeps, training, long GD runs, the report), drawn by tqdm.
+
+``Progress`` is the one place eosmath makes a bar: tqdm gives rates and the time left, draws a
+widget in notebooks (``tqdm.auto``) and, in a log file (no terminal), writes a line at most
+every 30 s instead of one per update. Every caller takes ``quiet=True``; ``TQDM_DISABLE=1`` in
+the environment turns every bar off (tqdm's own switch).
 
 >>> with Progress(total=3, label="chunks", quiet=True) as bar:
 ...     for _ in range(3):
@@ -9,59 +14,46 @@
 
 from __future__ import annotations
 
+import os
 import sys
-import time
+
+LOG_INTERVAL = 30.0
+"""Seconds between progress lines when the output is not a terminal."""
+
+
+def _disabled_by_environment() -> bool:
+    return os.environ.get("TQDM_DISABLE", "").strip().lower() in ("1", "true", "yes")
 
 
 class Progress:
-    """Progress over ``total`` units, written to stderr at most every ``min_interval`` seconds.
+    """Progress over ``total`` units, written to ``stream`` (stderr) by tqdm.
 
     ``quiet=True`` prints nothing (for scripts and tests). Use as a context manager so the
     final line is always written.
     """
 
     def __init__(self, total: int, label: str = "", quiet: bool = False, min_interval: float = 0.5,
-                 stream=None):
-        self.total = max(int(total), 0)
+                 stream=None, unit: str = "it"):
+        from tqdm.auto import tqdm
+
+        stream = stream if stream is not None else sys.stderr
+        terminal = bool(getattr(stream, "isatty", lambda: False)())
+        self._bar = tqdm(total=max(int(total), 0), desc=label,
+                         disable=quiet or _disabled_by_environment(), file=stream,
+                         unit=unit, dynamic_ncols=True, leave=True,
+                         mininterval=min_interval if terminal else LOG_INTERVAL,
+                         maxinterval=max(LOG_INTERVAL, min_interval))
+        self.total = self._bar.total
         self.label = label
-        self.quiet = quiet
-        self.min_interval = min_interval
-        self.stream = stream if stream is not None else sys.stderr
         self.done = 0
-        self._start = time.perf_counter()
-        self._last = time.perf_counter()
-        self._tty = bool(getattr(self.stream, "isatty", lambda: False)())
 
     def __enter__(self) -> Progress:
-        self._start = time.perf_counter()
         return self
 
     def __exit__(self, *exc) -> None:
-        self._write(final=True)
+        self._bar.close()
 
     def update(self, n: int = 1) -> None:
-        self.done += n
-        now = time.perf_counter()
-        # In a log file (no TTY) carriage returns pile up on one line: write whole lines, rarely.
-        interval = self.min_interval if self._tty else 10 * self.min_interval
-        if now - self._last >= interval and self.done < self.total:
-            self._last = now
-            self._write(final=False)
-
-    def _write(self, final: bool) -> None:
-        if self.quiet:
-            return
-        elapsed = time.perf_counter() - self._start
-        frac = self.done / self.total if self.total else 1.0
-        width = 30
-        filled = int(round(width * min(frac, 1.0)))
-        eta = elapsed / frac - elapsed if 0 < frac < 1 else 0.0
-        left = f" (~{eta:.0f}s left)" if eta else ""
-        line = (f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] "
-                f"{self.done}/{self.total} {elapsed:6.1f}s{left}")
-        if not self._tty:
-            line = line.lstrip("\r") + "\n"
-        elif final:
-            line += "\n"
-        self.stream.write(line)
-        self.stream.flush()
+        if n:
+            self.done += n
+            self._bar.update(n)

@@ -101,8 +101,9 @@ def run_sweep(args, extra=None) -> int:
     dask, own_cluster = args.dask, None
     try:
         if args.workers:
-            from distributed import Client, LocalCluster
+            from eosmath.dynamics.sweep import _distributed
 
+            Client, LocalCluster = _distributed().Client, _distributed().LocalCluster
             own_cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1)
             dask = Client(own_cluster)
         path = sweep_arrays(sm, steps=args.steps, tol=args.tol, radius=args.radius,

@@ -34,18 +34,12 @@ from eosmath.dynamics.lane_runner import (
 )
 from eosmath.dynamics.resources import check_resources
 from eosmath.dynamics.stat_layout import NSTAT, STAT
-from eosmath.dynamics.status import cf_attributes
 from eosmath.dynamics.store_lock import StoreLock
 from eosmath.dynamics.sweep_model import SweepModel
+from eosmath.dynamics.variables import axis_attrs, variable_attrs
 from eosmath.errors import InvalidInputError, StoreError
 from eosmath.progress import Progress
 from eosmath.provenance import provenance
-
-VARIABLE_ATTRS = {
-    "status": cf_attributes(),
-    "period": {"long_name": "period k of a period-k verdict (0 otherwise)"},
-    "lyapunov": {"long_name": "largest Lyapunov exponent (tangent map I − η∇²L)"},
-}
 
 
 def _cell_inputs(model, axes: dict, fixed: dict, index_slice):
@@ -202,7 +196,7 @@ def _gfs_sharpness(sm: SweepModel, final, hyper, skip) -> np.ndarray:
 
 def _config(sm: SweepModel, axes, fixed, steps, tol, radius, kmax, ptol, chunk) -> dict:
     # the axes themselves are the store's coordinates, written once: here only their digest
-    return {"model": sm.name, "fingerprint": sm.fingerprint,
+    return {"model": sm.name, "params": list(sm.params), "fingerprint": sm.fingerprint,
             "structure_hash": sm.structure_hash,
             "axes": {k: {"size": len(v), "sha256": hashlib.sha256(
                 np.ascontiguousarray(v, dtype="<f8").tobytes()).hexdigest()}
@@ -262,8 +256,9 @@ def sweep(model, *, steps: int = 2000, tol: float = 1e-10, radius: float = 1e6,
         return xr.open_zarr(store, chunks=None)
     coords, data, attrs = result
     dims = tuple(coords)
-    ds = xr.Dataset({name: (dims, values, VARIABLE_ATTRS.get(name, {}))
-                     for name, values in data.items()}, coords=coords)
+    ds = xr.Dataset({name: (dims, values, variable_attrs(name))
+                     for name, values in data.items()},
+                    coords={n: (n, v, axis_attrs(n, sm.params)) for n, v in coords.items()})
     ds.attrs.update(attrs)
     ds.attrs[sweep_store.COMPLETE] = True  # as in a finished store: every cell computed
     return ds
@@ -320,9 +315,10 @@ def sweep_arrays(sm: SweepModel, *, steps: int = 2000, tol: float = 1e-10,
             data = {name: np.concatenate([parts[s][name] for s in starts])
                     for name in parts[starts[0]]}
             return axes, data, attrs
-        variables = {name: (tuple(axes), dtype, VARIABLE_ATTRS.get(name, {}))
+        coords = {n: (v, axis_attrs(n, sm.params)) for n, v in axes.items()}
+        variables = {name: (tuple(axes), dtype, variable_attrs(name))
                      for name, dtype in _variables(sm).items()}
-        return _sweep_to_store(Path(store), compute, starts, chunk, axes, variables, attrs,
+        return _sweep_to_store(Path(store), compute, starts, chunk, coords, variables, attrs,
                                resume, client, quiet)
 
 
@@ -333,7 +329,7 @@ def _connected(dask):
     if dask is None:
         yield None
         return
-    from distributed import Client
+    Client = _distributed().Client
 
     if isinstance(dask, Client):
         yield dask
@@ -346,6 +342,16 @@ def _connected(dask):
         yield client
     finally:
         client.close()
+
+
+def _distributed():
+    """The ``distributed`` package, or a clear refusal where the extra is not installed."""
+    try:
+        import distributed
+    except ImportError:
+        raise InvalidInputError('running on Dask needs the distributed extra: pip install '
+                                '"eosmath[distributed]"') from None
+    return distributed
 
 
 def _in_flight(client) -> int:
@@ -389,7 +395,7 @@ def _map_chunks(compute, starts, client, quiet):
                 future.cancel()
 
 
-def _sweep_to_store(path, compute, starts, chunk, axes, variables, attrs, resume, dask,
+def _sweep_to_store(path, compute, starts, chunk, coords, variables, attrs, resume, dask,
                     quiet):
     with StoreLock(path):
         if sweep_store.is_store(path):
@@ -403,7 +409,7 @@ def _sweep_to_store(path, compute, starts, chunk, axes, variables, attrs, resume
             sweep_store.clean_temporary(path)
             done = set(sweep_store.done_blocks(path, chunk))
         else:
-            sweep_store.create(path, axes, variables, attrs, chunk)
+            sweep_store.create(path, coords, variables, attrs, chunk)
             done = set()
         todo = [s for s in starts if s not in done]
         writer = sweep_store.Writer(path)

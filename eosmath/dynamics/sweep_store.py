@@ -79,19 +79,22 @@ def _fill(dtype: np.dtype, name: str):
 
 
 def create(path, coords: dict, variables: dict, attrs: dict, block: int) -> None:
-    """Lay out the store: ``coords`` (name → 1-D array, written now, once), ``variables``
+    """Lay out the store: ``coords`` (name → 1-D array, or (array, attrs), written now,
+    once), ``variables``
     (name → (dims, dtype, attrs); unwritten blocks read as the fill value: NaN for floats,
     ``not_computed`` for status, 0 for other integers), group ``attrs`` with ``complete``
     false; ``block`` is the chunk length along the first axis (the others are whole)."""
     path = Path(path)
     # the arrays first, the group's zarr.json after them: a folder is a store (is_store) only
     # once its layout is whole, so a run killed while laying it out is simply started again
-    for name, values in coords.items():
+    coords = {n: c if isinstance(c, tuple) else (c, {}) for n, c in coords.items()}
+    for name, (values, coord_attrs) in coords.items():
         values = np.asarray(values)
-        _create_array(path, name, values.shape, values.shape, values.dtype, {}, (name,))
+        _create_array(path, name, values.shape, values.shape, values.dtype, coord_attrs,
+                      (name,))
         zarr.open_array(path / name, mode="r+")[...] = values
     for name, (dims, dtype, var_attrs) in variables.items():
-        shape = [len(coords[d]) for d in dims]
+        shape = [len(coords[d][0]) for d in dims]
         chunks = [min(block, shape[0])] + shape[1:]
         _create_array(path, name, shape, chunks, np.dtype(dtype), var_attrs, dims)
     zarr.create_group(path, zarr_format=3, overwrite=False, attributes={**attrs, COMPLETE: False})

@@ -137,18 +137,31 @@ def standardise(X: np.ndarray) -> np.ndarray:
     return centred / std
 
 
+DIGITS_FILE = Path(__file__).with_name("data") / "digits.npz"
+
+
+def digits_array() -> tuple[np.ndarray, np.ndarray]:
+    """The raw digits: images (1797, 64) uint8 pixel counts 0..16, labels (1797,) uint8.
+
+    >>> images, labels = digits_array()
+    >>> images.shape, int(images.max()), int(labels[:10].sum())
+    ((1797, 64), 16, 45)
+    """
+    with np.load(DIGITS_FILE) as data:
+        return data["images"], data["labels"]
+
+
 def digits(n: int = 500, classes: int = 10, two_class: bool = False) -> Dataset:
-    """scikit-learn's bundled 8×8 digits with Cohen's preprocessing (no download).
+    """The 8×8 handwritten digits (UCI; shipped in ``eosmath/nn/data``, see DIGITS.md there
+    for the citation and licence) with Cohen's preprocessing. No download, no scikit-learn.
 
     Pixels /16, then :func:`standardise` over the n examples used. ``two_class=True``: digits 0
     vs 1 with y = +1 for 0 and −1 for 1, Y of shape (n, 1). Otherwise the first n examples of
     the digits 0..classes−1 with one-hot 0/1 targets (Cohen's MSE encoding).
     """
-    from sklearn.datasets import load_digits
-
     n = _positive_int(n, "n")
-    bunch = load_digits()
-    images, labels = bunch.data.astype(np.float64), bunch.target
+    images, labels = digits_array()
+    images = images.astype(np.float64)
     if two_class:
         keep = labels <= 1
     else:

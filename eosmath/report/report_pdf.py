@@ -20,6 +20,7 @@ from pathlib import Path
 
 from eosmath.errors import EosmathError
 from eosmath.report.tex_escape import latex_escape
+from eosmath.theory.registry import KIND_TITLES
 
 
 def _breakable(name: str) -> str:
@@ -27,9 +28,55 @@ def _breakable(name: str) -> str:
     return latex_escape(name).replace(r"\_", r"\_\allowbreak{}").replace("/", r"/\allowbreak{}")
 
 
-def _value(value, limit: int = 80) -> str:
-    text = f"{value:.6g}" if isinstance(value, float) else str(value)
-    return latex_escape(text if len(text) <= limit else text[:limit - 3] + "...")
+def number(value, digits: int = 6) -> str:
+    r"""``value`` as LaTeX text with ``digits`` significant digits (powers of ten as
+    ``\times 10^{k}``); lists show their first items and their length, strings are escaped.
+
+    >>> number(0.000012345678)
+    '$1.23457\\times10^{-5}$'
+    >>> number([1.0, 2.5, 3.0, 4.0, 5.0])
+    '[1, 2.5, 3, 4, ...] (5 items)'
+    """
+    if isinstance(value, bool) or value is None:
+        return latex_escape(str(value))
+    if isinstance(value, (int, float)):
+        text = f"{value:.{digits}g}"
+        if "e" in text:
+            mantissa, exponent = text.split("e")
+            return f"${mantissa}\\times10^{{{int(exponent)}}}$"
+        return text
+    if isinstance(value, list):
+        shown = ", ".join(number(v, 4) for v in value[:4])
+        return f"[{shown}{', ...' if len(value) > 4 else ''}]" + (
+            f" ({len(value)} items)" if len(value) > 4 else "")
+    if isinstance(value, dict):
+        return "; ".join(f"{latex_escape(str(k))}: {number(v, 4)}" for k, v in value.items())
+    text = str(value)
+    return latex_escape(text if len(text) <= 120 else text[:117] + "...")
+
+
+def _rows(check: dict) -> list[tuple[str, str, str, str]]:
+    """(quantity, predicted, measured, tolerance) rows of one check: a row per comparison,
+    else a row per key of the predicted/measured dicts, else one row."""
+    if check.get("comparisons"):
+        sense = {"==": "", "<=": "\\ensuremath{\\leq} ", ">=": "\\ensuremath{\\geq} "}
+        return [(latex_escape(c["quantity"]), sense[c.get("sense", "==")] + number(c["predicted"]),
+                 number(c["measured"]),
+                 number(c["tolerance"]) + (" (rel.)" if c.get("relative") else ""))
+                for c in check["comparisons"]]
+    predicted, measured = check.get("predicted"), check.get("measured")
+    tolerance = check.get("tolerance")
+    if isinstance(predicted, dict) or isinstance(measured, dict):
+        predicted = predicted if isinstance(predicted, dict) else {"": predicted}
+        measured = measured if isinstance(measured, dict) else {"": measured}
+        tol = tolerance if isinstance(tolerance, dict) else {}
+        keys = list(dict.fromkeys([*predicted, *measured]))
+        rows = [(latex_escape(str(k)), number(predicted.get(k, "")),
+                 number(measured.get(k, "")), number(tol.get(k, ""))) for k in keys]
+        if not isinstance(check.get("tolerance"), dict) and rows:
+            rows[0] = rows[0][:3] + (number(tolerance),)
+        return rows
+    return [("", number(predicted), number(measured), number(tolerance))]
 
 
 _FIGURE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+\.(?:png|pdf|jpg))\)")
@@ -67,21 +114,18 @@ def report_tex(checks: list[dict], figures: list[tuple[str, str]] = (),
     ``derivations`` are paths of derivation PDFs (or .tex files) to link.
     """
     lines = [_PREAMBLE, r"\begin{document}", rf"\section*{{{latex_escape(title)}}}"]
-    n_fail = sum(not c.get("passed") for c in checks)
+    claims = [c for c in checks if c.get("kind") != "regression"]
+    guards = [c for c in checks if c.get("kind") == "regression"]
     lines += [r"\subsection*{Theorem checks}",
-              f"{len(checks)} checks, {n_fail} failing.", "",
-              r"{\small\begin{longtable}{P{.18}P{.44}P{.12}P{.12}P{.08}}",
-              r"\hline \multicolumn{5}{@{}l}{check}\\",
-              r"source & statement & predicted & measured & verdict\\ \hline",
-              r"\endhead"]
-    for c in checks:  # the name spans the row above its cells, so it never wraps
-        verdict = "pass" if c.get("passed") else r"\textbf{FAIL}"
-        lines.append(rf"\multicolumn{{5}}{{@{{}}l}}{{\texttt{{{latex_escape(c['name'])}}}}}\\*")
-        lines.append(" & ".join([_breakable(c.get("source", "")),
-                                 latex_escape(c.get("statement", "")),
-                                 _value(c.get("predicted")), _value(c.get("measured")),
-                                 verdict]) + r"\\ \hline")
-    lines += [r"\end{longtable}}"]
+              f"{sum(bool(c.get('passed')) for c in claims)} of {len(claims)} claims verified; "
+              f"{len(guards)} regression guards (numbers from earlier runs, not verified "
+              f"claims), {sum(not c.get('passed') for c in guards)} failing.", ""]
+    for kind in (*KIND_TITLES,):
+        group = [c for c in checks if c.get("kind", "unclassified") == kind]
+        if group:
+            lines.append(rf"\subsubsection*{{{latex_escape(KIND_TITLES[kind])}}}")
+            for c in group:
+                lines += _check_block(c)
     if figures:
         lines.append(r"\subsection*{Figures}")
     for path, caption in figures:
@@ -99,6 +143,25 @@ def report_tex(checks: list[dict], figures: list[tuple[str, str]] = (),
         lines.append("No derivation documents were written with this report.")
     lines.append(r"\end{document}")
     return "\n".join(lines) + "\n"
+
+
+def _check_block(c: dict) -> list[str]:
+    """One check: name and verdict, statement, evidence, and its numbers as a table."""
+    verdict = "pass" if c.get("passed") else r"\textbf{FAIL}"
+    lines = [r"\begin{samepage}\noindent",
+             rf"\texttt{{{_breakable(c['name'])}}} --- {verdict} "
+             rf"{{\footnotesize({_breakable(c.get('source', ''))})}}\\",
+             latex_escape(c.get("statement", "")) + r"\\[2pt]"]
+    evidence = [("prediction from", c.get("prediction_source")),
+                ("tolerance", c.get("tolerance_basis")), ("not shown", c.get("not_shown"))]
+    lines.append(r"{\footnotesize " + "; ".join(
+        rf"\emph{{{k}}}: {latex_escape(v)}" for k, v in evidence if v) + "}")
+    lines += [r"\end{samepage}", "", r"{\small\begin{longtable}{@{}P{.34}P{.22}P{.22}P{.18}@{}}",
+              r"\emph{quantity} & \emph{predicted} & \emph{measured} & \emph{tolerance}\\",
+              r"\hline"]
+    lines += [" & ".join(row) + r"\\" for row in _rows(c)]
+    lines += [r"\hline\end{longtable}}", ""]
+    return lines
 
 
 def tex_engine() -> str | None:

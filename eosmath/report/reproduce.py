@@ -27,6 +27,13 @@ class SectionResult:
     passed: bool
     seconds: float = 0.0
     files: list = field(default_factory=list)
+    skipped: str = ""  # why the step did not run (then ``passed`` only means "no failure")
+
+    @property
+    def label(self) -> str:
+        if self.skipped:
+            return f"SKIPPED ({self.skipped})"
+        return "PASS" if self.passed else "FAIL"
 
 
 @dataclass(frozen=True)
@@ -106,15 +113,14 @@ def run_report(out_dir="report", full: bool = False, quiet: bool = False) -> boo
         result.seconds = time.perf_counter() - start
         results.append(result)
         if not quiet:
-            print(f"[{'ok' if result.passed else 'FAILED'}] {sec.title} ({result.seconds:.1f}s)")
+            print(f"[{_mark(result)}] {sec.title} ({result.seconds:.1f}s)")
     results.append(_pdf_step(out, results, quiet))
     meta = provenance(mode="full" if full else "default")
     lines = [f"# eosmath reproduce report ({meta['mode']} mode)", "",
              f"eosmath {eosmath.__version__}, created {meta['created_utc']} on "
              f"{meta['platform']} ({meta['cpu_count']} CPUs).", "",
              "| section | verdict | seconds |", "|---|---|---|"]
-    lines += [f"| {r.title} | {'PASS' if r.passed else 'FAIL'} | {r.seconds:.1f} |"
-              for r in results]
+    lines += [f"| {r.title} | {r.label} | {r.seconds:.1f} |" for r in results]
     for r in results:
         lines += ["", f"## {r.title}", "", r.markdown]
     (out / "index.md").write_text("\n".join(lines) + "\n")
@@ -123,7 +129,7 @@ def run_report(out_dir="report", full: bool = False, quiet: bool = False) -> boo
 
 def _pdf_step(out: Path, results: list, quiet: bool) -> SectionResult:
     """The last step: report.tex (and report.pdf when TeX exists) from what the sections wrote."""
-    from eosmath.report.report_pdf import write_report_pdf
+    from eosmath.report.report_pdf import tex_engine, write_report_pdf
 
     start = time.perf_counter()
     markdown = "\n\n".join(r.markdown for r in results)
@@ -131,11 +137,18 @@ def _pdf_step(out: Path, results: list, quiet: bool) -> SectionResult:
         note, ok = write_report_pdf(out, markdown)
     except Exception:  # like a section: reported in the index, never fatal
         note, ok = "```\n" + traceback.format_exc() + "```", False
-    result = SectionResult("PDF of this report", note, ok, files=["report.tex"])
+    skipped = "" if tex_engine() is not None else "pdflatex not found"
+    result = SectionResult("PDF of this report", note, ok, files=["report.tex"], skipped=skipped)
     result.seconds = time.perf_counter() - start
     if not quiet:
-        print(f"[{'ok' if ok else 'FAILED'}] {result.title} ({result.seconds:.1f}s)")
+        print(f"[{_mark(result)}] {result.title} ({result.seconds:.1f}s)")
     return result
+
+
+def _mark(result: SectionResult) -> str:
+    if result.skipped:
+        return f"skipped: {result.skipped}"
+    return "ok" if result.passed else "FAILED"
 
 
 @section("LaTeX derivations of every catalog model")

@@ -7,7 +7,7 @@ True
 
 from eosmath.theory.harness import Report, verify, verify_all
 from eosmath.theory.registry import UnknownCheckError, check, checks
-from eosmath.theory.verdict import Outcome, Recheck, Verdict
+from eosmath.theory.verdict import Comparison, HeldOut, Outcome, Recheck, Verdict
 
-__all__ = ["Outcome", "Recheck", "Report", "UnknownCheckError", "Verdict", "check", "checks",
-           "verify", "verify_all"]
+__all__ = ["Comparison", "HeldOut", "Outcome", "Recheck", "Report", "UnknownCheckError",
+           "Verdict", "check", "checks", "verify", "verify_all"]

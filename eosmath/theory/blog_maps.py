@@ -32,7 +32,11 @@ ASYMMETRIC_CYCLE = {3.0: (-2.15926315077026, 1.04372880744177),
 
 # ------------------------------------------------------------------------- quadratic
 @check("quadratic.factor", source=BLOG + " §1 (M1)",
-       statement="For f = a x²/2 the GD map is exactly x ↦ (1 − ηa)x (symbolic).")
+       statement="For f = a x²/2 the GD map is exactly x ↦ (1 − ηa)x (symbolic).",
+       kind="identity", prediction_source="closed form: x ↦ (1 − ηa)x",
+       tolerance_basis="exact: SymPy simplifies the difference to 0",
+       not_shown="anything about GD's behaviour beyond the map's formula",
+       violations={"not_quadratic": lambda: {"model": models.get("soft_quadratic")}})
 def quadratic_factor(quick: bool = True, model=None) -> Outcome:
     model = model or models.get("quadratic", a=2.0)
     x, a = model.params[0], sp.Symbol("a", real=True)

@@ -25,7 +25,8 @@ def run(args) -> int:
 
     if args.list or (not args.names and not args.all):
         for info in checks():
-            print(f"{info.name:45s} {info.statement}\n{'':45s} source: {info.source}")
+            print(f"{info.name:45s} [{info.kind}] {info.statement}\n"
+                  f"{'':45s} source: {info.source}")
         return 0
     if args.json:  # checked before the checks run, not after
         from eosmath.output_paths import check_output_file

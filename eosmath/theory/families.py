@@ -6,6 +6,7 @@ from eosmath.theory import (  # noqa: F401
     eigen_cascade,
     minimalist_product,
     minimalist_two_layer,
+    minimalist_two_layer_eos,
     progressive_sharpening,
     self_stabilization,
     self_stabilization_mlp,

@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from eosmath._version import __version__
 from eosmath.errors import EosmathError
 from eosmath.progress import Progress
-from eosmath.theory.registry import checks, lookup
+from eosmath.theory.registry import (
+    HELD_OUT_MINIMUM,
+    KIND_TITLES,
+    KINDS,
+    CheckInfo,
+    checks,
+    lookup,
+)
 from eosmath.theory.verdict import Outcome, Verdict, plain
 
 
@@ -40,15 +47,40 @@ def verify(name: str, quick: bool = True, **overrides) -> Verdict:
         outcome = _crashed(err)
     if not isinstance(outcome, Outcome):
         raise TypeError(f"check {name!r} returned {type(outcome).__name__}, not Outcome")
+    passed, notes = _judge(info, outcome)
     recheck = None
-    if not outcome.passed and outcome.recheck is not None:
+    if not passed and outcome.recheck is not None:
         recheck = outcome.recheck()
+    evidence = dict(outcome.evidence)
+    if notes:
+        evidence["harness"] = "; ".join(notes)
+    measured, predicted, tolerance = outcome.measured, outcome.predicted, outcome.tolerance
+    if outcome.comparisons and measured is None and predicted is None:
+        measured = {c.quantity: c.measured for c in outcome.comparisons}
+        predicted = {c.quantity: c.predicted for c in outcome.comparisons}
+        tolerance = {c.quantity: c.tolerance for c in outcome.comparisons}
     return Verdict(name=info.name, source=info.source, statement=info.statement,
-                   passed=bool(outcome.passed), measured=outcome.measured,
-                   predicted=outcome.predicted, tolerance=outcome.tolerance,
-                   evidence=dict(outcome.evidence), witness=outcome.witness,
+                   passed=passed, measured=measured, predicted=predicted, tolerance=tolerance,
+                   evidence=evidence, witness=outcome.witness,
                    mode="quick" if quick else "full", seconds=time.perf_counter() - start,
-                   recheck=recheck)
+                   recheck=recheck, kind=info.kind, prediction_source=info.prediction_source,
+                   tolerance_basis=info.tolerance_basis, not_shown=info.not_shown,
+                   comparisons=tuple(outcome.comparisons), held_out=tuple(outcome.held_out),
+                   calibration_inputs=outcome.calibration_inputs)
+
+
+def _judge(info: CheckInfo, outcome: Outcome) -> tuple[bool, list[str]]:
+    """The verdict: the check's own conclusion, every comparison it states, and (for a
+    calibrated tolerance) its held-out runs. Returns (passed, reasons for failing)."""
+    notes = [f"comparison {c.quantity!r} fails" for c in outcome.comparisons if not c.passed]
+    if info.calibrated:
+        if outcome.calibration_inputs is None:
+            notes.append("calibrated tolerance without recorded calibration inputs")
+        if len(outcome.held_out) < HELD_OUT_MINIMUM:
+            notes.append(f"calibrated tolerance with {len(outcome.held_out)} held-out inputs "
+                         f"(at least {HELD_OUT_MINIMUM} are required)")
+        notes += [f"held-out input {h.inputs} fails" for h in outcome.held_out if not h.passed]
+    return bool(outcome.passed) and not notes, notes
 
 
 def _crashed(err: Exception) -> Outcome:
@@ -86,37 +118,65 @@ class Report:
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(plain(self.to_dict()), indent=indent, ensure_ascii=False)
 
+    def by_kind(self) -> list[tuple[str, tuple[Verdict, ...]]]:
+        """The verdicts grouped by kind of evidence, in :data:`KINDS` order (empty kinds left
+        out)."""
+        order = [*KINDS, "unclassified"]
+        return [(k, group) for k in order
+                if (group := tuple(v for v in self.verdicts if v.kind == k))]
+
+    def summary(self) -> str:
+        """One line: claims verified per kind, failures, and regression guards apart."""
+        claims = [v for v in self.verdicts if v.kind != "regression"]
+        guards = [v for v in self.verdicts if v.kind == "regression"]
+        per_kind = ", ".join(f"{k} {len(g)}" for k, g in self.by_kind() if k != "regression")
+        passed = sum(v.passed for v in claims)
+        text = (f"{passed} of {len(claims)} claims verified ({per_kind}); "
+                f"{len(guards)} regression guards, {sum(not v.passed for v in guards)} failing "
+                f"({self.mode} mode, eosmath {self.eosmath_version}).")
+        return text
+
     def to_markdown(self) -> str:
-        """A markdown table (for the reproduce report): check, source, statement, predicted,
+        """Markdown tables (for the reproduce report), one per kind of evidence: check,
+        statement, evidence (prediction source, tolerance basis, not shown), predicted,
         measured, tolerance, verdict, seconds."""
-        lines = ["| check | source | statement | predicted | measured | tolerance | verdict | "
-                 "seconds |", "|---|---|---|---|---|---|---|---|"]
-        for v in self.verdicts:
-            mark = "pass" if v.passed else "**FAIL**"
-            if v.recheck is not None:
-                mark += f" ({v.recheck.verdict} at {v.recheck.dps} digits)"
-            cells = [_md(plain(x)) for x in (v.predicted, v.measured, v.tolerance)]
-            lines.append(f"| `{v.name}` | {_md(v.source)} | {_md(v.statement)} | "
-                         f"{' | '.join(cells)} | {mark} | {v.seconds:.2f} |")
-        lines.append(f"\n{len(self.verdicts)} checks, {len(self.failures)} failed "
-                     f"({self.mode} mode, eosmath {self.eosmath_version}).")
+        lines = []
+        for kind, group in self.by_kind():
+            lines += [f"\n#### {KIND_TITLES[kind]}\n",
+                      "| check | source | statement | prediction from | tolerance basis | "
+                      "not shown | predicted | measured | tolerance | verdict | seconds |",
+                      "|---|---|---|---|---|---|---|---|---|---|---|"]
+            for v in group:
+                mark = "pass" if v.passed else "**FAIL**"
+                if v.recheck is not None:
+                    mark += f" ({v.recheck.verdict} at {v.recheck.dps} digits)"
+                if v.held_out:
+                    mark += f" (held out: {sum(h.passed for h in v.held_out)}/{len(v.held_out)})"
+                cells = [_md(plain(x)) for x in (v.predicted, v.measured, v.tolerance)]
+                lines.append(f"| `{v.name}` | {_md(v.source)} | {_md(v.statement)} | "
+                             f"{_md(v.prediction_source)} | {_md(v.tolerance_basis)} | "
+                             f"{_md(v.not_shown)} | {' | '.join(cells)} | {mark} | "
+                             f"{v.seconds:.2f} |")
+        lines.append("\n" + self.summary())
         return "\n".join(lines)
 
     def table(self) -> str:
-        """A readable fixed-width table, one line per check."""
+        """A readable fixed-width table, one line per check, grouped by kind of evidence."""
         width = max([len(v.name) for v in self.verdicts] + [5])
         lines = [f"{'check':{width}s}  result  {'measured':>14s}  {'predicted':>14s}  seconds",
                  "-" * (width + 52)]
-        for v in self.verdicts:
-            mark = "pass" if v.passed else "FAIL"
-            lines.append(f"{v.name:{width}s}  {mark:6s}  {_cell(v.measured):>14s}  "
-                         f"{_cell(v.predicted):>14s}  {v.seconds:7.2f}")
-            if v.recheck is not None:
-                lines.append(f"{'':{width}s}  recheck at {v.recheck.dps} digits: "
-                             f"{v.recheck.verdict}")
-        n_fail = len(self.failures)
-        lines.append(f"{len(self.verdicts)} checks, {n_fail} failed ({self.mode} mode, "
-                     f"eosmath {self.eosmath_version})")
+        for kind, group in self.by_kind():
+            lines.append(f"{KIND_TITLES[kind]}:")
+            for v in group:
+                mark = "pass" if v.passed else "FAIL"
+                lines.append(f"{v.name:{width}s}  {mark:6s}  {_cell(v.measured):>14s}  "
+                             f"{_cell(v.predicted):>14s}  {v.seconds:7.2f}")
+                if v.recheck is not None:
+                    lines.append(f"{'':{width}s}  recheck at {v.recheck.dps} digits: "
+                                 f"{v.recheck.verdict}")
+                if "harness" in v.evidence:
+                    lines.append(f"{'':{width}s}  {v.evidence['harness']}")
+        lines.append(self.summary())
         return "\n".join(lines)
 
 

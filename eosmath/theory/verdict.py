@@ -1,4 +1,15 @@
-"""Results of theorem checks: what a check function returns, and the frozen Verdict."""
+"""Results of theorem checks: what a check function returns, and the frozen Verdict.
+
+A check states each number it compares as a :class:`Comparison`, so the harness (not the check)
+decides whether measured and predicted agree, and a test can show that moving the prediction
+by twice the tolerance turns the verdict:
+
+>>> c = Comparison("period", measured=2.0000000001, predicted=2.0, tolerance=1e-9)
+>>> c.passed, c.perturbed().passed
+(True, False)
+>>> Comparison("gap", measured=0.3, predicted=0.5, tolerance=0.0, sense="<=").passed
+True
+"""
 
 from __future__ import annotations
 
@@ -8,6 +19,77 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+SENSES = ("==", "<=", ">=")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One measured number against its prediction.
+
+    ``sense`` ``"=="``: |measured − predicted| ≤ tolerance; ``"<="``: measured ≤ predicted +
+    tolerance (the prediction is an upper bound); ``">="``: measured ≥ predicted − tolerance.
+    ``relative=True`` scales the tolerance by |predicted|. A non-finite measured value fails.
+    """
+
+    quantity: str
+    measured: float
+    predicted: float
+    tolerance: float
+    relative: bool = False
+    sense: str = "=="
+
+    def __post_init__(self):
+        if self.sense not in SENSES:
+            raise ValueError(f"sense must be one of {SENSES}, got {self.sense!r}")
+        if not (float(self.tolerance) >= 0):
+            raise ValueError(f"tolerance of {self.quantity!r} must be ≥ 0, got {self.tolerance}")
+
+    @property
+    def absolute_tolerance(self) -> float:
+        tol = float(self.tolerance)
+        return tol * abs(float(self.predicted)) if self.relative else tol
+
+    @property
+    def passed(self) -> bool:
+        m, p, tol = float(self.measured), float(self.predicted), self.absolute_tolerance
+        if not (math.isfinite(m) and math.isfinite(p)):
+            return False
+        if self.sense == "==":
+            return abs(m - p) <= tol
+        if self.sense == "<=":
+            return m <= p + tol
+        return m >= p - tol
+
+    def perturbed(self, factor: float = 2.0) -> Comparison:
+        """The same comparison with the prediction moved by ``factor`` tolerances towards
+        failing (away from the measured value; a bound is tightened). A zero tolerance moves
+        it by 1e-9 relative. For ``"=="`` the result always fails when ``factor`` > 1."""
+        m, p = float(self.measured), float(self.predicted)
+        step = factor * self.absolute_tolerance or 1e-9 * max(1.0, abs(p))
+        if self.sense == "==":
+            p = p + step if p >= m else p - step
+        else:
+            p = p - step if self.sense == "<=" else p + step
+        return Comparison(self.quantity, m, p, self.absolute_tolerance, False, self.sense)
+
+    def to_dict(self) -> dict:
+        return {"quantity": self.quantity, "measured": plain(self.measured),
+                "predicted": plain(self.predicted), "tolerance": plain(self.tolerance),
+                "relative": self.relative, "sense": self.sense, "passed": self.passed}
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    """A calibrated check's run on an input it was not calibrated on."""
+
+    inputs: dict
+    passed: bool
+    measured: object = None
+
+    def to_dict(self) -> dict:
+        return {"inputs": plain(self.inputs), "passed": bool(self.passed),
+                "measured": plain(self.measured)}
+
 
 @dataclass
 class Outcome:
@@ -16,6 +98,10 @@ class Outcome:
     ``recheck`` (optional) re-runs the claim at ``witness`` in mpmath at high precision; the
     harness calls it only when the check failed. It returns a :class:`Recheck`, or None when
     there is nothing to re-run (e.g. the hypothesis itself fails).
+
+    ``comparisons`` are the numbers compared (the harness fails the verdict if any of them
+    fails, whatever ``passed`` says). A check whose tolerance is calibrated records its
+    ``calibration_inputs`` and its runs on ``held_out`` inputs.
     """
 
     passed: bool
@@ -25,6 +111,9 @@ class Outcome:
     evidence: dict = field(default_factory=dict)
     witness: object = None
     recheck: Callable[[], Recheck | None] | None = None
+    comparisons: tuple[Comparison, ...] = ()
+    held_out: tuple[HeldOut, ...] = ()
+    calibration_inputs: object = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +154,13 @@ class Verdict:
     mode: str
     seconds: float
     recheck: Recheck | None = None
+    kind: str = "unclassified"
+    prediction_source: str = ""
+    tolerance_basis: str = ""
+    not_shown: str = ""
+    comparisons: tuple[Comparison, ...] = ()
+    held_out: tuple[HeldOut, ...] = ()
+    calibration_inputs: object = None
 
     def __str__(self) -> str:
         mark = "PASS" if self.passed else "FAIL"
@@ -75,10 +171,20 @@ class Verdict:
         return text
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "source": self.source, "statement": self.statement,
-                "passed": bool(self.passed), "predicted": plain(self.predicted),
-                "measured": plain(self.measured), "tolerance": plain(self.tolerance),
-                "seconds": round(float(self.seconds), 4)}
+        out = {"name": self.name, "kind": self.kind, "source": self.source,
+               "statement": self.statement, "prediction_source": self.prediction_source,
+               "tolerance_basis": self.tolerance_basis, "not_shown": self.not_shown,
+               "passed": bool(self.passed), "predicted": plain(self.predicted),
+               "measured": plain(self.measured), "tolerance": plain(self.tolerance),
+               "comparisons": [c.to_dict() for c in self.comparisons],
+               "seconds": round(float(self.seconds), 4)}
+        if self.calibration_inputs is not None or self.held_out:
+            out["calibration_inputs"] = plain(self.calibration_inputs)
+            out["held_out"] = [h.to_dict() for h in self.held_out]
+        if self.recheck is not None:
+            out["recheck"] = {"passed": self.recheck.passed, "dps": self.recheck.dps,
+                              "verdict": self.recheck.verdict}
+        return out
 
 
 def plain(value):

@@ -98,3 +98,17 @@ def test_bad_inputs_give_clear_errors():
         nn.Objective(net, (X, [0, 1, 2, 1]), loss="logistic")
     assert issubclass(nn.UnknownActivationError, EosmathError)
     assert issubclass(nn.UnknownLossError, EosmathError)
+
+
+def test_shipped_digits_are_the_uci_array():
+    import hashlib
+
+    from eosmath.nn.datasets import digits_array
+
+    images, labels = digits_array()
+    assert images.dtype == labels.dtype == np.uint8 and images.shape == (1797, 64)
+    digest = hashlib.sha256(images.tobytes() + labels.tobytes()).hexdigest()
+    assert digest == "87ff0c9e40dc7e2c0e34e7257799c2e3f3aec1a016363bb11cad869ec428a826"
+    sklearn = pytest.importorskip("sklearn.datasets")
+    bunch = sklearn.load_digits()
+    assert np.array_equal(images, bunch.data) and np.array_equal(labels, bunch.target)

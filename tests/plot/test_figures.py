@@ -36,3 +36,33 @@ def test_plot_cli(tmp_path):
     assert main(["plot", str(store), "status", "--out", str(out)]) == 0
     assert out.stat().st_size > 1000
     assert main(["plot", str(store), "nonsense"]) == 2
+
+
+def _product_sweep():
+    import eosmath as eos
+
+    m = eos.models.get("product", ell="logcosh")
+    return eos.sweep(m, eta=np.linspace(0.5, 3.0, 12), x=np.linspace(0.2, 2.0, 8), y=2.0,
+                     steps=300, quiet=True)
+
+
+def test_continuous_maps_mask_diverged_cells_and_use_math_labels():
+    import eosmath as eos
+
+    ds = _product_sweep()
+    diverged = (ds["status"] == 3).values
+    assert diverged.any() and (~diverged).any()
+    fig = eos.plot.phase_diagram(ds, "final_eos_ratio")
+    ax = fig.axes[0]
+    shown = ax.collections[0].get_array()
+    assert np.ma.getmaskarray(shown).reshape(ds["status"].T.shape)[diverged.T].all()
+    valid_max = float(ds["final_eos_ratio"].where(~diverged).max())
+    assert ax.collections[0].get_clim()[1] <= valid_max + 1e-12
+    assert ax.get_xlabel() == r"step size $\eta$" and ax.get_ylabel() == "$x_0$"
+    assert "$y_0 = 2$" in ax.get_title()
+
+
+def test_sweep_variables_and_axes_carry_cf_long_name_and_units():
+    ds = _product_sweep()
+    for name in [*ds.data_vars, *ds.coords]:
+        assert ds[name].attrs.get("long_name") and ds[name].attrs.get("units") == "1", name

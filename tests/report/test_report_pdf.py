@@ -16,7 +16,7 @@ from eosmath.report.report_pdf import (
     report_tex,
     write_report_pdf,
 )
-from eosmath.theory.registry import checks
+from eosmath.theory.registry import KIND_TITLES, checks
 
 NO_TEX = shutil.which("pdflatex") is None
 NO_PDFTOTEXT = shutil.which("pdftotext") is None
@@ -25,9 +25,17 @@ SPECIALS = "\\{}#$%&_~^<>|"
 
 def _registry_rows():
     """Verdict-like dicts for every registered check (the text the report must typeset)."""
-    return [{"name": c.name, "source": c.source, "statement": c.statement, "passed": i % 2 == 0,
+    rows = [{"name": c.name, "source": c.source, "statement": c.statement, "passed": i % 2 == 0,
+             "kind": c.kind, "prediction_source": c.prediction_source,
+             "tolerance_basis": c.tolerance_basis, "not_shown": c.not_shown,
              "predicted": 2 / 0.3, "measured": [1.5, "inf", None]}
             for i, c in enumerate(checks())]
+    rows[0]["comparisons"] = [{"quantity": "x_t at step 10", "measured": 1.2345678e-12,
+                               "predicted": 1e-12, "tolerance": 0.5, "relative": True,
+                               "sense": "=="}]
+    rows[1].update(predicted={"a": 1.0, "b_2": 2.0}, measured={"a": 1.0000001, "b_2": 2.5},
+                   tolerance=1e-3)
+    return rows
 
 
 def _registry_chars():
@@ -78,12 +86,18 @@ def test_linked_figures_reads_image_links_in_order_without_duplicates():
     assert linked_figures(md + md) == [("figures/a.png", "cap one"), ("figures/b.pdf", "cap two")]
 
 
-def test_report_tex_has_one_row_per_check_and_every_figure():
+def test_report_tex_has_a_block_per_check_grouped_by_kind_and_every_figure():
     rows = _registry_rows()
     tex = report_tex(rows, [("figures/a.png", "η = 0.1")], ["derivations/product.pdf"])
     assert tex.isascii()
-    assert tex.count(r"\\ \hline") == len(rows) + 1  # header + one per check
+    assert tex.count(r"\begin{longtable}") == len(rows)  # one number table per check
     assert tex.count(r"\textbf{FAIL}") == sum(not r["passed"] for r in rows)
+    kinds = [k for k in ("identity", "theorem", "reconstruction", "regression")
+             if any(r["kind"] == k for r in rows)]
+    positions = [tex.index(r"\subsubsection*{" + KIND_TITLES[k].split(" ")[0]) for k in kinds]
+    assert positions == sorted(positions)
+    assert r"$1.23457\times10^{-12}$" in tex and "(rel.)" in tex  # a comparison row
+    assert r"b\_2 & 2 & 2.5 &" in tex  # one row per quantity of a dict
     assert r"{figures/a.png}" in tex and r"\caption{\ensuremath{\eta} = 0.1}" in tex
     assert r"\href{derivations/product.pdf}" in tex
 
@@ -161,7 +175,7 @@ def test_run_report_without_tex_writes_index_and_no_pdf(tmp_path, monkeypatch):
     monkeypatch.setattr(report_pdf, "tex_engine", lambda: None)
     assert reproduce.run_report(tmp_path, quiet=True)
     index = (tmp_path / "index.md").read_text()
-    assert "| PDF of this report | PASS |" in index
+    assert "| PDF of this report | SKIPPED (pdflatex not found) |" in index
     assert "pdflatex was not found" in index
     assert (tmp_path / "report.tex").exists() and not (tmp_path / "report.pdf").exists()
 

@@ -17,6 +17,7 @@ def test_registry_lists_name_source_statement():
     for info in infos:
         assert "." in info.name and info.source and info.statement
         assert info.statement.endswith("(reconstruction)") == info.reconstruction
+        assert info.reconstruction == (info.kind == "reconstruction")
 
 
 def test_unknown_name_lists_close_matches():
@@ -43,7 +44,8 @@ def test_json_format():
     report = th.verify_all(names=["quadratic.factor", "quadratic.regimes"])
     data = json.loads(report.to_json())
     assert set(data) == {"checks", "eosmath_version", "mode"} and data["mode"] == "quick"
-    keys = {"name", "source", "statement", "passed", "predicted", "measured", "tolerance",
+    keys = {"name", "kind", "source", "statement", "prediction_source", "tolerance_basis",
+            "not_shown", "passed", "predicted", "measured", "tolerance", "comparisons",
             "seconds"}
     assert [set(c) for c in data["checks"]] == [keys, keys]
     assert data["checks"][0]["name"] == "quadratic.factor"
@@ -94,7 +96,7 @@ def test_crashing_check_is_reported_as_failed(monkeypatch):
         raise ZeroDivisionError("boom")
 
     monkeypatch.setitem(registry._REGISTRY, "demo.crash",
-                        registry.CheckInfo("demo.crash", "test", "crashes", False, broken))
+                        registry.CheckInfo("demo.crash", "test", "crashes", broken))
     v = th.verify("demo.crash")
     assert not v.passed and "ZeroDivisionError" in v.evidence["error"]
 
