@@ -114,6 +114,10 @@ def run_sweep(args, extra=None) -> int:
         import sys
 
         again = list(getattr(args, "argv", []))
+        if not sweep_store.is_store(args.out):
+            print("eosmath: interrupted before the store was laid out; nothing to resume",
+                  file=sys.stderr)
+            return 130
         again += [] if "--resume" in again else ["--resume"]
         print(f"eosmath: interrupted; the chunks finished are saved in {args.out}; continue "
               f"with: {shlex.join(['eosmath', *again])}", file=sys.stderr)
