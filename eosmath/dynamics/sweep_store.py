@@ -25,7 +25,10 @@ and set true as the last write.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
+import threading
 import warnings
 from pathlib import Path
 
@@ -84,7 +87,11 @@ def create(path, coords: dict, variables: dict, attrs: dict, block: int) -> None
     (name → (dims, dtype, attrs); unwritten blocks read as the fill value: NaN for floats,
     ``not_computed`` for status, 0 for other integers), group ``attrs`` with ``complete``
     false; ``block`` is the chunk length along the first axis (the others are whole)."""
-    path = Path(path)
+    with _interrupt_after():
+        _create(Path(path), coords, variables, attrs, block)
+
+
+def _create(path: Path, coords: dict, variables: dict, attrs: dict, block: int) -> None:
     # the arrays first, the group's zarr.json after them: a folder is a store (is_store) only
     # once its layout is whole, so a run killed while laying it out is simply started again
     coords = {n: c if isinstance(c, tuple) else (c, {}) for n, c in coords.items()}
@@ -167,7 +174,12 @@ class Writer:
         return self.arrays[name]
 
     def write(self, data: dict, start: int) -> None:
-        """Write ``data`` (name → block array) at first-axis index ``start``, status last."""
+        """Write ``data`` (name → block array) at first-axis index ``start``, status last.
+        A Ctrl-C meanwhile takes effect once the block is written."""
+        with _interrupt_after():
+            self._write(data, start)
+
+    def _write(self, data: dict, start: int) -> None:
         for name in sorted(data, key=lambda n: n == STATUS):
             array = self._array(name)
             block = array.chunks[0]
@@ -180,10 +192,31 @@ class Writer:
     def finish(self) -> None:
         """Mark the store complete: consolidated metadata, then ``complete`` as the last
         write."""
-        clean_temporary(self.path)
-        _consolidate(self.path)
-        group = zarr.open_group(self.path, mode="r+")
-        group.attrs[COMPLETE] = True
+        with _interrupt_after():
+            clean_temporary(self.path)
+            _consolidate(self.path)
+            group = zarr.open_group(self.path, mode="r+")
+            group.attrs[COMPLETE] = True
+
+
+@contextlib.contextmanager
+def _interrupt_after():
+    """Hold back SIGINT until the block ends (zarr writes from an event loop thread: an
+    interrupt in the middle leaves its coroutines unfinished and warning at exit)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        if callable(previous):
+            previous(signal.SIGINT, None)  # Python's default raises KeyboardInterrupt
+        elif previous == signal.SIG_DFL:
+            raise KeyboardInterrupt
 
 
 def write_block(path, data: dict, start: int) -> None:
