@@ -89,7 +89,8 @@ def _run_with_progress(kernel, args, steps: int, quiet: bool) -> None:
 
 def run_gd(model, eta: float, theta0, steps: int, record=("loss", "sharpness", "eos_ratio"),
            tol: float = 1e-10, radius: float = 1e6, hyper=None, reducer: Callable | None = None,
-           kmax: int = 16, ptol: float = 1e-10, quiet: bool = False) -> Trajectory:
+           kmax: int = 16, ptol: float = 1e-10, quiet: bool = False,
+           precision: int | None = None) -> Trajectory:
     """Run GD θ ← θ − η∇L(θ) for at most ``steps`` steps with the compiled kernels.
 
     Stops when ‖∇L‖ < ``tol`` (checked before the update: CONVERGED), when the iterate is
@@ -99,7 +100,22 @@ def run_gd(model, eta: float, theta0, steps: int, record=("loss", "sharpness", "
     CHAOTIC if its Lyapunov exponent is positive, else MAX_STEPS. ``reducer(step, theta)``, if
     given, is evaluated on every iterate (like diffrax's ``SaveAt(fn=...)``). Runs of
     200 000 steps or more show a progress bar on stderr unless ``quiet``.
+
+    Exactly ``steps`` steps (no early stop unless the gradient or an iterate becomes
+    non-finite): ``tol=0``, ``radius=np.inf`` and ``kmax=max(steps, 2)`` (the period check
+    runs only once t > kmax; its history buffer then holds kmax + 1 iterates).
+
+    ``precision=digits`` runs GD in mpmath at that many decimal digits instead and returns a
+    :class:`~eosmath.dynamics.precise.PreciseTrajectory` (same tol/radius rules, no period
+    detection, no reducer); see :func:`~eosmath.dynamics.precise.run_gd_precise`.
     """
+    if precision is not None:  # high-precision path (eosmath.dynamics.precise)
+        from eosmath.dynamics.precise import run_gd_precise
+
+        if reducer is not None:
+            raise InvalidInputError("reducer is not available with precision=; use the float path")
+        return run_gd_precise(model, eta, theta0, steps, precision=precision, record=record,
+                              tol=tol, radius=radius, hyper=hyper)
     eta = check_eta(eta)
     theta0 = model.check_theta(theta0).astype(np.float64)
     unknown = set(record) - set(RECORDABLE)

@@ -52,7 +52,11 @@ def _h(z):
           "the reduced 2-D map (eq. 3) and ODE (eq. 4) of self-stabilization", SOURCE + " §3–4")
 def self_stabilization_reduced(eta: float = 0.01, alpha: float = 1.0,
                                beta: float = 1.0) -> DynamicalSystem:
-    """The map (x, y) ↦ (−(1+ηy)x, y + η(α − βx²/2)) and the ODE Ẋ = XY, Ẏ = α − βX²/2."""
+    """The map (x, y) ↦ (−(1+ηy)x, y + η(α − βx²/2)) and the ODE Ẋ = XY, Ẏ = α − βX²/2.
+
+    The ODE is ``meta["ode"]`` (time τ = η·step); it declares the conserved quantity ``g`` of
+    Lemma 3 (also ``meta["conserved"]``). The map is not conservative (no declaration).
+    """
     x, y = sp.symbols("x y", real=True)
     X, Y = sp.Symbol("X", positive=True), sp.Symbol("Y", real=True)
     e, a, b = sp.symbols("eta alpha beta", positive=True)
@@ -60,15 +64,16 @@ def self_stabilization_reduced(eta: float = 0.01, alpha: float = 1.0,
         (x, y), map=(-(1 + e * y) * x, y + e * (a - b * x**2 / 2)),
         hyper={e: eta, a: alpha, b: beta}, name="self_stabilization_reduced",
         source=SOURCE + " eq. (3)")
+    g = _h(b * X**2 / (2 * a)) + Y**2 / a
     ode = DynamicalSystem((X, Y), vector_field=(X * Y, a - b * X**2 / 2),
                           hyper={e: eta, a: alpha, b: beta}, name="self_stabilization_ode",
-                          source=SOURCE + " eq. (4)")
+                          source=SOURCE + " eq. (4)", conserved={"g": g})
     delta = sp.sqrt(2 * a / b)
     reduced_map.meta.update({
         "ode": ode,
         "delta": delta,
         "fixed_point": {X: delta, Y: 0},
-        "conserved": _h(b * X**2 / (2 * a)) + Y**2 / a,
+        "conserved": g,
         "hamiltonian_coordinates": "(log X, Y)",
         "h": _h,
     })

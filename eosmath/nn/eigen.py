@@ -1,4 +1,5 @@
-"""Top Hessian eigenpairs (largest *algebraic*: the sharpness convention) by Lanczos or LOBPCG.
+"""Extreme Hessian eigenpairs by Lanczos or LOBPCG: the largest *algebraic* ones (the
+sharpness convention) by default, the smallest (most negative) with ``which="SA"``.
 
 Anything with ``matvec(v)``, ``size`` and ``dtype`` is an operator; an :class:`Objective`
 together with θ becomes one through :class:`HessianOperator`.
@@ -7,6 +8,9 @@ together with θ becomes one through :class:`HessianOperator`.
 >>> eig = top_eigenpairs(MatrixOperator(np.diag([-10.0, 5.0, 1.0, 0.5])), k=1)
 >>> round(float(eig.eigenvalues[0]), 12)
 5.0
+>>> low = top_eigenpairs(MatrixOperator(np.diag([-10.0, 5.0, 1.0, 0.5])), k=2, which="SA")
+>>> low.eigenvalues.round(12).tolist()          # ascending: most negative first
+[-10.0, 0.5]
 """
 
 from __future__ import annotations
@@ -65,11 +69,15 @@ class NegativeLargestMagnitudeWarning(RuntimeWarning):
     """which='LM' returned a negative eigenvalue: it is not the sharpness."""
 
 
+WHICH = ("LA", "SA", "LM")
+
+
 @dataclass(frozen=True)
 class EigenResult:
-    """Eigenvalues in descending order, eigenvectors as columns, residual norms ‖Hq − λq‖
-    computed with the same operator, the number of operator applications (including the
-    residual check), a converged flag and the method used."""
+    """Eigenvalues (descending for ``which`` LA and LM; ascending, most negative first, for
+    SA), eigenvectors as columns, residual norms ‖Hq − λq‖ computed with the same operator,
+    the number of operator applications (including the residual check), a converged flag,
+    the method used and which end of the spectrum was asked for."""
 
     eigenvalues: np.ndarray
     eigenvectors: np.ndarray
@@ -77,9 +85,14 @@ class EigenResult:
     matvecs: int
     converged: bool
     method: str
+    which: str = "LA"
 
     @property
     def sharpness(self) -> float:
+        """λ_max; only a which="LA" (or "LM") result holds it."""
+        if self.which == "SA":
+            raise InvalidInputError("this result holds the smallest eigenvalues (which='SA'); "
+                                    "the sharpness needs which='LA'")
         return float(self.eigenvalues[0])
 
 
@@ -101,21 +114,23 @@ def top_eigenpairs(obj_or_operator, theta=None, k: int = 5, method: str = "lancz
                    v0=None, tol: float = 1e-10, which: str = "LA", maxiter: int | None = None,
                    eps: float | None = None, richardson: bool = False,
                    seed: int = 0) -> EigenResult:
-    """The k largest-algebraic eigenpairs of a symmetric operator (the Hessian at θ).
+    """The k extreme eigenpairs of a symmetric operator (the Hessian at θ).
 
+    ``which="LA"`` (default): the k largest algebraic eigenvalues, descending (the sharpness
+    first). ``which="SA"``: the k smallest algebraic, ascending (the most negative first).
+    ``which="LM"`` (largest magnitude, only for Lanczos) is allowed for comparison with other
+    codes and warns when it returns a negative eigenvalue.
     ``method="lanczos"``: scipy ``eigsh`` on a LinearOperator; ``v0`` a start vector (or a
-    block whose first column is used). ``method="lobpcg"``: scipy ``lobpcg(largest=True)``;
-    ``v0`` a (size, k) warm-start block (e.g. the previous eigenvectors). ``which="LM"``
-    (largest magnitude, only for Lanczos) is allowed for comparison with other codes and
-    warns when it returns a negative eigenvalue.
+    block whose first column is used). ``method="lobpcg"``: scipy ``lobpcg``; ``v0`` a
+    (size, k) warm-start block (e.g. the previous eigenvectors).
     """
     op = as_operator(obj_or_operator, theta, eps=eps, richardson=richardson)
     size = int(op.size)
     dtype = np.dtype(op.dtype) if np.dtype(op.dtype) != object else np.dtype(np.float64)
     if not 1 <= k < size:
         raise InvalidInputError(f"k must satisfy 1 ≤ k < {size}, got {k}")
-    if which not in ("LA", "LM"):
-        raise InvalidInputError(f"which must be 'LA' or 'LM', got {which!r}")
+    if which not in WHICH:
+        raise InvalidInputError(f"which must be one of {WHICH}, got {which!r}")
     count = [0]
 
     def matvec(v):
@@ -137,20 +152,20 @@ def top_eigenpairs(obj_or_operator, theta=None, k: int = 5, method: str = "lancz
             if len(values) == 0:
                 values, vectors = np.full(k, np.nan), np.full((size, k), np.nan)
     elif method == "lobpcg":
-        if which != "LA":
-            raise InvalidInputError("lobpcg computes largest algebraic eigenvalues only")
+        if which == "LM":
+            raise InvalidInputError("lobpcg computes algebraic extremes only: which='LA' or 'SA'")
         block = rng.normal(size=(size, k))
         if v0 is not None:
             given = np.asarray(v0, dtype=np.float64).reshape(size, -1)[:, :k]
             block[:, : given.shape[1]] = given
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # non-convergence is reported below
-            values, vectors = lobpcg(linear, block.astype(dtype), largest=True, tol=tol,
-                                     maxiter=maxiter or 200)
+            values, vectors = lobpcg(linear, block.astype(dtype), largest=which == "LA",
+                                     tol=tol, maxiter=maxiter or 200)
         converged = None
     else:
         raise InvalidInputError(f"method must be 'lanczos' or 'lobpcg', got {method!r}")
-    order = np.argsort(values)[::-1]
+    order = np.argsort(values) if which == "SA" else np.argsort(values)[::-1]
     values, vectors = np.asarray(values)[order], np.asarray(vectors)[:, order]
     residuals = np.array([np.linalg.norm(matvec(vectors[:, j]) - values[j] * vectors[:, j])
                           for j in range(vectors.shape[1])])
@@ -164,4 +179,4 @@ def top_eigenpairs(obj_or_operator, theta=None, k: int = 5, method: str = "lancz
             f"eigsh(which='LM') returned negative eigenvalue(s) {values[values < 0]}: the largest "
             "magnitude is not the sharpness; use which='LA'", NegativeLargestMagnitudeWarning,
             stacklevel=2)
-    return EigenResult(values, vectors, residuals, count[0], bool(converged), method)
+    return EigenResult(values, vectors, residuals, count[0], bool(converged), method, which)

@@ -7,10 +7,16 @@
 ...                   sharpness_every=25, top_k=2, quiet=True)
 >>> run.status, run.loss.shape, run.eigenvalues.shape
 ('completed', (51,), (3, 2))
+>>> rec = nn.train_gd(obj, net.init(seed=0, scheme="chebyshev"), eta=0.1, steps=50,
+...                   sharpness_every=50, record_every=20, quiet=True)
+>>> rec.snapshot_steps.tolist(), rec.snapshots.shape          # θ at steps 0, 20, 40 and 50
+([0, 20, 40, 50], (4, 60))
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +28,7 @@ from eosmath.progress import Progress
 from eosmath.provenance import provenance
 
 STATUSES = ("completed", "diverged", "goal_reached")
+SPILL_BYTES = 256 * 2**20  # snapshots larger than this go to a .npy memmap on disk
 
 
 @dataclass(frozen=True)
@@ -31,7 +38,10 @@ class TrainResult:
     ``eta[t]`` is the step size used from step t to t+1; sharpness was measured at
     ``eig_steps`` with top-k values ``eigenvalues`` (descending), their residual norms and
     converged flags. ``status``: completed, diverged (non-finite loss or gradient; arrays stop
-    at the last finite step) or goal_reached."""
+    at the last finite step) or goal_reached. With ``record_every``: θ at ``snapshot_steps``
+    as the rows of ``snapshots`` (an array, or a read-only memmap of the .npy file
+    ``snapshot_path`` when spilled to disk; rows of that file past the last snapshot of a run
+    that stopped early are NaN)."""
 
     loss: np.ndarray
     accuracy: np.ndarray
@@ -46,6 +56,9 @@ class TrainResult:
     steps_done: int
     theta: np.ndarray
     attrs: dict = field(default_factory=dict)
+    snapshot_steps: np.ndarray | None = None
+    snapshots: np.ndarray | None = None
+    snapshot_path: str | None = None
 
     @property
     def sharpness(self) -> np.ndarray:
@@ -71,11 +84,17 @@ class TrainResult:
         if self.gd_gf_distance is not None:
             variables["gd_gf_distance"] = ("step", self.gd_gf_distance)
             variables["gf_sharpness"] = ("eig_step", self.gf_sharpness)
+        coords = {"step": np.arange(len(self.loss)), "eig_step": self.eig_steps}
+        extra = {}
+        if self.snapshots is not None and self.snapshot_path is None:
+            variables["snapshots"] = (("snapshot_step", "param"), np.asarray(self.snapshots))
+            coords["snapshot_step"] = self.snapshot_steps
+        elif self.snapshot_path is not None:
+            extra["snapshot_path"] = self.snapshot_path
         attrs = {k: (v if isinstance(v, (int, float, str)) else str(v))
-                 for k, v in {**self.attrs, "status": self.status,
+                 for k, v in {**self.attrs, **extra, "status": self.status,
                               "steps_done": self.steps_done}.items()}
-        return xr.Dataset(variables, coords={"step": np.arange(len(self.loss)),
-                                             "eig_step": self.eig_steps}, attrs=attrs)
+        return xr.Dataset(variables, coords=coords, attrs=attrs)
 
     def save(self, path) -> Path:
         """NetCDF (any suffix but .npz; scipy backend) or NumPy .npz, with provenance attrs."""
@@ -105,11 +124,47 @@ def _rk4_flow(obj, theta, duration, sharpness, alpha, max_step):
     return theta
 
 
+class _Snapshots:
+    """θ every k steps, in memory or, above ``spill_bytes``, in a .npy memmap in ``folder``."""
+
+    def __init__(self, every, steps, theta, folder, spill_bytes):
+        self.every, self.steps, self.count, self.path = every, steps, 0, None
+        rows = steps // every + 2          # multiples of k, plus the last step
+        shape = (rows, theta.shape[0])
+        if rows * theta.shape[0] * theta.dtype.itemsize > spill_bytes:
+            folder = Path(folder) if folder is not None else \
+                Path(tempfile.mkdtemp(prefix="eosmath-snapshots-"))
+            folder.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(prefix="theta-", suffix=".npy", dir=folder)
+            os.close(handle)
+            self.path = name
+            self.data = np.lib.format.open_memmap(name, mode="w+", dtype=theta.dtype, shape=shape)
+        else:
+            self.data = np.empty(shape, dtype=theta.dtype)
+        self.steps_taken = np.empty(rows, dtype=np.int64)
+
+    def offer(self, t, theta, last):
+        if t % self.every == 0 or last:
+            self.data[self.count] = theta
+            self.steps_taken[self.count] = t
+            self.count += 1
+
+    def result(self):
+        if self.path is None:
+            return self.steps_taken[: self.count].copy(), self.data[: self.count].copy(), None
+        self.data[self.count:] = np.nan
+        self.data.flush()
+        del self.data
+        stored = np.load(self.path, mmap_mode="r")
+        return self.steps_taken[: self.count].copy(), stored[: self.count], self.path
+
+
 def train_gd(obj, theta, eta: float, steps: int, sharpness_every: int = 20, top_k: int = 3,
              flow_baseline: bool = False, lr_schedule=None, loss_goal: float | None = None,
              acc_goal: float | None = None, quiet: bool = False, method: str = "lanczos",
              eig_tol: float = 1e-8, flow_alpha: float = 1.0, flow_max_step: float = 999.0,
-             seed: int = 0) -> TrainResult:
+             seed: int = 0, record_every: int | None = None, snapshot_dir=None,
+             spill_bytes: int = SPILL_BYTES) -> TrainResult:
     """Full-batch GD θ ← θ − η_t ∇L(θ), η_t = η·lr_schedule(t).
 
     Every ``sharpness_every`` steps (and at the last step) the top-``top_k`` Hessian
@@ -119,6 +174,11 @@ def train_gd(obj, theta, eta: float, steps: int, sharpness_every: int = 20, top_
     max_step = 999), in lock-step to time Σ η_t, and records ‖θ_GD − θ_GF‖. Stops early with
     status ``goal_reached`` when loss ≤ loss_goal or accuracy ≥ acc_goal; non-finite loss or
     gradient gives status ``diverged`` (never an exception).
+
+    ``record_every=k`` keeps θ at every k-th step and at the last step of a run that completes
+    or reaches its goal (``snapshots``; a diverged run keeps its finite multiples of k); when
+    they would take more than ``spill_bytes`` they are written to a .npy memmap in
+    ``snapshot_dir`` (default: a new temporary folder, which the caller owns and deletes).
     """
     theta = obj.net.check_theta(theta).copy()
     if theta.dtype.kind in "iub":
@@ -129,6 +189,11 @@ def train_gd(obj, theta, eta: float, steps: int, sharpness_every: int = 20, top_
                                   (top_k >= 1, "top_k ≥ 1", top_k)):
         if not ok:
             raise InvalidInputError(f"train_gd needs {constraint}, got {value}")
+    if record_every is not None and (isinstance(record_every, bool) or int(record_every) < 1
+                                     or int(record_every) != record_every):
+        raise InvalidInputError(f"record_every must be a whole number ≥ 1, got {record_every!r}")
+    snaps = None if record_every is None else \
+        _Snapshots(int(record_every), int(steps), theta, snapshot_dir, spill_bytes)
     schedule = lr_schedule or (lambda step: 1.0)
     losses, accuracies, etas, distances = [], [], [], []
     eig_steps, eig_values, eig_res, eig_conv, gf_sharp = [], [], [], [], []
@@ -154,6 +219,8 @@ def train_gd(obj, theta, eta: float, steps: int, sharpness_every: int = 20, top_
                 distances.append(float(np.linalg.norm((theta - theta_gf).astype(np.float64))))
             goal = (loss_goal is not None and value <= loss_goal) or \
                 (acc_goal is not None and acc is not None and acc >= acc_goal)
+            if snaps is not None:
+                snaps.offer(t, theta, goal or t == steps)
             if t % sharpness_every == 0 or t == steps or goal:
                 eig = measure(theta, vectors)
                 vectors = eig.eigenvectors
@@ -191,4 +258,6 @@ def train_gd(obj, theta, eta: float, steps: int, sharpness_every: int = 20, top_
         eig_converged=np.array(eig_conv, dtype=bool),
         gd_gf_distance=np.array(distances) if flow_baseline else None,
         gf_sharpness=np.array(gf_sharp) if flow_baseline else None,
-        status=status, steps_done=steps_done, theta=theta, attrs=info)
+        status=status, steps_done=steps_done, theta=theta, attrs=info,
+        **({} if snaps is None else dict(zip(("snapshot_steps", "snapshots", "snapshot_path"),
+                                            snaps.result(), strict=True))))

@@ -8,6 +8,8 @@ loss; they get this small object instead of a :class:`~eosmath.symbolic.model.Mo
 >>> s = DynamicalSystem((x, y), vector_field=(x * y, 1 - x**2 / 2))
 >>> s.equilibria()
 [{x: -sqrt(2), y: 0}, {x: sqrt(2), y: 0}]
+
+Run it with :func:`eosmath.iterate` (maps) or :func:`eosmath.integrate` (ODEs).
 """
 
 from __future__ import annotations
@@ -18,17 +20,32 @@ import sympy as sp
 
 
 class DynamicalSystem:
-    """State symbols with a discrete map (state ↦ next state) and/or an ODE vector field."""
+    """State symbols with a discrete map (state ↦ next state) and/or an ODE vector field.
+
+    ``conserved`` names quantities (SymPy expressions in the state and hyper-parameters) that
+    the system is declared to conserve; :func:`eosmath.integrate` and :func:`eosmath.iterate`
+    report their drift along a trace. For a vector field, check a declaration with
+    :meth:`is_first_integral`.
+    """
 
     def __init__(self, state, map=None, vector_field=None, hyper: Mapping | None = None, *,
                  name: str = "system", source: str = "", description: str = "",
-                 meta: Mapping | None = None):
+                 meta: Mapping | None = None, conserved: Mapping | None = None):
         self.state = tuple(state)
         self._map = None if map is None else sp.Matrix(list(map))
         self._field = None if vector_field is None else sp.Matrix(list(vector_field))
         self.hyper = dict(hyper or {})
         self.name, self.source, self.description = name, source, description
         self.meta = dict(meta or {})
+        self.conserved = {str(k): sp.sympify(v) for k, v in (conserved or {}).items()}
+
+    @property
+    def has_map(self) -> bool:
+        return self._map is not None
+
+    @property
+    def has_vector_field(self) -> bool:
+        return self._field is not None
 
     @property
     def dim(self) -> int:

@@ -18,9 +18,9 @@ from scipy.integrate import solve_ivp
 
 from eosmath import ETA, models
 from eosmath.symbolic.model import Model
-from eosmath.theory._iterate import mp_trajectory, trajectory
+from eosmath.theory._iterate import losses_along, mp_trajectory, sharpness_along, trajectory
 from eosmath.theory.registry import check
-from eosmath.theory.verdict import Outcome, Recheck
+from eosmath.theory.verdict import Comparison, HeldOut, Outcome, Recheck
 
 SOURCE = "Damian, Nichani & Lee (ICLR 2023), seed 001; spec/self_stabilization.md"
 
@@ -70,7 +70,15 @@ def _lemma2_error(model: Model, point, vector: str, dps: int = 50) -> float:
 @check("self_stabilization.lemma2", source=SOURCE + " §1 (Lemma 2)",
        statement="If λ_max(∇²L(θ)) is simple, ∇S(θ) = ∇³L(θ)[u, u]: on random degree-4 "
                  "polynomial losses in 5-D, 50-digit mpmath central differences of λ_max agree "
-                 "with the contraction to 1e-20 relative.")
+                 "with the contraction to 1e-20 relative.",
+       kind="identity",
+       prediction_source="symbolic: ∇³L[u, u] from SymPy's third derivative, contracted at "
+                         "50 digits",
+       tolerance_basis="50-digit arithmetic: the central-difference step 1e-20 leaves "
+                       "truncation ~1e-40 and rounding ~1e-30, so 1e-20 is 10 digits of margin",
+       not_shown="points where λ_max is repeated, and networks (random degree-4 polynomials in "
+                 "5-D only)",
+       violations={"the second eigenvector in place of u": {"vector": "second"}})
 def lemma2(quick: bool = True, vector: str = "top", seed: int = 0) -> Outcome:
     rng = np.random.default_rng(seed)
     errors = []
@@ -79,6 +87,8 @@ def lemma2(quick: bool = True, vector: str = "top", seed: int = 0) -> Outcome:
         errors.append(_lemma2_error(model, rng.uniform(-1, 1, 5), vector))
     worst = max(errors)
     return Outcome(worst <= 1e-20, measured=worst, predicted=0.0, tolerance=1e-20,
+                   comparisons=(Comparison("relative error of ∇³L[u, u] against ∇λ_max", worst,
+                                           0.0, 1e-20, sense="<="),),
                    evidence={"relative_errors": errors, "dps": 50,
                              "why_tolerance": "central difference step 1e-20 at 50 digits: "
                                               "truncation ~1e-40, rounding ~1e-30"},
@@ -92,7 +102,12 @@ def _reduced():
 
 @check("self_stabilization.ode_fixed_point", source=SOURCE + " §4",
        statement="The ODE Ẋ = XY, Ẏ = α − βX²/2 has the unique equilibrium with X > 0 at "
-                 "(δ, 0), δ = √(2α/β), with linearisation eigenvalues ±i√(2α) (symbolic).")
+                 "(δ, 0), δ = √(2α/β), with linearisation eigenvalues ±i√(2α) (symbolic).",
+       kind="identity", prediction_source="symbolic: SymPy solve and eigenvalues of the "
+       "Jacobian", tolerance_basis="exact (SymPy simplify)",
+       not_shown="that GD's map reaches the equilibrium (map (3) spirals outward, spec §4)",
+       violations={"δ = √(α/β)": lambda: {"delta_claim": sp.sqrt(
+           sp.Symbol("alpha", positive=True) / sp.Symbol("beta", positive=True))}})
 def ode_fixed_point(quick: bool = True, delta_claim=None) -> Outcome:
     system = _reduced()
     ode = system.meta["ode"]
@@ -111,7 +126,14 @@ def ode_fixed_point(quick: bool = True, delta_claim=None) -> Outcome:
 
 @check("self_stabilization.lv_conserved", source=SOURCE + " §4 (Lemma 3)",
        statement="g(X, Y) = h(βX²/(2α)) + Y²/α with h(z) = z − log z − 1 is a first integral "
-                 "of the ODE (symbolic), and drifts ≤ 1e-9 along DOP853 (rtol 1e-12).")
+                 "of the ODE (symbolic), and drifts ≤ 1e-9 along DOP853 (rtol 1e-12).",
+       kind="identity", prediction_source="symbolic: dg/dτ = 0 along (4) by SymPy; DOP853 as "
+       "a second method",
+       tolerance_basis="integrator tolerance: DOP853 rtol 1e-12 over τ ≤ 40 drifts ~1e-10; "
+                       "1e-9 allows 10×",
+       not_shown="conservation by GD's map (3), which drifts outward by O(ε) per cycle",
+       violations={"g = X² + Y²": lambda: {"quantity": sp.Symbol("X", positive=True) ** 2
+                                                       + sp.Symbol("Y", real=True) ** 2}})
 def lv_conserved(quick: bool = True, quantity=None) -> Outcome:
     system = _reduced()
     ode = system.meta["ode"]
@@ -126,6 +148,8 @@ def lv_conserved(quick: bool = True, quantity=None) -> Outcome:
     drift = float(np.max(np.abs(values - values[0])))
     passed = symbolic and drift <= 1e-9
     return Outcome(passed, measured=drift, predicted=0.0, tolerance=1e-9,
+                   comparisons=(Comparison("drift of g along DOP853", drift, 0.0, 1e-9,
+                                           sense="<="),),
                    evidence={"symbolic_first_integral": symbolic, "g0": float(values[0])},
                    witness=None if passed else {"X0": 0.3, "Y0": 0.2})
 
@@ -133,7 +157,13 @@ def lv_conserved(quick: bool = True, quantity=None) -> Outcome:
 @check("self_stabilization.lotka_volterra", source=SOURCE + " §4",
        statement="With z = X²/δ², w = W(Y) (h(w) = Y²/α) and ds/dτ = 2Y/(w − 1), the ODE becomes "
                  "dz/ds = z(w − 1), dw/ds = w(1 − z), whose first integral h(z) + h(w) is g "
-                 "(symbolic).", reconstruction=True)
+                 "(symbolic).", kind="reconstruction",
+       prediction_source="symbolic: chain rule of the ODE under the change of variables",
+       tolerance_basis="exact (SymPy simplify)",
+       not_shown="the paper's own change of variables (not recovered; this is one exact form)",
+       violations={"dw/ds with the sign flipped": lambda: {"field": (
+           sp.Symbol("z", positive=True) * (sp.Symbol("w", positive=True) - 1),
+           sp.Symbol("w", positive=True) * (sp.Symbol("z", positive=True) - 1))}})
 def lotka_volterra(quick: bool = True, field=None) -> Outcome:
     from eosmath.models.self_stabilization import lotka_volterra_form
 
@@ -179,7 +209,14 @@ def _ode_cycle(alpha, beta, x0, y0):
 @check("self_stabilization.corollary1", source=SOURCE + " §4 (Corollary 1)",
        statement="Along the ODE, X ≤ δ√(2 + 2g₀) and |Y| ≤ √(αg₀), with max|Y| = √(αg₀) "
                  "attained; over one period ⟨X²⟩ = δ² and ⟨Y⟩ = 0 (DOP853 rtol 1e-12, "
-                 "tolerance 1e-8).", reconstruction=True)
+                 "tolerance 1e-8).", kind="reconstruction",
+       prediction_source="closed form: δ√(2 + 2g₀), √(αg₀), δ² and 0 from g₀ at the start; "
+                         "measured by DOP853 (rtol 1e-12)",
+       tolerance_basis="integrator tolerance: rtol 1e-12 over one period gives ~1e-10 in the "
+                       "averages and the maximum; 1e-8 relative allows 100×; bounds exact",
+       not_shown="the bounds for GD's map (3) beyond one cycle (it drifts outward), and the "
+                 "paper's own constants (not recovered)",
+       violations={"X bound with factor 1 in place of 2": {"x_bound_factor": 1.0}})
 def corollary1(quick: bool = True, alpha: float = 2.0, beta: float = 1.0, x0_over_delta=0.1,
                x_bound_factor: float = 2.0) -> Outcome:
     delta = math.sqrt(2 * alpha / beta)
@@ -192,8 +229,12 @@ def corollary1(quick: bool = True, alpha: float = 2.0, beta: float = 1.0, x0_ove
     errors = {"<X^2> - delta^2": abs(mean_x2 - delta**2) / delta**2, "<Y>": abs(mean_y),
               "max|Y| - sqrt(alpha g0)": abs(y_max - y_bound) / y_bound}
     passed = x_max <= x_bound and y_max <= y_bound * (1 + 1e-8) and max(errors.values()) <= 1e-8
-    return Outcome(passed, measured={"max X": x_max, "max |Y|": y_max, "<X^2>": mean_x2,
-                                     "<Y>": mean_y},
+    comparisons = (Comparison("max X", x_max, x_bound, 0.0, sense="<="),
+                   Comparison("max |Y|", y_max, y_bound, 1e-8, relative=True),
+                   Comparison("<X^2>", mean_x2, delta**2, 1e-8, relative=True),
+                   Comparison("<Y>", mean_y, 0.0, 1e-8))
+    return Outcome(passed, comparisons=comparisons,
+                   measured={"max X": x_max, "max |Y|": y_max, "<X^2>": mean_x2, "<Y>": mean_y},
                    predicted={"X bound": x_bound, "|Y| bound": y_bound, "<X^2>": delta**2,
                               "<Y>": 0.0},
                    tolerance=1e-8, evidence={"g0": g0, "period": period, "errors": errors},
@@ -229,7 +270,11 @@ def _toy(eta, alpha=1.0, beta=1.0, c4=0.0):
 @check("self_stabilization.toy_is_reduced_map", source=SOURCE + " §8 (Appendix B)",
        statement="GD with step η₀ on the toy L = x²/η₀ + (√β/2)yx² − (α/√β)y − z is exactly the "
                  "reduced map x⁺ = −(1 + ηY)x, Y⁺ = Y + η(α − βx²/2) in Y = √β·y, with "
-                 "z⁺ = z + η (symbolic).", reconstruction=True)
+                 "z⁺ = z + η (symbolic).", kind="reconstruction",
+       prediction_source="symbolic: SymPy GD map of the toy against map (3)",
+       tolerance_basis="exact (SymPy simplify)",
+       not_shown="the paper's own Appendix-B formula (not recovered; spec §8)",
+       violations={"GD with step η₀/2": lambda: {"step": sp.Symbol("eta0", real=True) / 2}})
 def toy_is_reduced_map(quick: bool = True, step=None) -> Outcome:
     toy = _toy(0.1)
     x, y, z = toy.params
@@ -251,13 +296,21 @@ def toy_is_reduced_map(quick: bool = True, step=None) -> Outcome:
 @check("self_stabilization.four_stages", source=SOURCE + " §3, §8",
        statement="On the toy (α = β = 1, η = 0.01) from |x₀| = 0.01δ, Y₀ = −0.5, GD runs through "
                  "the four stages in order: Y rises at ηα per step; after Y > 0 |x| grows with "
-                 "sign flips; Y falls once |x| > δ; |x| decays once Y < 0.", reconstruction=True)
+                 "sign flips; Y falls once |x| > δ; |x| decays once Y < 0.",
+       kind="reconstruction",
+       prediction_source="closed form: the stage order of §3 and the stage-1 slope ηα",
+       tolerance_basis="stage-1 slope η(α − βx²/2) with x² ≤ 10⁻⁴δ² differs from ηα by ≤ 10⁻⁴ "
+                       "relative; 1e-3 allows 10×; the order and monotonicity are exact",
+       not_shown="the four stages on a network (the toy's GD is the reduced map itself)",
+       violations={"step 0.5η₀ (below the edge)": {"step_factor": 0.5}})
 def four_stages(quick: bool = True, eta: float = 0.01, step_factor: float = 1.0) -> Outcome:
     alpha = beta = 1.0
     toy = _toy(eta, alpha, beta)
     theta0, step = [0.01 * math.sqrt(2 * alpha / beta), -0.5, 0.0], eta * step_factor
     passed, measured, flags = _stages(trajectory(toy, theta0, step, 3000), eta, alpha, beta)
-    return Outcome(passed, measured=measured,
+    slope = Comparison("stage-1 slope of Y", measured["stage-1 slope"], eta * alpha, 1e-3,
+                       relative=True)
+    return Outcome(passed, measured=measured, comparisons=(slope,),
                    predicted={"order": "0 < t1 < t2 < t3 < t4", "stage-1 slope": eta * alpha},
                    tolerance="slope 1e-3 relative (x² ≤ 1e-4δ² in stage 1)", evidence=flags,
                    witness=None if passed else {"eta": eta, "step": step},
@@ -344,145 +397,197 @@ def constrained_trajectory(model: Model, theta0, eta: float, steps: int):
     return np.array(out), np.array(us), taylor
 
 
-@check("self_stabilization.theorem1", source=SOURCE + " §6 (Theorem 1), §2 (PGD)",
-       statement="On the toy, for t ≤ 5/ε steps (ε = η√α): S(θ_t) = 2/η + y*_t + (∇S_t·u_t)x*_t "
-                 "+ O(ε²/η) and L(θ_t) = L(θ†_t) + x*_t²/η + O(εδ²/η), with θ†_t from PGD with "
-                 "3 linearised projection steps (= (0, 0, z₀ + ηt) for t ≥ 1); the normalised "
-                 "errors stay below the Corollary-1 constants 2 + 2g₀ and √g₀(3 + 2g₀)/2.",
-       reconstruction=True)
-def theorem1(quick: bool = True, etas=None, alpha: float = 1.0, beta: float = 1.0,
-             include_y: bool = True) -> Outcome:
-    etas = list(etas or ((0.02, 0.01) if quick else (0.04, 0.02, 0.01, 0.005)))
-    delta = math.sqrt(2 * alpha / beta)
-    x0 = 0.5 * delta
-    g0 = float(_h(0.25))
-    c_sharp, c_loss = 2 + 2 * g0, math.sqrt(g0) * (3 + 2 * g0) / 2
-    rows = []
-    for eta in etas:
-        eps = eta * math.sqrt(alpha)
-        steps = int(5 / eps)
-        toy = _toy(eta, alpha, beta)
-        theta = trajectory(toy, [x0, 0.0, 0.0], eta, steps)
-        dagger, us, taylor = constrained_trajectory(toy, theta[0], eta, steps)
-        line = np.column_stack([np.zeros(steps + 1), np.zeros(steps + 1), eta * np.arange(
-            steps + 1)])
-        # From t = 1 on PGD is exactly the line; θ†_0 (projected from θ_0 off the line) lands
-        # slightly below it, y ≈ −ηβx₀², because the linearised steps act on the true
-        # sharpness excess ≈ ηβx₀²/2 at a point where u is tilted by x₀: an O(ε²) offset.
-        dagger_error = float(np.max(np.abs(dagger[1:] - line[1:])))
-        start_offset = float(np.max(np.abs(dagger[0] - line[0])))
-        start_ok = start_offset <= eta * beta * x0**2 * 1.01
-        sharp_err = loss_err = 0.0
-        for t in range(steps + 1):
-            v = theta[t] - dagger[t]
-            u = us[t]
-            ds = taylor.grad_sharpness(dagger[t], u)
-            ds_perp = ds - u * (u @ ds)
-            x_star, y_star = u @ v, ds_perp @ v
-            predicted_s = 2 / eta + (y_star if include_y else 0.0) + (ds @ u) * x_star
-            sharp = np.linalg.eigvalsh(taylor.hess(theta[t]))[-1]
-            sharp_err = max(sharp_err, abs(sharp - predicted_s) / (eps**2 / eta))
-            predicted_l = taylor.loss(dagger[t]) + x_star**2 / eta
-            loss_err = max(loss_err, abs(taylor.loss(theta[t]) - predicted_l)
-                           / (eps * delta**2 / eta))
-        rows.append({"eta": eta, "steps": steps, "sharpness_error/(eps^2/eta)": sharp_err,
-                     "loss_error/(eps delta^2/eta)": loss_err,
-                     "pgd_vs_line": dagger_error, "pgd_start_offset": start_offset,
-                     "pgd_start_ok": start_ok})
-    worst_s = max(r["sharpness_error/(eps^2/eta)"] for r in rows)
-    worst_l = max(r["loss_error/(eps delta^2/eta)"] for r in rows)
-    pgd_ok = max(r["pgd_vs_line"] for r in rows) <= 1e-9 and all(r["pgd_start_ok"] for r in rows)
-    # The orders themselves: normalised errors must not grow as ε shrinks (spread ≤ 1.5×).
-    spread = {key: max(r[key] for r in rows) / max(min(r[key] for r in rows), 1e-300)
-              for key in ("sharpness_error/(eps^2/eta)", "loss_error/(eps delta^2/eta)")}
-    scaling_ok = len(rows) < 2 or max(spread.values()) <= 1.5
-    passed = worst_s <= c_sharp and worst_l <= c_loss and pgd_ok and scaling_ok
-    return Outcome(passed, measured={"sharpness": worst_s, "loss": worst_l},
-                   predicted={"sharpness": f"≤ {c_sharp:.4g}", "loss": f"≤ {c_loss:.4g}"},
-                   tolerance={"sharpness": c_sharp, "loss": c_loss},
-                   evidence={"rows": rows, "g0": g0, "pgd_is_line": pgd_ok,
-                             "normalised_error_spread_over_eta": spread,
-                             "why_tolerance": "toy: sharpness error ≈ ηβx²/2 = (ε²/η)·x²/δ² and "
-                             "loss error = |Y|·|x² − δ²|/2, bounded by Corollary 1"},
-                   witness=None if passed else rows,
-                   recheck=lambda: _recheck_theorem1(etas[-1], alpha, beta, x0, c_sharp, c_loss,
-                                                     include_y))
+
+def predicted_dynamics(taylor: _Taylor, dagger, us, v0, eta: float, alpha_factor: float = 1.0):
+    """Definition 7 (spec §6): v*_{t+1} = v*_t − η[∇²L_t v* + ∇S^⊥_t(x*² − δ_t²)/2 + u_t x*y*],
+    iterated on its own from v*_0 = v0 along the constrained trajectory (rows of ``dagger``,
+    top eigenvectors ``us``). Returns rows v*_t and the frame (x*_t, y*_t, ∇S_t·u_t).
+
+    ``alpha_factor`` scales α_t (a deliberately wrong progressive-sharpening rate)."""
+    v = np.array(v0, dtype=float)
+    rows, frame = [], []
+    for p, u in zip(dagger, us, strict=True):
+        ds = taylor.grad_sharpness(p, u)
+        ds_perp = ds - u * (u @ ds)
+        alpha = -(taylor.grad(p) @ ds_perp) * alpha_factor
+        delta2 = 2 * alpha / (ds_perp @ ds_perp)
+        x, y = u @ v, ds_perp @ v
+        rows.append(v.copy())
+        frame.append((x, y, ds @ u))
+        v = v - eta * (taylor.hess(p) @ v + ds_perp * (x * x - delta2) / 2 + u * x * y)
+    return np.array(rows), np.array(frame)
 
 
-def _recheck_theorem1(eta, alpha, beta, x0, c_sharp, c_loss, include_y, dps: int = 40
-                      ) -> Recheck:
-    """GD on the toy at 40 digits; θ†_t = (0, 0, z₀ + ηt) for t ≥ 1 (checked in float64), where
-    u = e_x, ∇S = (0, √β, 0), so x*_t = x_t, y*_t = √β·y_t and S has the closed form
-    (a + √(a² + 4βx²))/2 with a = 2/η + √β·y (spec §8)."""
-    toy = _toy(eta, alpha, beta)
-    steps = int(5 / (eta * math.sqrt(alpha)))
-    path = mp_trajectory(toy, [x0, 0.0, 0.0], eta, steps, dps=dps)
-    loss = toy.lambdify("mpmath").loss
-    with mpmath.workdps(dps):
-        e, a_, b_ = mpmath.mpf(eta), mpmath.mpf(alpha), mpmath.mpf(beta)
-        eps = e * mpmath.sqrt(a_)
-        delta2 = 2 * a_ / b_
-        worst_s = worst_l = mpmath.mpf(0)
-        for t, (x, y, z) in enumerate(path):
-            if t == 0:
-                continue
-            a = 2 / e + mpmath.sqrt(b_) * y
-            sharp = (a + mpmath.sqrt(a * a + 4 * b_ * x * x)) / 2
-            predicted_s = 2 / e + (mpmath.sqrt(b_) * y if include_y else 0)
-            dagger_loss = loss([0, 0, e * t])
-            worst_s = max(worst_s, abs(sharp - predicted_s) / (eps**2 / e))
-            worst_l = max(worst_l, abs(loss([x, y, z]) - dagger_loss - x * x / e)
-                          / (eps * delta2 / e))
-        ok = bool(worst_s <= c_sharp and worst_l <= c_loss)
-        return Recheck(ok, {"sharpness": float(worst_s), "loss": float(worst_l)}, dps,
-                       note=f"η = {eta}, t = 1…{steps}")
+THEOREM1_CALIBRATION = {"eta": 0.04, "kappa": 2.0, "x0_over_delta": 0.5}
+THEOREM1_CONSTANTS = {"deviation": 3.5, "sharpness": 13.5, "loss": 7.5}
+"""The O(·) constants of Theorem 1 on the quartic toy: 1.5 × the normalised errors measured on
+THEOREM1_CALIBRATION (2.29, 8.98, 5.03); the paper states orders only."""
+
+
+def _theorem1_errors(eta, kappa, x0_over_delta, alpha, beta, alpha_factor, c4=None,
+                     steps_per_eps=5.0, gd=None):
+    """Max over t ≤ T = 5/ε of Theorem 1's three errors, each divided by its order:
+    ‖θ_t − θ†_t − v*_t‖/(εδ), |S(θ_t) − 2/η − y*_t − (∇S_t·u_t)x*_t|/(ε²/η),
+    |L(θ_t) − L(θ†_t) − x*_t²/η|/(εδ²/η). The prediction (θ†, v*) uses θ_0 only."""
+    c4 = kappa * eta * beta if c4 is None else c4
+    eps, delta = eta * math.sqrt(alpha), math.sqrt(2 * alpha / beta)
+    steps = int(steps_per_eps / eps)
+    toy = _toy(eta, alpha, beta, c4)
+    theta0 = np.array([x0_over_delta * delta, 0.0, 0.0])
+    dagger, us, taylor = constrained_trajectory(toy, theta0, eta, steps)
+    vstar, frame = predicted_dynamics(taylor, dagger, us, theta0 - dagger[0], eta, alpha_factor)
+    theta = trajectory(toy, theta0, eta, steps) if gd is None else gd(toy, theta0, steps)
+    if len(theta) < steps + 1:
+        return {"deviation": math.inf, "sharpness": math.inf, "loss": math.inf}
+    x, y, ds_u = frame.T
+    with np.errstate(over="ignore", invalid="ignore"):   # a diverging run scores inf/nan
+        sharp = sharpness_along(toy, theta)
+        losses, dagger_losses = losses_along(toy, theta), losses_along(toy, dagger)
+        errors = {"deviation": float(np.max(np.linalg.norm(theta - dagger - vstar, axis=1)))
+                  / (eps * delta),
+                  "sharpness": float(np.max(np.abs(sharp - 2 / eta - y - ds_u * x)))
+                  / (eps**2 / eta),
+                  "loss": float(np.max(np.abs(losses - dagger_losses - x * x / eta)))
+                  / (eps * delta**2 / eta)}
+    return {k: v if math.isfinite(v) else math.inf for k, v in errors.items()}
+
+
+@check("self_stabilization.theorem1", source=SOURCE + " §6 (Theorem 1, Definition 7), §2 (PGD)",
+       statement="Theorem 1 on the quartic toy L + c₄x⁴/24 with c₄ = κηβ (so ρ₄ = O(ηρ₃²), "
+                 "Assumption 3), where GD is not the predicted dynamics: θ† from PGD and v* from "
+                 "Definition 7 iterated on its own from v₀ = θ₀ − θ†₀; for t ≤ 5/ε, "
+                 "‖θ_t − θ†_t − v*_t‖ ≤ C_v·εδ, |S(θ_t) − 2/η − y*_t − (∇S_t·u_t)x*_t| ≤ C_S·ε²/η "
+                 "and |L(θ_t) − L(θ†_t) − x*_t²/η| ≤ C_L·εδ²/η, with the same constants at "
+                 "smaller ε (the orders), another κ and another start.",
+       kind="reconstruction",
+       prediction_source="independent integration: PGD θ† (3 linearised projection steps) and "
+                         "Definition 7's v* from θ₀ alone, never from GD's iterates",
+       tolerance_basis="calibrated: C_v, C_S, C_L = 1.5 × the normalised errors at η = 0.04, "
+                       "κ = 2, x₀ = 0.5δ (the paper states orders only); held out: η = 0.02, "
+                       "0.01 (0.005 in full mode), κ = −2, x₀ = 0.3δ",
+       not_shown="the paper's networks or its constants; on the toy ∇S_t·u_t = 0 and θ† is a "
+                 "line, so the period-2 sharpness term and a curved θ† are not exercised",
+       violations={"predicted dynamics with α wrong by 20%": {"alpha_factor": 1.2},
+                   "ρ₄ not O(ηρ₃²): c₄ = 2 at every η": {"c4": 2.0}})
+def theorem1(quick: bool = True, alpha: float = 1.0, beta: float = 1.0,
+             alpha_factor: float = 1.0, c4: float | None = None) -> Outcome:
+    c = THEOREM1_CALIBRATION
+    errors = _theorem1_errors(c["eta"], c["kappa"], c["x0_over_delta"], alpha, beta,
+                              alpha_factor, c4)
+    comparisons = tuple(Comparison(f"{k} error / its order", errors[k], THEOREM1_CONSTANTS[k],
+                                   0.0, sense="<=") for k in THEOREM1_CONSTANTS)
+    held_inputs = [{"eta": 0.02, "kappa": 2.0, "x0_over_delta": 0.5},
+                   {"eta": 0.01, "kappa": 2.0, "x0_over_delta": 0.5},
+                   {"eta": 0.02, "kappa": -2.0, "x0_over_delta": 0.5},
+                   {"eta": 0.02, "kappa": 2.0, "x0_over_delta": 0.3}]
+    if not quick:
+        held_inputs.append({"eta": 0.005, "kappa": 2.0, "x0_over_delta": 0.5})
+    held = []
+    for inputs in held_inputs:
+        e = _theorem1_errors(inputs["eta"], inputs["kappa"], inputs["x0_over_delta"], alpha,
+                             beta, alpha_factor, c4)
+        held.append(HeldOut(inputs, all(e[k] <= THEOREM1_CONSTANTS[k] for k in e), e))
+    passed = all(cmp.passed for cmp in comparisons)
+    return Outcome(passed, measured=None, predicted=None, tolerance=None,
+                   comparisons=comparisons, held_out=tuple(held), calibration_inputs=dict(c),
+                   evidence={"errors": errors, "constants": THEOREM1_CONSTANTS,
+                             "alpha_factor": alpha_factor},
+                   witness=None if passed else {**c, "alpha_factor": alpha_factor, "c4": c4},
+                   recheck=lambda: _recheck_theorem1(alpha, beta, alpha_factor, c4))
+
+
+def _recheck_theorem1(alpha, beta, alpha_factor, c4, dps: int = 40) -> Recheck:
+    """The same errors with GD run at 40 digits (θ† and v* unchanged)."""
+    c = THEOREM1_CALIBRATION
+
+    def gd(toy, theta0, steps):
+        path = mp_trajectory(toy, theta0, c["eta"], steps, dps=dps)
+        return np.array([[float(v) for v in p] for p in path])
+
+    errors = _theorem1_errors(c["eta"], c["kappa"], c["x0_over_delta"], alpha, beta,
+                              alpha_factor, c4, gd=gd)
+    ok = all(errors[k] <= THEOREM1_CONSTANTS[k] for k in errors)
+    return Recheck(ok, errors, dps, note="GD at 40 digits; θ† and v* in float64")
+
+
+def _cycle_distance(tr, delta, y_inf, alpha, beta):
+    """Distance of each toy iterate to the 2-cycle (|x|, Y) = (δ, y∞), in units δ and √α."""
+    return np.hypot((np.abs(tr[:, 0]) - delta) / delta,
+                    (math.sqrt(beta) * tr[:, 1] - y_inf) / math.sqrt(alpha))
+
+
+def _decay_rate(distance, block: int = 200) -> float:
+    """Slope per step of log(max distance over blocks of ``block`` steps) (least squares)."""
+    n = len(distance) // block
+    peaks = np.array([distance[i * block:(i + 1) * block].max() for i in range(n)])
+    return float(np.polyfit(np.arange(n) * block, np.log(peaks), 1)[0])
 
 
 @check("self_stabilization.generalized_sharpness", source=SOURCE + " §7 (Appendix F)",
-       statement="With a quartic term c₄x⁴/24 along u, GD started on the 2-cycle |x| = δ, "
-                 "Y = −c₄δ²/6 stays on it and its sharpness is S∞ = 2/η + c₄δ²/3 (+ the "
-                 "O(ε²/η) = ηα off-diagonal term): below 2/η for c₄ < 0 (sub-quadratic), above "
-                 "for c₄ > 0.", reconstruction=True)
+       statement="With a quartic term c₄x⁴/24 along u, the generalized dynamics have the 2-cycle "
+                 "|x| = δ, Y = y∞ = −c₄δ²/6 with sharpness S∞ = 2/η + c₄δ²/3 (+ the O(ε²/η) "
+                 "off-diagonal term): GD started on it stays on it; started off it (|x₀| = 0.8δ) "
+                 "it converges to it for c₄ < −3ηβ (sub-quadratic: sharpness → S∞ < 2/η) at the "
+                 "rate of the 2-cycle's linearisation, log|1 + ηc₄δ²/3 + 2η²α|/2 per step, and "
+                 "spirals away from it for c₄ > 0 (super-quadratic, |x₀| = 0.99δ), so the toy "
+                 "map does not settle above 2/η.",
+       kind="reconstruction",
+       prediction_source="closed form: S∞ = 2/η + c₄δ²/3 (spec §7) and the linearisation of the "
+                         "two-step map at the 2-cycle (det J = −(1 + ηc₄δ²/3) − 2η²α)",
+       tolerance_basis="S: 2ηα, twice the off-diagonal term ηβδ²/2 = ηα of the true sharpness "
+                       "(Theorem 1's O(ε²/η)); rate: 4% relative, the O(r₀²) second-order "
+                       "correction at the initial distance r₀ = 0.2; on-cycle drift: 1e-9 "
+                       "(float64 rounding over 2000 steps)",
+       not_shown="the paper's observation that networks settle near S∞ (the toy's coefficients "
+                 "are constant; for c₄ > 0 its 2-cycle repels, so the super-quadratic claim "
+                 "is shown only at the 2-cycle itself)",
+       violations={"wrong side claimed": {"claims": {-0.5: "above", 0.5: "above"}},
+                   "weakly sub-quadratic (c₄ > −3ηβ): the 2-cycle repels":
+                       {"c4_values": (-0.01, 0.5)}})
 def generalized_sharpness(quick: bool = True, eta: float = 0.01, c4_values=(-0.5, 0.5),
                           claims=None) -> Outcome:
     alpha = beta = 1.0
     delta = math.sqrt(2 * alpha / beta)
     claims = dict(claims or {c: ("below" if c < 0 else "above") for c in c4_values})
-    rows, ok = [], True
+    comparisons, rows = [], []
     for c4 in c4_values:
         toy = _toy(eta, alpha, beta, c4)
         y_inf = -c4 * delta**2 / 6
-        tr = trajectory(toy, [delta, y_inf / math.sqrt(beta), 0.0], eta, 2000 if quick else 20000)
-        stays = float(np.max(np.abs(np.abs(tr[:, 0]) - delta)))
-        sharp = float(np.linalg.eigvalsh(_Taylor(toy).hess(tr[-1]))[-1])
-        predicted = 2 / eta + c4 * delta**2 / 3
-        side = "below" if sharp < 2 / eta else "above"
-        close = abs(sharp - predicted) <= 2 * eta * alpha
-        ok = ok and close and stays <= 1e-9 and side == claims[c4]
-        rows.append({"c4": c4, "S_inf": sharp, "predicted": predicted, "side": side,
-                     "orbit_drift": stays})
-    worst = max(rows, key=lambda r: abs(r["S_inf"] - r["predicted"]))
-    recheck = None
-    if not ok:
-        c4 = worst["c4"]
-        recheck = lambda: _recheck_generalized(eta, alpha, beta, c4, claims[c4])  # noqa: E731
-    return Outcome(ok, measured=worst["S_inf"], predicted=worst["predicted"], recheck=recheck,
-                   tolerance=2 * eta * alpha,
-                   evidence={"rows": rows, "claims": claims,
-                             "why_tolerance": "true sharpness exceeds the u-curvature by "
-                             "≈ ηβδ²/2 = ηα (Hessian off-diagonal √β·x)"},
-                   witness=None if ok else rows)
-
-
-def _recheck_generalized(eta, alpha, beta, c4, claim, steps=2000):
-    toy = _toy(eta, alpha, beta, c4)
-    delta = mpmath.sqrt(mpmath.mpf(2 * alpha) / beta)
-    with mpmath.workdps(50):
-        start = [delta, -c4 * delta**2 / 6 / mpmath.sqrt(beta), 0]
-        last = mp_trajectory(toy, start, eta, steps, dps=50)[-1]
-        sharp = max(mpmath.eigsy(toy.lambdify("mpmath").hessian(last))[0])
-        predicted = 2 / mpmath.mpf(eta) + c4 * delta**2 / 3
-        side = "below" if sharp < 2 / mpmath.mpf(eta) else "above"
-        ok = abs(sharp - predicted) <= 2 * eta * alpha and side == claim
-    return Recheck(passed=bool(ok), measured=float(sharp), dps=50,
-                   note=f"c4 = {c4}: sharpness {side} 2/η after {steps} steps at 50 digits")
+        s_inf = 2 / eta + c4 * delta**2 / 3
+        on = trajectory(toy, [delta, y_inf / math.sqrt(beta), 0.0], eta, 2000)
+        drift = float(np.max(np.abs(np.abs(on[:, 0]) - delta)))
+        side = "below" if s_inf < 2 / eta else "above"
+        sharp_on = float(sharpness_along(toy, on[-1:])[0])
+        comparisons += [Comparison(f"c4={c4}: drift off the 2-cycle started on it", drift, 0.0,
+                                   1e-9, sense="<="),
+                        Comparison(f"c4={c4}: sharpness on the 2-cycle", sharp_on, s_inf,
+                                   2 * eta * alpha)]
+        # Off the cycle: the two-step map's multipliers have modulus |det J| (a complex pair).
+        rate = math.log(abs(1 + eta * c4 * delta**2 / 3 + 2 * eta**2 * alpha)) / 2
+        row = {"c4": c4, "S_inf": s_inf, "side": side, "claim": claims[c4], "drift": drift,
+               "predicted_rate": rate}
+        if c4 < 0:
+            steps = 6000 if quick else 20000
+            off = trajectory(toy, [0.8 * delta, y_inf / math.sqrt(beta), 0.0], eta, steps)
+            dist = _cycle_distance(off, delta, y_inf, alpha, beta)
+            measured_rate = _decay_rate(dist) if len(off) == steps + 1 else math.inf
+            sharp = float(np.mean(sharpness_along(toy, off[-2:]))) if len(off) == steps + 1 \
+                else math.inf
+            comparisons += [Comparison(f"c4={c4}: convergence rate per step", measured_rate,
+                                       rate, 0.04, relative=True),
+                            Comparison(f"c4={c4}: limiting sharpness from |x0| = 0.8δ", sharp,
+                                       s_inf, 2 * eta * alpha)]
+        else:
+            off = trajectory(toy, [0.99 * delta, y_inf / math.sqrt(beta), 0.0], eta, 1500)
+            dist = _cycle_distance(off, delta, y_inf, alpha, beta)
+            measured_rate = _decay_rate(dist)
+            comparisons.append(Comparison(f"c4={c4}: escape rate per step (repelling 2-cycle)",
+                                          measured_rate, 0.0, 0.0, sense=">="))
+        row.update(measured_rate=measured_rate, final_distance=float(dist[-1]))
+        rows.append(row)
+    sides_ok = all(r["side"] == r["claim"] for r in rows)
+    passed = sides_ok and all(cmp.passed for cmp in comparisons)
+    return Outcome(passed, measured=None, predicted=None, tolerance=None,
+                   comparisons=tuple(comparisons),
+                   evidence={"rows": rows, "claims": claims, "sides_as_claimed": sides_ok},
+                   witness=None if passed else rows)

@@ -1,0 +1,123 @@
+"""Gradient descent at any precision with the model's mpmath functions: ``run_gd_precise``
+(also reached as ``run_gd(..., precision=digits)``).
+
+Used as an oracle for the float64 kernels and for identities that rounding would hide, e.g.
+x_t² − y_t² = (x₀² − y₀²)·∏_{s<t}(1 − η²ℓ'(x_s y_s)²) for f = ℓ(xy) (spec/minimalist_product.md):
+
+>>> import mpmath, eosmath as eos
+>>> m = eos.models.get("product", ell="logcosh")
+>>> tr = eos.run_gd(m, eta="0.5", theta0=("0.5", "2.5"), steps=40, precision=50)
+>>> x, y = tr.theta[-1]
+>>> with mpmath.workdps(50):
+...     prod = mpmath.fprod(1 - tr.eta**2 * mpmath.tanh(a * b)**2 for a, b in tr.theta[:-1])
+...     gap = (x**2 - y**2) - (mpmath.mpf("0.5")**2 - mpmath.mpf("2.5")**2) * prod
+>>> tr.status.name, abs(gap) < mpmath.mpf("1e-45")
+('MAX_STEPS', True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mpmath
+import numpy as np
+
+from eosmath.dynamics.status import Status
+from eosmath.errors import InvalidInputError
+
+RECORDABLE = ("loss", "sharpness", "eos_ratio")
+
+
+@dataclass(frozen=True)
+class PreciseTrajectory:
+    """One GD run at ``precision`` decimal digits; every number is an mpmath ``mpf``.
+
+    ``theta`` holds θ_0 … θ_stop (tuples of mpf); per-step statistics are evaluated at
+    θ_0 … θ_{stop−1}, as in :class:`~eosmath.dynamics.gd.Trajectory`. ``status``: CONVERGED,
+    DIVERGED or MAX_STEPS (no period or chaos detection at high precision). Compute with the
+    values inside ``mpmath.workdps(precision)``: outside it mpmath rounds to its current
+    precision.
+    """
+
+    model_name: str
+    eta: mpmath.mpf
+    theta: tuple
+    precision: int
+    status: Status
+    stop_step: int
+    loss: tuple | None = None
+    sharpness: tuple | None = None
+    eos_ratio: tuple | None = None
+
+    def to_numpy(self) -> np.ndarray:
+        """θ_0 … θ_stop rounded to float64, one row per step."""
+        return np.array([[float(v) for v in row] for row in self.theta], dtype=np.float64)
+
+
+def _mpf(value, what: str):
+    try:
+        out = mpmath.mpf(value)
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"{what} must be a real number (or its decimal text), "
+                                f"got {value!r}") from None
+    if not mpmath.isfinite(out):
+        raise InvalidInputError(f"{what} must be finite, got {value!r}")
+    return out
+
+
+def run_gd_precise(model, eta, theta0, steps: int, precision: int = 50,
+                   record=("loss", "sharpness", "eos_ratio"), tol: float = 1e-10,
+                   radius: float = 1e6, hyper=None) -> PreciseTrajectory:
+    """GD θ ← θ − η∇L(θ) at ``precision`` decimal digits, for at most ``steps`` steps.
+
+    Same stop rules as :func:`~eosmath.run_gd` except period detection: CONVERGED when
+    ‖∇L‖ < ``tol`` (checked before the update), DIVERGED when ‖θ‖ > ``radius`` (mpmath numbers
+    do not overflow), else MAX_STEPS; ``tol=0`` and ``radius=inf`` run exactly ``steps`` steps.
+    ``eta``, ``theta0`` and ``hyper`` may be decimal strings ("0.1"), taken exactly at this
+    precision; floats enter as their exact binary values. The sharpness is the largest
+    eigenvalue of the mpmath Hessian (``mpmath.eigsy``).
+    """
+    if isinstance(precision, bool) or not isinstance(precision, (int, np.integer)) or \
+            precision < 1:
+        raise InvalidInputError(f"precision must be a whole number of decimal digits ≥ 1, "
+                                f"got {precision!r}")
+    unknown = set(record) - set(RECORDABLE)
+    if unknown:
+        raise InvalidInputError(f"cannot record {sorted(unknown)}; choose from {RECORDABLE}")
+    steps = int(steps)
+    if steps < 0:
+        raise InvalidInputError(f"steps must be ≥ 0, got {steps}")
+    theta0 = list(theta0)
+    if len(theta0) != model.dim:
+        raise InvalidInputError(f"θ for model {model.name!r} must have {model.dim} entries "
+                                f"{tuple(map(str, model.params))}, got {len(theta0)}")
+    f = model.lambdify("mpmath")
+    with mpmath.workdps(int(precision)):
+        eta = _mpf(eta, "the step size η")
+        if eta <= 0:
+            raise InvalidInputError(f"the step size η must be > 0, got {eta}")
+        theta = tuple(_mpf(v, "θ₀") for v in theta0)
+        h = None if hyper is None else tuple(_mpf(v, "a hyper-parameter") for v in hyper)
+        tol2, radius2 = mpmath.mpf(tol) ** 2, mpmath.mpf(radius) ** 2
+        thetas, losses, sharps = [theta], [], []
+        status, stop = Status.MAX_STEPS, steps
+        for t in range(steps):
+            g = f.grad(theta, h)
+            if mpmath.fsum(gi**2 for gi in g) < tol2:
+                status, stop = Status.CONVERGED, t
+                break
+            if "loss" in record:
+                losses.append(f.loss(theta, h))
+            if "sharpness" in record or "eos_ratio" in record:
+                sharps.append(max(mpmath.eigsy(f.hessian(theta, h), eigvals_only=True)))
+            theta = tuple(theta[i] - eta * g[i] for i in range(model.dim))
+            thetas.append(theta)
+            if not mpmath.fsum(v**2 for v in theta) <= radius2:
+                status, stop = Status.DIVERGED, t + 1
+                break
+        ratios = tuple(eta * s / 2 for s in sharps)
+    return PreciseTrajectory(
+        model.name, eta, tuple(thetas), int(precision), status, stop,
+        loss=tuple(losses) if "loss" in record else None,
+        sharpness=tuple(sharps) if "sharpness" in record else None,
+        eos_ratio=ratios if "eos_ratio" in record else None)
