@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import re
 import sys
+import warnings
 
 import eosmath
 from eosmath.errors import EosmathError
@@ -133,8 +135,33 @@ def _module_exists(name: str) -> bool:
         return False
 
 
+NEGATIVE_VALUE = re.compile(r"^-\.?\d")  # -1, -1:2:8, -.5, -1e-3: a value, not an option
+
+
+def join_negative_values(argv: list[str]) -> list[str]:
+    """``["--eta", "-1:2:8"]`` → ``["--eta=-1:2:8"]``: argparse takes a value that starts
+    with ``-`` for an option unless it is a plain number.
+
+    >>> join_negative_values(["sweep", "m", "--eta", "-1:2:8", "--x", "2"])
+    ['sweep', 'm', '--eta=-1:2:8', '--x', '2']
+    """
+    out = []
+    for token in argv:
+        if (out and NEGATIVE_VALUE.match(token) and out[-1].startswith("--")
+                and "=" not in out[-1]):
+            out[-1] = f"{out[-1]}={token}"
+        else:
+            out.append(token)
+    return out
+
+
+def _one_line_warning(message, category, filename, lineno, line=None) -> str:
+    return f"eosmath: warning: {message}\n"
+
+
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    argv = join_negative_values(argv)
     command = next((a for a in argv if not a.startswith("-")), None)
     parser = build_parser(command)
     args, extra = parser.parse_known_args(argv)
@@ -143,6 +170,9 @@ def main(argv=None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
+    args.argv = argv  # to print the command again (e.g. with --resume after an interrupt)
+    formatwarning = warnings.formatwarning
+    warnings.formatwarning = _one_line_warning
     try:
         if getattr(args, "parse_known", False):
             return int(args.func(args, extra) or 0)
@@ -150,6 +180,11 @@ def main(argv=None) -> int:
     except EosmathError as err:
         print(f"eosmath: error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("eosmath: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        warnings.formatwarning = formatwarning
 
 
 if __name__ == "__main__":

@@ -19,3 +19,12 @@ class UnknownModelError(EosmathError):
 
 class InvalidInputError(EosmathError):
     """A numerical input (θ, η, a grid) that has the wrong shape or is not finite."""
+
+
+class StoreError(EosmathError):
+    """A sweep store that cannot be written or read as asked: held by another writer, not a
+    store, unwritable, partial."""
+
+
+class ResourceError(EosmathError):
+    """A job that would not fit in the memory or disk space available (``force`` overrides)."""

@@ -2,11 +2,13 @@
 
 Codes are stable integers stored in sweep datasets with CF-convention attributes
 (``flag_values``, ``flag_meanings``); ``period`` cells also record their period k.
+``NOT_COMPUTED`` (−1) is never a run's outcome: it is the fill value of a sweep store's
+``status``, so the cells of a sweep that stopped early say so instead of reading as a verdict.
 
 >>> Status.DIVERGED.name.lower(), int(Status.DIVERGED)
 ('diverged', 3)
 >>> cf_attributes()["flag_meanings"]
-'converged period chaotic diverged max_steps invalid'
+'converged period chaotic diverged max_steps invalid not_computed'
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ class Status(IntEnum):
     DIVERGED = 3    # iterate non-finite or beyond the divergence radius
     MAX_STEPS = 4   # ran out of steps while still moving (no verdict)
     INVALID = 5     # the input itself was invalid (non-finite θ₀, η ≤ 0, ...)
+    NOT_COMPUTED = -1  # a store's cell whose chunk was never written (the store's fill value)
 
 
 DESCRIPTIONS = {
@@ -30,6 +33,7 @@ DESCRIPTIONS = {
     Status.DIVERGED: "iterate became non-finite or left the divergence radius",
     Status.MAX_STEPS: "step budget exhausted before any verdict",
     Status.INVALID: "invalid input (non-finite start, non-positive step size)",
+    Status.NOT_COMPUTED: "not computed: the sweep writing the store stopped before this cell",
 }
 
 

@@ -3,8 +3,8 @@ statistics, results as an ``xarray.Dataset`` written chunk by chunk to Zarr (res
 
 The sweep itself needs neither SymPy nor xarray: it works on a
 :class:`~eosmath.dynamics.sweep_model.SweepModel`, runs the kernel's saved machine code and
-writes the store with :mod:`eosmath.dynamics.zarr_v3`; xarray is imported only to hand the
-result back as a Dataset.
+writes the store with zarr (:mod:`eosmath.dynamics.sweep_store`); xarray is imported only to
+hand the result back as a Dataset. Memory and disk are estimated before anything runs.
 
 >>> import numpy as np, eosmath as eos
 >>> m = eos.models.get("quadratic", a=1.0)
@@ -15,13 +15,15 @@ result back as a Dataset.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import json
 from pathlib import Path
 
 import numpy as np
 
-from eosmath.dynamics import zarr_v3
+from eosmath.dynamics import sweep_store
 from eosmath.dynamics.grid import split_axes
 from eosmath.dynamics.lane_kernel import LANE_MAX_DIM
 from eosmath.dynamics.lane_runner import (
@@ -30,10 +32,12 @@ from eosmath.dynamics.lane_runner import (
     sharpness_points_function,
     thread_count,
 )
+from eosmath.dynamics.resources import check_resources
 from eosmath.dynamics.stat_layout import NSTAT, STAT
+from eosmath.dynamics.store_lock import StoreLock
 from eosmath.dynamics.sweep_model import SweepModel
 from eosmath.dynamics.variables import axis_attrs, variable_attrs
-from eosmath.errors import InvalidInputError
+from eosmath.errors import InvalidInputError, StoreError
 from eosmath.progress import Progress
 from eosmath.provenance import provenance
 
@@ -89,6 +93,29 @@ def _run_chunk(sm: SweepModel, axes, fixed, index_slice, steps, tol, radius, kma
     else:
         sm.load_kernels().module.sweep_cells(*args)
     return thetas, etas, hyper, stats, final, shape
+
+
+def _variables(sm: SweepModel) -> dict:
+    """Name → dtype of every variable :func:`_chunk_arrays` returns, in the same order."""
+    f8 = np.dtype(np.float64)
+    out = {"status": np.dtype(np.int8), "period": np.dtype(np.int16),
+           "stop_step": np.dtype(np.int64), "final_loss": f8, "final_sharpness": f8,
+           "final_eos_ratio": f8, "max_sharpness": f8,
+           "first_unstable_step": np.dtype(np.int64), "eos_fraction": f8, "lyapunov": f8}
+    out.update({f"final_{p}": f8 for p in sm.params})
+    out.update({name: f8 for name, _, _ in sm.reducers})
+    out.update({f"drift_{k}": f8 for k in range(len(sm.conserved))})
+    if sm.gf_limit_path is not None or sm.gf_limit is not None:
+        out["gfs_sharpness"] = f8
+    return out
+
+
+def _working_bytes_per_cell(sm: SweepModel, naxes: int) -> int:
+    """Bytes per cell that computing a chunk holds besides its results: the start values,
+    η, hyper-parameters, the cell order, the kernel's statistics row and end point, the mesh,
+    and a few temporaries."""
+    return 8 * (2 * sm.dim + 1 + len(sm.hyper_names) + 1 + NSTAT + len(sm.reducers) + naxes
+                + 4)
 
 
 def _chunk_arrays(sm: SweepModel, axes, fixed, index_slice, steps, tol, radius, kmax, ptol,
@@ -175,12 +202,15 @@ def _gfs_sharpness(sm: SweepModel, final, hyper, skip) -> np.ndarray:
     return out
 
 
-def _config(sm: SweepModel, axes, fixed, steps, tol, radius, kmax, ptol) -> dict:
+def _config(sm: SweepModel, axes, fixed, steps, tol, radius, kmax, ptol, chunk) -> dict:
+    # the axes themselves are the store's coordinates, written once: here only their digest
     return {"model": sm.name, "params": list(sm.params), "fingerprint": sm.fingerprint,
-            "structure_hash": sm.structure_hash, "axes": {k: v.tolist() for k, v in
-                                                          axes.items()},
+            "structure_hash": sm.structure_hash,
+            "axes": {k: {"size": len(v), "sha256": hashlib.sha256(
+                np.ascontiguousarray(v, dtype="<f8").tobytes()).hexdigest()}
+                for k, v in axes.items()},
             "fixed": fixed, "steps": steps, "tol": tol, "radius": radius, "kmax": kmax,
-            "ptol": ptol, "dtype": "float64",
+            "ptol": ptol, "dtype": "float64", "chunk": chunk,
             "reducers": {name: f"{op}: {text}" for name, op, text in sm.reducers}}
 
 
@@ -197,8 +227,8 @@ def _attributes(sm: SweepModel, config) -> dict:
 
 def sweep(model, *, steps: int = 2000, tol: float = 1e-10, radius: float = 1e6,
           store=None, resume: bool = False, chunk: int | None = None, kmax: int = 16,
-          ptol: float = 1e-10, dask=None, quiet: bool = False, reducers=None, rule=None,
-          **values):
+          ptol: float = 1e-10, dask=None, quiet: bool = False, reducers=None,
+          force: bool = False, rule=None, **values):
     """GD on every cell of a grid over η, start values and hyper-parameters.
 
     Swept names take 1-D arrays (coordinates in the order given); the others numbers.
@@ -215,13 +245,17 @@ def sweep(model, *, steps: int = 2000, tol: float = 1e-10, radius: float = 1e6,
 
     ``rule``: an update rule of :mod:`eosmath.rules`, run by the same compiled loop as
     ``run_gd(..., rule=...)`` (each cell equals that trajectory bit for bit, every dimension);
-    sharpness statistics are then the rule's (preconditioned) sharpness, ``final_eos_ratio``
-    and ``first_unstable_step`` are measured against the rule's threshold c/η, and
-    ``lyapunov`` is NaN.
+    sharpness statistics are then the rule's (preconditioned) sharpness, ``final_eos_ratio``,
+    ``first_unstable_step`` and ``eos_fraction`` are measured against the rule's threshold
+    c/η (variables relabelled so), and ``lyapunov`` is NaN.
 
-    ``store``: a Zarr path written chunk by chunk along the first axis; ``resume=True``
-    computes only the chunks not yet written, and refuses a store made with another
-    configuration. ``dask``: a ``distributed.Client`` or scheduler address; chunks become tasks.
+    ``store``: a Zarr path written chunk by chunk along the first axis by one writer at a time
+    (a lock in the store); ``resume=True`` computes only the chunks not yet written, and
+    refuses a store made with another configuration. Until the last chunk is written the
+    store's ``complete`` attribute is false and the missing cells' status is ``not_computed``.
+    ``dask``: a ``distributed.Client`` or scheduler address; chunks become tasks.
+    Memory (and, with a store, disk) is estimated first: a sweep that would not fit is
+    refused unless ``force=True``.
     ``model`` may also be a :class:`~eosmath.dynamics.sweep_model.SweepModel` (then its own
     reducers are used). Returns an ``xarray.Dataset`` (read back from ``store`` if given).
     """
@@ -237,37 +271,42 @@ def sweep(model, *, steps: int = 2000, tol: float = 1e-10, radius: float = 1e6,
         def labels(name):
             return rule_variable_attrs(name, variable_attrs(name), compiled)
     result = sweep_arrays(sm, steps=steps, tol=tol, radius=radius, store=store, resume=resume,
-                          chunk=chunk, kmax=kmax, ptol=ptol, dask=dask, quiet=quiet, rule=rule,
-                          labels=labels, **values)
+                          chunk=chunk, kmax=kmax, ptol=ptol, dask=dask, quiet=quiet,
+                          force=force, rule=rule, labels=labels, **values)
     if store is not None:
         # chunks=None: lazily loaded NumPy-backed variables; reading them needs no Dask
-        return xr.open_zarr(store, consolidated=False, chunks=None)
+        return xr.open_zarr(store, chunks=None)
     coords, data, attrs = result
     dims = tuple(coords)
     ds = xr.Dataset({name: (dims, values, labels(name))
                      for name, values in data.items()},
                     coords={n: (n, v, axis_attrs(n, sm.params)) for n, v in coords.items()})
     ds.attrs.update(attrs)
+    ds.attrs[sweep_store.COMPLETE] = True  # as in a finished store: every cell computed
     return ds
 
 
 def sweep_arrays(sm: SweepModel, *, steps: int = 2000, tol: float = 1e-10,
                  radius: float = 1e6, store=None, resume: bool = False,
                  chunk: int | None = None, kmax: int = 16, ptol: float = 1e-10, dask=None,
-                 quiet: bool = False, rule=None, labels=variable_attrs, **values):
+                 quiet: bool = False, force: bool = False, rule=None, labels=variable_attrs,
+                 **values):
     """:func:`sweep` without xarray: returns ``(coords, {name: array}, attrs)``, or with
-    ``store`` the store's path once every chunk is on disk."""
+    ``store`` the store's path once every chunk is on disk. ``labels(name)``: the attributes
+    of each variable."""
     if steps < 1:
         raise InvalidInputError("steps must be ≥ 1")
+    if chunk is not None and chunk < 1:
+        raise InvalidInputError(f"chunk must be ≥ 1, got {chunk}")
     axes, fixed = split_axes(sm, values)
     if not axes:
         axes = {"eta": np.array([fixed.pop("eta")])}
     first = next(iter(axes))
     n_first = len(axes[first])
     rest = int(np.prod([len(v) for k, v in axes.items() if k != first]))
-    chunk = chunk or max(1, min(n_first, 2**16 // max(rest, 1)))
+    chunk = min(chunk or max(1, 2**16 // max(rest, 1)), n_first)
     starts = list(range(0, n_first, chunk))
-    config = _config(sm, axes, fixed, steps, tol, radius, kmax, ptol)
+    config = _config(sm, axes, fixed, steps, tol, radius, kmax, ptol, chunk)
     compiled_rule = None
     if rule is not None:
         from eosmath.dynamics.rule_gd import compile_rule
@@ -276,61 +315,137 @@ def sweep_arrays(sm: SweepModel, *, steps: int = 2000, tol: float = 1e-10,
         config["rule"] = str(rule)  # only with a rule: plain sweeps keep their configuration
     attrs = _attributes(sm, config)
     args = (steps, tol, radius, kmax, ptol, compiled_rule)
-
-    def compute(start):
-        return _chunk_arrays(sm, axes, fixed, slice(start, start + chunk), *args)
-
+    if store is not None:
+        sweep_store.check_target(store, resume)
+    cells = n_first * rest
+    result_bytes = sum(d.itemsize for d in _variables(sm).values())
+    chunk_bytes = chunk * rest * (result_bytes + _working_bytes_per_cell(sm, len(axes)))
+    what = f"a sweep of {cells:,} cells ({' × '.join(str(len(v)) for v in axes.values())})"
     if store is None:
-        parts = _map_chunks(compute, starts, dask, quiet)
-        data = {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
-        return axes, data, attrs
-    return _sweep_to_store(Path(store), compute, starts, chunk, axes, attrs, resume, dask,
-                           quiet, labels)
+        # the chunks' results, their concatenation, and the chunk being computed
+        check_resources(memory=2 * cells * result_bytes + chunk_bytes, disk=None, what=what,
+                        memory_hint="; write it to a store chunk by chunk instead "
+                                    "(store=PATH, eosmath sweep --out)", force=force)
+    with _connected(dask) as client:
+        if store is not None:
+            in_flight = _in_flight(client) if client is not None else 1
+            done = (len(sweep_store.done_blocks(store, chunk)) * chunk * rest
+                    if resume and sweep_store.is_store(store) else 0)
+            check_resources(memory=in_flight * chunk_bytes, disk=(cells - done) * result_bytes,
+                            what=what, store=store,
+                            memory_hint=f" for its chunks of {chunk * rest:,} cells (a chunk "
+                                        f"is {chunk} value(s) of the first axis, {first})",
+                            force=force)
+
+        def compute(start):
+            return _chunk_arrays(sm, axes, fixed, slice(start, start + chunk), *args)
+
+        if store is None:
+            parts = dict(_map_chunks(compute, starts, client, quiet))
+            data = {name: np.concatenate([parts[s][name] for s in starts])
+                    for name in parts[starts[0]]}
+            return axes, data, attrs
+        coords = {n: (v, axis_attrs(n, sm.params)) for n, v in axes.items()}
+        variables = {name: (tuple(axes), dtype, labels(name))
+                     for name, dtype in _variables(sm).items()}
+        return _sweep_to_store(Path(store), compute, starts, chunk, coords, variables, attrs,
+                               resume, client, quiet)
 
 
-def _map_chunks(compute, starts, dask, quiet):
-    if dask is not None:
-        from distributed import Client
+@contextlib.contextmanager
+def _connected(dask):
+    """``dask`` as a ``distributed.Client`` (None stays None); a client made here from a
+    scheduler address is closed at the end."""
+    if dask is None:
+        yield None
+        return
+    Client = _distributed().Client
 
-        client = dask if isinstance(dask, Client) else Client(dask)
-        futures = client.map(compute, starts, pure=False)
-        return client.gather(futures)
-    parts = []
+    if isinstance(dask, Client):
+        yield dask
+        return
+    try:
+        client = Client(dask, timeout=10)
+    except (OSError, TimeoutError, ValueError, TypeError) as err:
+        raise InvalidInputError(f"cannot reach the Dask scheduler at {dask!r} ({err})") from None
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def _distributed():
+    """The ``distributed`` package, or a clear refusal where the extra is not installed."""
+    try:
+        import distributed
+    except ImportError:
+        raise InvalidInputError('running on Dask needs the distributed extra: pip install '
+                                '"eosmath[distributed]"') from None
+    return distributed
+
+
+def _in_flight(client) -> int:
+    """Chunks submitted at once to a cluster: two per worker thread keep every worker busy
+    while results travel back and are written."""
+    return 2 * max(1, sum(client.nthreads().values()))
+
+
+def _map_chunks(compute, starts, client, quiet):
+    """Yield ``(start, chunk arrays)`` for every start, in the order they finish; on a Dask
+    cluster at most :func:`_in_flight` chunks are submitted at a time."""
     with Progress(len(starts), "sweep chunks", quiet=quiet) as bar:
-        for s in starts:
-            parts.append(compute(s))
-            bar.update()
-    return parts
+        if client is None:
+            for s in starts:
+                yield s, compute(s)
+                bar.update()
+            return
+        from distributed import as_completed
+
+        pending = iter(starts)
+        futures = {}
+
+        def submit():
+            s = next(pending, None)
+            if s is not None:
+                future = client.submit(compute, s, pure=False)
+                futures[future] = s
+                running.add(future)
+
+        running = as_completed()
+        try:
+            for _ in range(_in_flight(client)):
+                submit()
+            for future in running:
+                s = futures.pop(future)
+                yield s, future.result()
+                bar.update()
+                submit()
+        finally:
+            for future in futures:  # interrupted: drop what is still queued
+                future.cancel()
 
 
-def _sweep_to_store(path, compute, starts, chunk, axes, attrs, resume, dask, quiet,
-                    labels=variable_attrs):
-    if path.exists():
-        existing = zarr_v3.read_attrs(path)
-        if existing.get("sweep_config") != attrs["sweep_config"]:
-            raise InvalidInputError(
-                f"{path} holds a sweep with another model or configuration; choose a new --out "
-                "or delete it")
-        if not resume:
-            raise InvalidInputError(f"{path} exists; pass resume=True (--resume) to continue it")
-        done = set(existing.get("chunks_done", []))
-    else:
-        done = set()
-    todo = [s for s in starts if s not in done]
-    first = next(iter(axes))
-    with Progress(len(todo), "sweep chunks", quiet=quiet) as bar:
-        for s in todo:
-            part = _map_chunks(compute, [s], dask, True)[0]
-            if not path.exists():
-                variables = {name: (tuple(axes), values.dtype, labels(name))
-                             for name, values in part.items()}
-                zarr_v3.create_store(path, axes, variables, attrs, chunks={first: chunk})
-            for name, values in part.items():
-                zarr_v3.write_region(path, name, values, (s,) + (0,) * (values.ndim - 1))
-            done.add(s)
-            # recorded only after the chunk's data is on disk: a kill never marks half a chunk
-            zarr_v3.update_attrs(path, chunks_done=sorted(done))
-            bar.update()
+def _sweep_to_store(path, compute, starts, chunk, coords, variables, attrs, resume, dask,
+                    quiet):
+    with StoreLock(path):
+        if sweep_store.is_store(path):
+            existing = sweep_store.read_attrs(path)
+            if existing.get("sweep_config") != attrs["sweep_config"]:
+                raise StoreError(
+                    f"{path} holds a sweep with another model or configuration; choose a new "
+                    "--out or delete it")
+            if not resume:
+                raise StoreError(f"{path} exists; pass --resume (resume=True) to continue it")
+            sweep_store.clean_temporary(path)
+            done = set(sweep_store.done_blocks(path, chunk))
+        else:
+            sweep_store.create(path, coords, variables, attrs, chunk)
+            done = set()
+        todo = [s for s in starts if s not in done]
+        writer = sweep_store.Writer(path)
+        for start, part in _map_chunks(compute, todo, dask, quiet):
+            writer.write(part, start)
+        writer.finish()
     return path
 
 

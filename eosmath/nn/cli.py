@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 import numpy as np
 
@@ -51,8 +52,8 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--no-output-bias", action="store_true",
                    help="no bias on the last layer (default for --data chebyshev, as in Cohen)")
     p.add_argument("--init", default=None, help="xavier or chebyshev (default per data set)")
-    p.add_argument("--eta", type=float, required=True)
-    p.add_argument("--steps", type=int, default=1000)
+    p.add_argument("--eta", type=float, required=True, help="step size (> 0)")
+    p.add_argument("--steps", type=int, default=1000, help="GD steps (default 1000)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--sharpness-every", type=int, default=20)
     p.add_argument("--top-k", type=int, default=3)
@@ -63,16 +64,23 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--acc-goal", type=float, default=None)
     p.add_argument("--dtype", choices=["float64", "float32"], default="float64")
     p.add_argument("--out", required=True, help="result file (.nc NetCDF or .npz)")
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=run_train)
     return p
 
 
 def run_train(args) -> int:
     """Run one training from parsed arguments; 0 on success (even if diverged), 2 on bad input."""
+    import sys
+
     from eosmath.nn.lr_schedules import step_decay
+    from eosmath.output_paths import check_output_file
 
     try:
+        check_output_file(args.out, "--out")  # before training: a run is not lost at the end
+        if args.data == "cifar10" and not args.data_path:
+            raise InvalidInputError("--data cifar10 needs --data-path DIR, the folder of the "
+                                    "CIFAR-10 python batches (data_batch_1, ...)")
         data = DATA[args.data](args)
         sizes = parse_arch(args.arch)
         cohen = args.data == "chebyshev"
@@ -88,9 +96,18 @@ def run_train(args) -> int:
                        loss_goal=args.loss_goal, acc_goal=args.acc_goal, quiet=args.quiet,
                        method=args.method, seed=args.seed)
     except EosmathError as error:
-        print(f"eosmath train: {error}")
+        print(f"eosmath train: error: {error}", file=sys.stderr)
         return 2
-    path = run.save(args.out)
+    try:
+        path = run.save(args.out)
+    except OSError as err:  # the folder checked above went away during training
+        try:
+            kept = f"; the run is saved in {run.save(f'eosmath-train-{os.getpid()}.nc')}"
+        except OSError:
+            kept = ""
+        print(f"eosmath train: error: cannot write {args.out} ({err.strerror or err}){kept}",
+              file=sys.stderr)
+        return 2
     if not args.quiet:
         print(f"{run.status} after {run.steps_done} steps: loss {run.loss[-1]:.6g}, "
               f"sharpness {run.sharpness[-1]:.6g} (2/η = {2 / args.eta:.6g}) → {path}")

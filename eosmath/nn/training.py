@@ -188,8 +188,12 @@ def train_gd(obj, theta, eta: float, steps: int, sharpness_every: int = 20, top_
     theta = obj.net.check_theta(theta).copy()
     if theta.dtype.kind in "iub":
         theta = theta.astype(np.float64)
-    if not eta > 0 or steps < 0 or sharpness_every < 1 or top_k < 1:
-        raise InvalidInputError("train_gd needs eta > 0, steps ≥ 0, sharpness_every ≥ 1, top_k ≥ 1")
+    for ok, constraint, value in ((eta > 0 and np.isfinite(eta), "eta > 0 (finite)", eta),
+                                  (steps >= 0, "steps ≥ 0", steps),
+                                  (sharpness_every >= 1, "sharpness_every ≥ 1", sharpness_every),
+                                  (top_k >= 1, "top_k ≥ 1", top_k)):
+        if not ok:
+            raise InvalidInputError(f"train_gd needs {constraint}, got {value}")
     if record_every is not None and (isinstance(record_every, bool) or int(record_every) < 1
                                      or int(record_every) != record_every):
         raise InvalidInputError(f"record_every must be a whole number ≥ 1, got {record_every!r}")

@@ -89,17 +89,19 @@ def phase_diagram(ds, variable: str = "status", ax=None, overlays=None, title=No
     if variable == "status":
         values = da.values.T
         names = da.attrs.get("flag_meanings", "").split()
-        codes = list(da.attrs.get("flag_values", range(len(names))))
+        codes = [int(c) for c in da.attrs.get("flag_values", range(len(names)))]
         colours = [STATUS_COLOURS.get(n, "#CC79A7") for n in names]
+        # codes need not be sorted nor 0..n-1 (not_computed is −1): draw each code's position
+        position = np.full(values.shape, np.nan)
+        for i, code in enumerate(codes):
+            position[values == code] = i
         cmap = ListedColormap(colours)
-        edges = np.concatenate([[codes[0] - 0.5], np.asarray(codes[:-1]) + 0.5,
-                                [codes[-1] + 0.5]])
-        ax.pcolormesh(x, y, values, cmap=cmap, norm=BoundaryNorm(edges, cmap.N),
+        ax.pcolormesh(x, y, position, cmap=cmap,
+                      norm=BoundaryNorm(np.arange(len(codes) + 1) - 0.5, cmap.N),
                       shading="auto")
-        present = sorted(set(np.unique(values).astype(int).tolist()))
-        handles = [Patch(facecolor=colours[codes.index(c)], edgecolor="k", linewidth=0.3,
-                         label=names[codes.index(c)].replace("_", " "))
-                   for c in present if c in codes]
+        present = sorted({int(i) for i in np.unique(position[np.isfinite(position)])})
+        handles = [Patch(facecolor=colours[i], edgecolor="k", linewidth=0.3,
+                         label=names[i].replace("_", " ")) for i in present]
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8,
                   frameon=False)
     else:

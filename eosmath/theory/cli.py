@@ -28,8 +28,14 @@ def run(args) -> int:
             print(f"{info.name:45s} [{info.kind}] {info.statement}\n"
                   f"{'':45s} source: {info.source}")
         return 0
+    if args.json:  # checked before the checks run, not after
+        from eosmath.output_paths import check_output_file
+
+        check_output_file(args.json, "--json")
     report = verify_all(quick=not args.full, names=None if args.all else args.names, quiet=False)
     print(report.table())
     if args.json:
-        Path(args.json).write_text(report.to_json() + "\n", encoding="utf-8")
+        path = Path(args.json)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(report.to_json() + "\n", encoding="utf-8")
     return 0 if report.passed else 1

@@ -1,11 +1,15 @@
 """Sweeps equal run_gd cell by cell; storage resumes to identical bytes; bad input refused."""
 
+import warnings
+
 import numpy as np
 import pytest
 import xarray as xr
 
 import eosmath as eos
-from eosmath.errors import InvalidInputError
+from eosmath.dynamics import sweep_store
+from eosmath.dynamics.status import Status
+from eosmath.errors import InvalidInputError, StoreError
 
 GRID = {"eta": np.linspace(0.5, 3.0, 12), "x": np.linspace(0.1, 2.0, 6), "y": 2.0}
 
@@ -36,7 +40,8 @@ def test_dataset_layout_and_attributes(in_memory):
     ds = in_memory
     assert list(ds["status"].dims) == ["eta", "x"]
     assert ds["status"].attrs["flag_meanings"] == \
-        "converged period chaotic diverged max_steps invalid"
+        "converged period chaotic diverged max_steps invalid not_computed"
+    assert ds["status"].attrs["flag_values"] == [0, 1, 2, 3, 4, 5, -1]
     assert "x**2 - y**2" in ds.attrs["drift_0"]
     for name in ("final_loss", "final_sharpness", "final_eos_ratio", "max_sharpness",
                  "first_unstable_step", "eos_fraction", "lyapunov", "gfs_sharpness"):
@@ -72,15 +77,23 @@ def test_resumed_store_is_byte_identical(product, tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         eos.sweep(product, steps=1500, quiet=True, store=resumed, chunk=3, **GRID)
     monkeypatch.setattr(sweep_module, "_chunk_arrays", real)
-    partial = xr.open_zarr(resumed, consolidated=False)
-    assert partial.attrs["chunks_done"] == [0, 3]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        partial = xr.open_zarr(resumed).load()
+    assert partial.attrs["complete"] is False
+    status = partial["status"].values
+    assert (status[6:] == int(Status.NOT_COMPUTED)).all()       # never read as a verdict
+    assert (status[:6] >= 0).all()
+    assert np.isnan(partial["final_loss"].values[6:]).all()
+    assert sweep_store.done_blocks(resumed, 3) == [0, 3]
     recomputed = []
     monkeypatch.setattr(sweep_module, "_chunk_arrays",
                         lambda *a, **k: recomputed.append(a[3].start) or real(*a, **k))
     eos.sweep(product, steps=1500, quiet=True, store=resumed, chunk=3, resume=True, **GRID)
     assert recomputed == [6, 9]                     # only the missing chunks
-    a = xr.open_zarr(straight, consolidated=False).load()
-    b = xr.open_zarr(resumed, consolidated=False).load()
+    a = xr.open_zarr(straight).load()
+    b = xr.open_zarr(resumed).load()
+    assert a.attrs["complete"] is True and b.attrs["complete"] is True
     for name in a.data_vars:
         np.testing.assert_array_equal(a[name].values, b[name].values)
     assert a.attrs == b.attrs
@@ -93,9 +106,9 @@ def test_resumed_store_is_byte_identical(product, tmp_path, monkeypatch):
 def test_store_from_another_configuration_is_refused(product, tmp_path):
     path = tmp_path / "s.zarr"
     eos.sweep(product, steps=100, quiet=True, store=path, **GRID)
-    with pytest.raises(InvalidInputError, match="another model or configuration"):
+    with pytest.raises(StoreError, match="another model or configuration"):
         eos.sweep(product, steps=200, quiet=True, store=path, resume=True, **GRID)
-    with pytest.raises(InvalidInputError, match="resume"):
+    with pytest.raises(StoreError, match="resume"):
         eos.sweep(product, steps=100, quiet=True, store=path, **GRID)
 
 

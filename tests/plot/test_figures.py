@@ -8,7 +8,8 @@ def test_phase_diagram_legend_names_the_statuses_present(tmp_path):
     ds = eos.sweep(m, eta=np.linspace(0.5, 3, 11), a=np.linspace(0.5, 1.5, 5), x=1.0,
                    steps=300, quiet=True)
     fig = eos.plot.phase_diagram(ds, "status", overlays={"η = 2/a": lambda eta: 2 / eta})
-    names = ds["status"].attrs["flag_meanings"].split()
+    names = dict(zip(ds["status"].attrs["flag_values"],
+                     ds["status"].attrs["flag_meanings"].split(), strict=True))
     present = {names[c] for c in np.unique(ds["status"].values)}
     labels = {t.get_text() for t in fig.axes[0].get_legend().get_texts()}
     assert labels == present
