@@ -31,7 +31,8 @@ def test_seed002_clipped_gd_in_public_lines(mtl_model):
         1.0, 0.02, 4.0, (0.67, 0.01, 1.0), 0.002, 1000)])
     assert np.allclose(tr.theta[:1001], oracle, rtol=1e-10, atol=1e-14)
     assert np.allclose(private[:1001], oracle, rtol=1e-10, atol=1e-14)
-    # ... and with each other to 1e-9 over the 10 000 steps of the canonical run.
+    # ... and with each other over the 10 000 steps of the canonical run (1e-9: calibrated,
+    # measured 1.1e-12; the 1000-step oracle comparison above is the principled one).
     assert tr.status.name == "MAX_STEPS" and tr.theta.shape == private.shape
     assert np.max(np.abs(tr.theta - private)) < 1e-9
     # the spec's canonical-run numbers (spec/minimalist_two_layer.md §3, §8; measured there)
