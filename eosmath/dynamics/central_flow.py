@@ -196,6 +196,7 @@ def central_flow(model, eta: float, theta0, steps: float | None = None, *,
     edge = 2.0 / eta
     ts, thetas, eigs, xs, losses, predicted = [], [], [], [], [], []
     worst_residual, worst_ratio = 0.0, 0.0
+    resting_from = None
 
     def sample(t, theta, lam, x, hq):
         loss = d.loss(theta)
@@ -235,11 +236,26 @@ def central_flow(model, eta: float, theta0, steps: float | None = None, *,
             sample(step * dt, theta, lam, x, hq)
         if step == n_sub:
             break
+        speed = float(np.linalg.norm(velocity))
+        if speed * (n_sub - step) * dt <= 1e-16 * (1.0 + float(np.linalg.norm(theta))):
+            # What is left of the flow moves θ by less than its last bit: it is at rest, and
+            # every later sample equals this one (saves the sub-steps of long runs).
+            rest = [j for j in range(step + 1, n_sub + 1)
+                    if j % record_every == 0 or j == n_sub]
+            if rest:
+                sample(rest[0] * dt, theta, lam, x, hq)
+                for j in rest[1:]:
+                    ts.append(j * dt)
+                    for seq in (thetas, eigs, xs, losses, predicted):
+                        seq.append(seq[-1])
+            resting_from = step * dt
+            break
         theta = theta + dt * velocity
     final_speed = float(np.linalg.norm(velocity))
     diagnostics = {"dt": dt, "substeps_per_gd_step": int(substeps), "substeps": n_sub,
                    "max_eos_ratio": float(worst_ratio), "sdcp_residual": float(worst_residual),
                    "final_speed": final_speed, "at_rest": final_speed < 1e-8,
+                   "rest_from_t": resting_from,
                    "scheme": "explicit Euler with a first-order SDCP projection"}
     return CentralFlowTrajectory(np.asarray(ts), np.asarray(thetas), np.asarray(eigs),
                                  np.asarray(xs), np.asarray(losses), np.asarray(predicted),
