@@ -143,8 +143,9 @@ def _two_layer(model) -> list[Statement]:
             Statement(
         "central-flow-edge", "The central flow on the stable set",
         prose=prose("On w₁ = 0 the top eigenvector u is the w₁ axis, with S = σ₁²a² (when it "
-                    "is the top eigenvalue), so ∇S = ∇³L[u, u] = (2σ₁²a, 0, 0). Gradient flow raises a to "
-                    "a* = √(2/η)/σ₁; from there the flow slides with a = a* fixed and"),
+                    "is the top eigenvalue), so ∇S = ∇³L[u, u] = (2σ₁²a, 0, 0). Gradient flow "
+                    "raises a to a* = √(2/η)/σ₁; from there the flow slides with a = a* fixed "
+                    "and"),
         equations=(Equation("cf-two-layer-grad-s", r"\nabla^{3}L[e_{w_1}, e_{w_1}]", grad_s.T),
                    Equation("cf-two-layer-sigma2", r"\sigma^{2}", sigma2),
                    Equation("cf-two-layer-w2", r"\frac{dw_2}{d\tau}", velocity[2]),
