@@ -122,6 +122,13 @@ class _Derivatives:
     def third(self, theta):
         return self._call(self._third, theta).reshape(self.dim, self.dim, self.dim)
 
+    def top(self, theta, k):
+        lam, vec = np.linalg.eigh(self.hessian(theta))
+        return lam[::-1][:k], vec[:, ::-1][:, :k]
+
+    def pairs(self, theta, u):
+        return np.einsum("abc,ai,bj->ijc", self.third(theta), u, u)
+
 
 def solve_sdcp(alpha: np.ndarray, gram: np.ndarray, tol: float = 1e-12,
                max_iter: int = 5000) -> tuple[np.ndarray, float]:
@@ -188,8 +195,22 @@ def central_flow(model, eta: float, theta0, steps: float | None = None, *,
     if not horizon > 0:
         raise InvalidInputError("the flow time to integrate must be > 0")
     theta = model.check_theta(theta0).astype(np.float64)
-    d = _Derivatives(model, hyper)
-    k = min(int(k), model.dim)
+    return integrate(_Derivatives(model, hyper), theta, eta, horizon, substeps=substeps,
+                     k=min(int(k), model.dim), window=window, record_every=record_every)
+
+
+def integrate(oracle, theta, eta: float, horizon: float, *, substeps: int = 8, k: int = 2,
+              window: float = 0.25, record_every: int | None = None,
+              scheme: str = "explicit Euler with a first-order SDCP projection"
+              ) -> CentralFlowTrajectory:
+    """The central flow's integrator, for any source of derivatives (``oracle``).
+
+    ``oracle`` has ``loss(θ)``, ``grad(θ)``, ``top(θ, k)`` → (the k largest Hessian
+    eigenvalues in descending order, their unit eigenvectors as columns) and
+    ``pairs(θ, U)`` → the (m, m, d) array ∇³L[uᵢ, uⱼ] for the columns of U; optionally
+    ``diagnostics()`` → a dict merged into the trajectory's. Arguments are checked by callers.
+    """
+    theta = np.array(theta, dtype=np.float64)
     dt = eta / int(substeps)
     n_sub = int(np.ceil(horizon / dt - 1e-9))
     record_every = int(record_every or substeps)
@@ -199,7 +220,7 @@ def central_flow(model, eta: float, theta0, steps: float | None = None, *,
     resting_from = None
 
     def sample(t, theta, lam, x, hq):
-        loss = d.loss(theta)
+        loss = oracle.loss(theta)
         ts.append(t)
         thetas.append(theta.copy())
         eigs.append(lam[:k].copy())
@@ -210,13 +231,11 @@ def central_flow(model, eta: float, theta0, steps: float | None = None, *,
         predicted.append(loss + 0.5 * float(np.sum(hq * x)) if x.size else loss)
 
     for step in range(n_sub + 1):
-        g = d.grad(theta)
-        h = d.hessian(theta)
-        if not (np.all(np.isfinite(g)) and np.all(np.isfinite(h))):
+        g = oracle.grad(theta)
+        lam, vec = oracle.top(theta, k)
+        if not (np.all(np.isfinite(g)) and np.all(np.isfinite(lam))):
             raise InvalidInputError(f"the central flow left the model's domain at τ = "
                                     f"{step * dt:g} (non-finite gradient or Hessian)")
-        lam, vec = np.linalg.eigh(h)
-        lam, vec = lam[::-1], vec[:, ::-1]
         worst_ratio = max(worst_ratio, eta * lam[0] / 2)
         active = [i for i in range(k) if eta * lam[i] / 2 >= 1.0 - window]
         x = np.zeros((0, 0))
@@ -224,9 +243,8 @@ def central_flow(model, eta: float, theta0, steps: float | None = None, *,
         velocity = -g
         if active:
             u = vec[:, active]
-            t3 = d.third(theta)
-            pairs = np.einsum("abc,ai,bj->ijc", t3, u, u)          # ∇³L[uᵢ, uⱼ]
-            hq = u.T @ h @ u
+            pairs = oracle.pairs(theta, u)                         # ∇³L[uᵢ, uⱼ]
+            hq = np.diag(lam[active])                              # UᵀHU for eigenvectors
             alpha = edge * np.eye(len(active)) - hq + dt * np.einsum("ijc,c->ij", pairs, g)
             gram = 0.5 * dt * np.einsum("ijc,klc->ijkl", pairs, pairs)
             x, residual = solve_sdcp(alpha, gram)
@@ -255,8 +273,9 @@ def central_flow(model, eta: float, theta0, steps: float | None = None, *,
     diagnostics = {"dt": dt, "substeps_per_gd_step": int(substeps), "substeps": n_sub,
                    "max_eos_ratio": float(worst_ratio), "sdcp_residual": float(worst_residual),
                    "final_speed": final_speed, "at_rest": final_speed < 1e-8,
-                   "rest_from_t": resting_from,
-                   "scheme": "explicit Euler with a first-order SDCP projection"}
+                   "rest_from_t": resting_from, "scheme": scheme}
+    if hasattr(oracle, "diagnostics"):
+        diagnostics.update(oracle.diagnostics())
     return CentralFlowTrajectory(np.asarray(ts), np.asarray(thetas), np.asarray(eigs),
                                  np.asarray(xs), np.asarray(losses), np.asarray(predicted),
                                  float(eta), diagnostics)
@@ -277,4 +296,4 @@ def time_average(values, window: int = 2) -> np.ndarray:
     return (kernel[window:] - kernel[:-window]) / window
 
 
-__all__ = ["CentralFlowTrajectory", "central_flow", "solve_sdcp", "time_average"]
+__all__ = ["CentralFlowTrajectory", "central_flow", "integrate", "solve_sdcp", "time_average"]
