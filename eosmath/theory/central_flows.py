@@ -371,3 +371,63 @@ def two_products(quick: bool = True, eta: float = 0.25, theta0=(0.3, 3.5, 0.2, 3
                    calibration_inputs={"eta": 0.25, "theta0": (0.3, 3.5, 0.2, 3.2)},
                    evidence={"largest_rank_of_X": both, "sdcp_residual": diag["sdcp_residual"],
                              "flow_rest_from_t": diag["rest_from_t"]})
+
+
+# ---------------------------------------------------------------------------------------------
+# A network: the Chebyshev tanh net of Cohen et al.'s progressive-sharpening experiments
+
+def _chebyshev_run(eta, seed, factor, steps, substeps, pre=0.95, burst=100.0):
+    """GD on the Chebyshev tanh net up to ηS/2 ≥ ``pre`` (sharpness every 10 steps), then
+    ``steps`` more steps; the central flow (step factor·η, k = 1) and gradient flow from that
+    iterate. Returns the statistics over the window from GD's first catapult (one-step
+    displacement > ``burst`` × its median over the first 50 steps) to the end."""
+    from scipy.integrate import solve_ivp
+
+    from eosmath import nn
+    from eosmath.dynamics.central_flow import time_average
+    from eosmath.theory.progressive_sharpening import chebyshev_objective
+
+    obj, theta = chebyshev_objective()
+    if seed:
+        theta = obj.net.init(seed=seed, scheme="chebyshev")
+    v0 = None
+    for i in range(40000):
+        if i % 10 == 0:
+            r = nn.top_eigenpairs(obj, theta, k=1, v0=v0)
+            v0 = r.eigenvectors[:, 0]
+            if eta * r.eigenvalues[0] / 2 >= pre:
+                break
+        theta = theta - eta * obj.grad(theta)
+    else:
+        return None, {"reached_edge": False}
+    gd = [theta.copy()]
+    for _ in range(steps):
+        theta = theta - eta * obj.grad(theta)
+        gd.append(theta.copy())
+    gd = np.asarray(gd)
+    cf = nn.central_flow(obj, eta * factor, gd[0], t_max=eta * steps, substeps=substeps, k=1)
+    idx = np.clip(np.rint(np.arange(steps + 1) * substeps / factor / substeps).astype(int), 0,
+                  len(cf.t) - 1)                       # flow samples nearest GD's times
+    gf = solve_ivp(lambda _t, x: -obj.grad(x), (0, eta * steps), gd[0],
+                   t_eval=eta * np.arange(steps + 1), rtol=1e-9, atol=1e-12).y.T
+    avg = time_average(gd, 2)
+    to_flow = np.linalg.norm(avg - time_average(cf.theta[idx], 2), axis=1)
+    to_gf = np.linalg.norm(avg - time_average(gf, 2), axis=1)
+    moves = np.linalg.norm(np.diff(gd, axis=0), axis=1)
+    bursts = np.flatnonzero(moves > burst * np.median(moves[:50]))
+    if not len(bursts):
+        return None, {"start_step": i, "catapult": None}
+    w = slice(int(bursts[0]), steps)
+    gd_sharp, v0 = [], None
+    for t in range(int(bursts[0]), steps, 5):
+        r = nn.top_eigenpairs(obj, gd[t], k=1, v0=v0)
+        v0 = r.eigenvectors[:, 0]
+        gd_sharp.append(eta * r.eigenvalues[0] / 2)
+    stats = {"distance_ratio": float(to_flow[w].mean() / to_gf[w].mean()),
+             "gd_eos_ratio": float(np.mean(gd_sharp)),
+             "flow_eos_ratio": float(np.mean(eta * cf.eigenvalues[idx][w, 0] / 2))}
+    return stats, {"start_step": i, "catapult_after": int(bursts[0]), "window_steps": steps,
+                   "mean_distance_to_flow": float(to_flow[w].mean()),
+                   "mean_distance_to_gf": float(to_gf[w].mean()),
+                   "third_relative_error": cf.diagnostics["third_relative_error"],
+                   "eigensolver_converged": cf.diagnostics["eigensolver_converged"]}
