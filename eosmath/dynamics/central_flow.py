@@ -152,10 +152,22 @@ def solve_sdcp(alpha: np.ndarray, gram: np.ndarray, tol: float = 1e-12,
             return np.zeros((1, 1)), float(-alpha[0, 0])   # no direction can lower it
         return np.array([[-alpha[0, 0] / g]]), 0.0
     apply = lambda x: np.einsum("ijkl,kl->ij", gram, x)  # noqa: E731
+    scale = 1.0 + np.linalg.norm(alpha)
+
+    def kkt_residual(x):
+        slack = alpha + apply(x)
+        return max(-np.linalg.eigvalsh(0.5 * (slack + slack.T))[0], abs(np.sum(x * slack)),
+                   -np.linalg.eigvalsh(x)[0], 0.0) / scale
+
+    # Closed-form candidates first (all eigenvalues at the edge: Y = 0; one direction: X = s·vvᵀ
+    # along an eigenvector of alpha); each is accepted only if it meets the KKT conditions.
+    for x in _sdcp_candidates(alpha, gram, apply):
+        residual = kkt_residual(x)
+        if residual <= tol:
+            return x, float(residual)
     lipschitz = max(np.linalg.norm(gram.reshape(k * k, k * k), 2), 1e-300)
     x = np.zeros((k, k))
     y, t = x.copy(), 1.0
-    scale = 1.0 + np.linalg.norm(alpha)
     residual = np.inf
     for _ in range(max_iter):
         step = y - (alpha + apply(y)) / lipschitz
@@ -172,6 +184,25 @@ def solve_sdcp(alpha: np.ndarray, gram: np.ndarray, tol: float = 1e-12,
         if residual <= tol:
             break
     return x, float(residual)
+
+
+def _sdcp_candidates(alpha, gram, apply):
+    k = alpha.shape[0]
+    iu = np.triu_indices(k)
+    basis = []
+    for i, j in zip(*iu, strict=True):
+        e = np.zeros((k, k))
+        e[i, j] = e[j, i] = 1.0
+        basis.append(e)
+    matrix = np.array([[apply(b)[i, j] for b in basis] for i, j in zip(*iu, strict=True)])
+    coeffs = np.linalg.lstsq(matrix, -alpha[iu], rcond=1e-12)[0]   # minimum norm if singular
+    yield sum(c * b for c, b in zip(coeffs, basis, strict=True))
+    _, vectors = np.linalg.eigh(0.5 * (alpha + alpha.T))
+    for v in vectors.T:
+        vv = np.outer(v, v)
+        curvature = float(np.sum(vv * apply(vv)))
+        if curvature > 0:
+            yield max(-float(v @ alpha @ v) / curvature, 0.0) * vv
 
 
 def central_flow(model, eta: float, theta0, steps: float | None = None, *,
