@@ -122,6 +122,13 @@ class _Derivatives:
     def third(self, theta):
         return self._call(self._third, theta).reshape(self.dim, self.dim, self.dim)
 
+    def top(self, theta, k):
+        lam, vec = np.linalg.eigh(self.hessian(theta))
+        return lam[::-1][:k], vec[:, ::-1][:, :k]
+
+    def pairs(self, theta, u):
+        return np.einsum("abc,ai,bj->ijc", self.third(theta), u, u)
+
 
 def solve_sdcp(alpha: np.ndarray, gram: np.ndarray, tol: float = 1e-12,
                max_iter: int = 5000) -> tuple[np.ndarray, float]:
@@ -145,10 +152,22 @@ def solve_sdcp(alpha: np.ndarray, gram: np.ndarray, tol: float = 1e-12,
             return np.zeros((1, 1)), float(-alpha[0, 0])   # no direction can lower it
         return np.array([[-alpha[0, 0] / g]]), 0.0
     apply = lambda x: np.einsum("ijkl,kl->ij", gram, x)  # noqa: E731
+    scale = 1.0 + np.linalg.norm(alpha)
+
+    def kkt_residual(x):
+        slack = alpha + apply(x)
+        return max(-np.linalg.eigvalsh(0.5 * (slack + slack.T))[0], abs(np.sum(x * slack)),
+                   -np.linalg.eigvalsh(x)[0], 0.0) / scale
+
+    # Closed-form candidates first (all eigenvalues at the edge: Y = 0; one direction: X = s·vvᵀ
+    # along an eigenvector of alpha); each is accepted only if it meets the KKT conditions.
+    for x in _sdcp_candidates(alpha, gram, apply):
+        residual = kkt_residual(x)
+        if residual <= tol:
+            return x, float(residual)
     lipschitz = max(np.linalg.norm(gram.reshape(k * k, k * k), 2), 1e-300)
     x = np.zeros((k, k))
     y, t = x.copy(), 1.0
-    scale = 1.0 + np.linalg.norm(alpha)
     residual = np.inf
     for _ in range(max_iter):
         step = y - (alpha + apply(y)) / lipschitz
@@ -165,6 +184,25 @@ def solve_sdcp(alpha: np.ndarray, gram: np.ndarray, tol: float = 1e-12,
         if residual <= tol:
             break
     return x, float(residual)
+
+
+def _sdcp_candidates(alpha, gram, apply):
+    k = alpha.shape[0]
+    iu = np.triu_indices(k)
+    basis = []
+    for i, j in zip(*iu, strict=True):
+        e = np.zeros((k, k))
+        e[i, j] = e[j, i] = 1.0
+        basis.append(e)
+    matrix = np.array([[apply(b)[i, j] for b in basis] for i, j in zip(*iu, strict=True)])
+    coeffs = np.linalg.lstsq(matrix, -alpha[iu], rcond=1e-12)[0]   # minimum norm if singular
+    yield sum(c * b for c, b in zip(coeffs, basis, strict=True))
+    _, vectors = np.linalg.eigh(0.5 * (alpha + alpha.T))
+    for v in vectors.T:
+        vv = np.outer(v, v)
+        curvature = float(np.sum(vv * apply(vv)))
+        if curvature > 0:
+            yield max(-float(v @ alpha @ v) / curvature, 0.0) * vv
 
 
 def central_flow(model, eta: float, theta0, steps: float | None = None, *,
@@ -188,17 +226,32 @@ def central_flow(model, eta: float, theta0, steps: float | None = None, *,
     if not horizon > 0:
         raise InvalidInputError("the flow time to integrate must be > 0")
     theta = model.check_theta(theta0).astype(np.float64)
-    d = _Derivatives(model, hyper)
-    k = min(int(k), model.dim)
+    return integrate(_Derivatives(model, hyper), theta, eta, horizon, substeps=substeps,
+                     k=min(int(k), model.dim), window=window, record_every=record_every)
+
+
+def integrate(oracle, theta, eta: float, horizon: float, *, substeps: int = 8, k: int = 2,
+              window: float = 0.25, record_every: int | None = None,
+              scheme: str = "explicit Euler with a first-order SDCP projection"
+              ) -> CentralFlowTrajectory:
+    """The central flow's integrator, for any source of derivatives (``oracle``).
+
+    ``oracle`` has ``loss(θ)``, ``grad(θ)``, ``top(θ, k)`` → (the k largest Hessian
+    eigenvalues in descending order, their unit eigenvectors as columns) and
+    ``pairs(θ, U)`` → the (m, m, d) array ∇³L[uᵢ, uⱼ] for the columns of U; optionally
+    ``diagnostics()`` → a dict merged into the trajectory's. Arguments are checked by callers.
+    """
+    theta = np.array(theta, dtype=np.float64)
     dt = eta / int(substeps)
     n_sub = int(np.ceil(horizon / dt - 1e-9))
     record_every = int(record_every or substeps)
     edge = 2.0 / eta
     ts, thetas, eigs, xs, losses, predicted = [], [], [], [], [], []
     worst_residual, worst_ratio = 0.0, 0.0
+    resting_from = None
 
     def sample(t, theta, lam, x, hq):
-        loss = d.loss(theta)
+        loss = oracle.loss(theta)
         ts.append(t)
         thetas.append(theta.copy())
         eigs.append(lam[:k].copy())
@@ -209,13 +262,11 @@ def central_flow(model, eta: float, theta0, steps: float | None = None, *,
         predicted.append(loss + 0.5 * float(np.sum(hq * x)) if x.size else loss)
 
     for step in range(n_sub + 1):
-        g = d.grad(theta)
-        h = d.hessian(theta)
-        if not (np.all(np.isfinite(g)) and np.all(np.isfinite(h))):
+        g = oracle.grad(theta)
+        lam, vec = oracle.top(theta, k)
+        if not (np.all(np.isfinite(g)) and np.all(np.isfinite(lam))):
             raise InvalidInputError(f"the central flow left the model's domain at τ = "
                                     f"{step * dt:g} (non-finite gradient or Hessian)")
-        lam, vec = np.linalg.eigh(h)
-        lam, vec = lam[::-1], vec[:, ::-1]
         worst_ratio = max(worst_ratio, eta * lam[0] / 2)
         active = [i for i in range(k) if eta * lam[i] / 2 >= 1.0 - window]
         x = np.zeros((0, 0))
@@ -223,9 +274,8 @@ def central_flow(model, eta: float, theta0, steps: float | None = None, *,
         velocity = -g
         if active:
             u = vec[:, active]
-            t3 = d.third(theta)
-            pairs = np.einsum("abc,ai,bj->ijc", t3, u, u)          # ∇³L[uᵢ, uⱼ]
-            hq = u.T @ h @ u
+            pairs = oracle.pairs(theta, u)                         # ∇³L[uᵢ, uⱼ]
+            hq = np.diag(lam[active])                              # UᵀHU for eigenvectors
             alpha = edge * np.eye(len(active)) - hq + dt * np.einsum("ijc,c->ij", pairs, g)
             gram = 0.5 * dt * np.einsum("ijc,klc->ijkl", pairs, pairs)
             x, residual = solve_sdcp(alpha, gram)
@@ -235,12 +285,28 @@ def central_flow(model, eta: float, theta0, steps: float | None = None, *,
             sample(step * dt, theta, lam, x, hq)
         if step == n_sub:
             break
+        speed = float(np.linalg.norm(velocity))
+        if speed * (n_sub - step) * dt <= 1e-16 * (1.0 + float(np.linalg.norm(theta))):
+            # What is left of the flow moves θ by less than its last bit: it is at rest, and
+            # every later sample equals this one (saves the sub-steps of long runs).
+            rest = [j for j in range(step + 1, n_sub + 1)
+                    if j % record_every == 0 or j == n_sub]
+            if rest:
+                sample(rest[0] * dt, theta, lam, x, hq)
+                for j in rest[1:]:
+                    ts.append(j * dt)
+                    for seq in (thetas, eigs, xs, losses, predicted):
+                        seq.append(seq[-1])
+            resting_from = step * dt
+            break
         theta = theta + dt * velocity
     final_speed = float(np.linalg.norm(velocity))
     diagnostics = {"dt": dt, "substeps_per_gd_step": int(substeps), "substeps": n_sub,
                    "max_eos_ratio": float(worst_ratio), "sdcp_residual": float(worst_residual),
                    "final_speed": final_speed, "at_rest": final_speed < 1e-8,
-                   "scheme": "explicit Euler with a first-order SDCP projection"}
+                   "rest_from_t": resting_from, "scheme": scheme}
+    if hasattr(oracle, "diagnostics"):
+        diagnostics.update(oracle.diagnostics())
     return CentralFlowTrajectory(np.asarray(ts), np.asarray(thetas), np.asarray(eigs),
                                  np.asarray(xs), np.asarray(losses), np.asarray(predicted),
                                  float(eta), diagnostics)
@@ -261,4 +327,4 @@ def time_average(values, window: int = 2) -> np.ndarray:
     return (kernel[window:] - kernel[:-window]) / window
 
 
-__all__ = ["CentralFlowTrajectory", "central_flow", "solve_sdcp", "time_average"]
+__all__ = ["CentralFlowTrajectory", "central_flow", "integrate", "solve_sdcp", "time_average"]

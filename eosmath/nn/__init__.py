@@ -11,6 +11,7 @@ products checked against mpmath, sharpness by Lanczos/LOBPCG, full-batch GD expe
 
 from eosmath.nn import datasets, lr_schedules, orthogonal_relu
 from eosmath.nn.activations import ACTIVATIONS, Activation, UnknownActivationError
+from eosmath.nn.central_flow import central_flow
 from eosmath.nn.check import HVPCheck, check_hvp, oracle_hvp
 from eosmath.nn.datasets import Dataset
 from eosmath.nn.eigen import (
@@ -30,6 +31,6 @@ __all__ = [
     "ACTIVATIONS", "LOSSES", "MLP", "Activation", "Dataset", "EigenResult", "HVPCheck",
     "HVPResult", "HessianOperator", "KinkWarning", "Loss", "MatrixOperator",
     "NegativeLargestMagnitudeWarning", "Objective", "Operator", "TrainResult",
-    "UnknownActivationError", "UnknownLossError", "check_hvp", "datasets", "default_eps",
-    "lr_schedules", "oracle_hvp", "orthogonal_relu", "top_eigenpairs", "train_gd",
+    "UnknownActivationError", "UnknownLossError", "central_flow", "check_hvp", "datasets",
+    "default_eps", "lr_schedules", "oracle_hvp", "orthogonal_relu", "top_eigenpairs", "train_gd",
 ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from eosmath.errors import InvalidInputError
+from eosmath.report.central_flow_statements import central_flow_statements
 from eosmath.report.derivation import Derivation
 from eosmath.report.latex import text
 from eosmath.report.model_statements import (
@@ -72,6 +73,7 @@ def derive(model, slug: str | None = None, max_degree: int = 4) -> Derivation:
                   invariant_subspaces_statement(model), symmetric_two_cycle_statement(model)]
     if model.name in FACTS:
         statements += FACTS[model.name](model)
+    statements += central_flow_statements(model)
     for st in statements:
         if st is not None:
             d.add(st)
