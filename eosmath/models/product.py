@@ -13,10 +13,10 @@ import sympy as sp
 from eosmath.dynamics.gf_limits import product_limit
 from eosmath.errors import UnknownModelError
 from eosmath.models.registry import register
+from eosmath.references import cite
 from eosmath.symbolic.model import Model
 
-SOURCE = ("Ahn, Bubeck, Chewi, Lee, Suarez & Zhang, 'Learning threshold neurons via the edge of "
-          "stability' (NeurIPS 2023), slides seed 000; spec/minimalist_product.md A")
+SOURCE = cite("ahn2023", "the model ℓ(xy)")
 
 _s = sp.Symbol("s", real=True)
 

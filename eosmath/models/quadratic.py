@@ -13,9 +13,10 @@ import sympy as sp
 from eosmath.dynamics.gf_limits import origin_limit
 from eosmath.errors import InvalidInputError
 from eosmath.models.registry import register
+from eosmath.references import cite
 from eosmath.symbolic.model import Model
 
-SOURCE = "seed 003 (blog: quadratic regimes); spec/simple_maps.md §1"
+SOURCE = cite("blog2025", "the quadratic")
 
 
 @register("quadratic", "a/2·x² (1-D), or ½θᵀAθ for a positive-definite matrix A", SOURCE)

@@ -13,10 +13,11 @@ import sympy as sp
 from eosmath.dynamics.gf_limits import scalar_network_limit
 from eosmath.errors import InvalidInputError
 from eosmath.models.registry import register
+from eosmath.references import cite
 from eosmath.symbolic.model import Model
 
-ZHU = "Zhu, Wang, Wang, Zhou & Ge (ICLR 2023); spec/simple_maps.md §3"
-KREISLER = "Kreisler, Nacson, Soudry & Carmon (ICML 2023); spec/simple_maps.md §4"
+ZHU = cite("zhu2023")
+KREISLER = cite("kreisler2023")
 
 
 @register("zhu_slice", "(x²y² − 1)²/4, a slice of a 4-layer scalar linear network", ZHU)

@@ -16,16 +16,16 @@ from __future__ import annotations
 import sympy as sp
 
 from eosmath.models.registry import register
+from eosmath.references import cite
 from eosmath.symbolic.model import Model
 from eosmath.symbolic.system import DynamicalSystem
 
-SOURCE = ("Damian, Nichani & Lee, 'Self-stabilization: the implicit bias of gradient descent at "
-          "the edge of stability' (ICLR 2023), seed 001; spec/self_stabilization.md")
+SOURCE = cite("damian2023")
 
 
 @register("self_stabilization_toy",
           "Appendix-B-style toy loss whose GD is exactly the reduced self-stabilization map",
-          SOURCE + " §8 (reconstruction)")
+          SOURCE + ", Appendix B (reconstruction)")
 def self_stabilization_toy(eta0: float = 0.1, alpha: float = 1.0, beta: float = 1.0,
                            c4: float = 0.0) -> Model:
     """Toy loss (reconstruction of Appendix B); run GD with step η = ``eta0``.
@@ -37,7 +37,7 @@ def self_stabilization_toy(eta0: float = 0.1, alpha: float = 1.0, beta: float = 
     e, a, b, c = sp.symbols("eta0 alpha beta c4", real=True)
     loss = x**2 / e + sp.sqrt(b) / 2 * y * x**2 - a / sp.sqrt(b) * y - z + c * x**4 / 24
     return Model(loss, (x, y, z), {e: eta0, a: alpha, b: beta, c: c4},
-                 name="self_stabilization_toy", source=SOURCE + " §8 (reconstruction)",
+                 name="self_stabilization_toy", source=SOURCE + ", Appendix B (reconstruction)",
                  description="L = x²/η₀ + (√β/2) y x² − (α/√β) y − z + c₄x⁴/24",
                  hyper_doc={"eta0": "the step size GD must use", "alpha": "sharpening rate α",
                             "beta": "self-stabilization strength β = ‖∇S‖²",
@@ -49,7 +49,8 @@ def _h(z):
 
 
 @register("self_stabilization_reduced",
-          "the reduced 2-D map (eq. 3) and ODE (eq. 4) of self-stabilization", SOURCE + " §3–4")
+          "the reduced 2-D map (eq. 3) and ODE (eq. 4) of self-stabilization",
+          SOURCE + ", eqs. (3)–(4)")
 def self_stabilization_reduced(eta: float = 0.01, alpha: float = 1.0,
                                beta: float = 1.0) -> DynamicalSystem:
     """The map (x, y) ↦ (−(1+ηy)x, y + η(α − βx²/2)) and the ODE Ẋ = XY, Ẏ = α − βX²/2.
@@ -63,11 +64,11 @@ def self_stabilization_reduced(eta: float = 0.01, alpha: float = 1.0,
     reduced_map = DynamicalSystem(
         (x, y), map=(-(1 + e * y) * x, y + e * (a - b * x**2 / 2)),
         hyper={e: eta, a: alpha, b: beta}, name="self_stabilization_reduced",
-        source=SOURCE + " eq. (3)")
+        source=SOURCE + ", eq. (3)")
     g = _h(b * X**2 / (2 * a)) + Y**2 / a
     ode = DynamicalSystem((X, Y), vector_field=(X * Y, a - b * X**2 / 2),
                           hyper={e: eta, a: alpha, b: beta}, name="self_stabilization_ode",
-                          source=SOURCE + " eq. (4)", conserved={"g": g})
+                          source=SOURCE + ", eq. (4)", conserved={"g": g})
     delta = sp.sqrt(2 * a / b)
     reduced_map.meta.update({
         "ode": ode,
@@ -89,5 +90,6 @@ def lotka_volterra_form():
     """
     z, w = sp.symbols("z w", positive=True)
     lv = DynamicalSystem((z, w), vector_field=(z * (w - 1), w * (1 - z)),
-                         name="lotka_volterra", source=SOURCE + " §4 (reconstruction)")
+                         name="lotka_volterra",
+                         source=SOURCE + ", Lotka–Volterra form (reconstruction)")
     return lv, _h(z) + _h(w)

@@ -10,9 +10,10 @@ import sympy as sp
 
 from eosmath.dynamics.gf_limits import origin_limit
 from eosmath.models.registry import register
+from eosmath.references import cite
 from eosmath.symbolic.model import Model
 
-SOURCE = "seed 003 (blog: effective curvature at the EoS); spec/simple_maps.md §2"
+SOURCE = cite("blog2025", "the soft quadratic")
 
 
 @register("soft_quadratic", "x²/√(1+x²): quadratic near 0, linear growth far out", SOURCE)

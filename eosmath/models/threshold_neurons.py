@@ -31,10 +31,9 @@ from numpy.polynomial.hermite_e import hermegauss
 from scipy.special import ndtr
 
 from eosmath.errors import InvalidInputError
+from eosmath.references import cite
 
-SOURCE = ("Ahn, Bubeck, Chewi, Lee, Suarez & Zhang, 'Learning threshold neurons via the edge of "
-          "stability' (NeurIPS 2023), slides seed 000; spec/minimalist_product.md B "
-          "(reconstruction)")
+SOURCE = cite("ahn2023", "data model (1), network (2)")
 
 _SQRT_2PI = math.sqrt(2.0 * math.pi)
 

@@ -12,12 +12,12 @@ import sympy as sp
 
 from eosmath.dynamics.gf_limits import gfs_a_squared, two_layer_minimal_limit
 from eosmath.models.registry import register
+from eosmath.references import cite
 from eosmath.symbolic.model import Model
 
 __all__ = ["gfs_a_squared", "two_layer_minimal"]
 
-SOURCE = ("Liu, Zhang, Du & Zhao, 'A minimalist example of edge-of-stability and progressive "
-          "sharpening' (NeurIPS 2025, arXiv 2503.02809), seed 002; spec/minimalist_two_layer.md")
+SOURCE = cite("liu2025")
 
 
 @register("two_layer_minimal", "a(w₁x₁ + w₂x₂) on x ~ N(0, diag(σ₁², σ₂²)), target x₂", SOURCE)

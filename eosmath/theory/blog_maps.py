@@ -15,12 +15,13 @@ import numpy as np
 import sympy as sp
 
 from eosmath import ETA, models
+from eosmath.references import cite
 from eosmath.symbolic.model import Model
 from eosmath.theory._iterate import mp_trajectory, trajectory
 from eosmath.theory.registry import check
 from eosmath.theory.verdict import Comparison, Outcome, Recheck
 
-BLOG = "seed 003 (blog); spec/simple_maps.md"
+BLOG = cite("blog2025")
 ETA_STAR = 3 * math.sqrt(3) / 2          # loss of stability of the symmetric cycle (M3)
 ETA_PD = 5.66290288097087                 # period doubling of the asymmetric cycle (M4)
 # Symmetric-cycle amplitudes x_η from spec §2 (30-digit solve of η = 2(1+s)^{3/2}/(s+2)).
@@ -32,7 +33,7 @@ ASYMMETRIC_CYCLE = {3.0: (-2.15926315077026, 1.04372880744177),
 
 
 # ------------------------------------------------------------------------- quadratic
-@check("quadratic.factor", source=BLOG + " §1 (M1)",
+@check("quadratic.factor", source=BLOG,
        statement="For f = a x²/2 the GD map is exactly x ↦ (1 − ηa)x (symbolic).",
        kind="identity", prediction_source="closed form: x ↦ (1 − ηa)x",
        tolerance_basis="exact: SymPy simplifies the difference to 0",
@@ -64,7 +65,7 @@ def _boundaries(grid, labels, first: str, second: str) -> list[float]:
             if labels[i] == first and labels[i + 1] == second]
 
 
-@check("quadratic.regimes", source=BLOG + " §1 (M1)",
+@check("quadratic.regimes", source=BLOG,
        statement="GD on a x²/2 converges monotonically for ηa < 1, with sign flips for "
                  "1 < ηa < 2 and diverges for ηa > 2: on a fine η grid the regime changes "
                  "exactly at η = 1/a and η = 2/a (within one grid step).",
@@ -121,7 +122,7 @@ def _steps_to_reduce(eta: float, a: float, factor: float, max_steps: int) -> int
     return int(below[0]) if len(below) else -1
 
 
-@check("quadratic.convergence_time", source=BLOG + " §1",
+@check("quadratic.convergence_time", source=BLOG,
        statement="For 0 < ηa < 2, the number of GD steps until f(x_t) ≤ ε f(x_0) is "
                  "⌈log ε / (2 log|1 − ηa|)⌉, fastest at η = 1/a (one step).",
        kind="theorem", prediction_source="closed form: f(x_t) = (1 − ηa)^{2t} f(x_0)",
@@ -181,7 +182,7 @@ def _mp_soft_tail(eta, x0, steps, dps=50):
 
 
 @check("soft_quadratic.symmetric_cycle",
-       source=BLOG + " §2 (M2, M3)",
+       source=BLOG,
        statement="For 1 < η < 3√3/2, GD on x²/√(1+x²) from x₀ = 0.7 converges to the symmetric "
                  "2-cycle ±x_η with η = 2(1+s)^{3/2}/(s+2), s = x_η² (amplitudes to 1e-12).",
        kind="theorem", prediction_source="mpmath: 30-digit root of η = 2(1+s)^{3/2}/(s+2) "
@@ -240,7 +241,7 @@ def _fprime(x: float) -> float:
     return x * (x * x + 2) / (1 + x * x) ** 1.5
 
 
-@check("soft_quadratic.secant_curvature", source=BLOG + " §2 (M5)",
+@check("soft_quadratic.secant_curvature", source=BLOG,
        statement="On any 2-cycle {x, y} of GD (symmetric or asymmetric) the secant curvature "
                  "(f'(x) − f'(y))/(x − y) equals 2/η exactly (tolerance 1e-12 relative).",
        kind="identity", prediction_source="closed form: subtracting the two GD updates of a "
@@ -282,7 +283,7 @@ def _recheck_secant(eta, x0, steps):
                    note=f"relative error {float(rel):.3g} at 50 digits")
 
 
-@check("soft_quadratic.pointwise_curvature", source=BLOG + " §2",
+@check("soft_quadratic.pointwise_curvature", source=BLOG,
        statement="On the symmetric 2-cycle ±x_η (1 < η < 3√3/2) the pointwise curvature is "
                  "below 2/η: η f''(x_η) = 2(2 − s)/((s+1)(s+2)) < 2 (formula to 1e-9).",
        kind="theorem", prediction_source="closed form: η f''(x_η) = 2(2 − s)/((s+1)(s+2)) on "
@@ -334,7 +335,7 @@ def _cycle_kind(eta: float, x0: float, steps: int) -> str:
     return "asymmetric" if abs(tail[-1] - tail[-3]) < 1e-6 * abs(tail[-1]) else "other"
 
 
-@check("soft_quadratic.symmetry_breaking", source=BLOG + " §2 (M3)",
+@check("soft_quadratic.symmetry_breaking", source=BLOG,
        statement="The symmetric 2-cycle loses stability at η* = 3√3/2 (multiplier +1): on a "
                  "fine η grid GD from x₀ = 0.7 switches from the symmetric to an asymmetric "
                  "2-cycle there (within one grid step).",
@@ -395,7 +396,7 @@ def _period_doubling_point(dps: int = 30):
                                            mpmath.mpf(5.66)))
 
 
-@check("soft_quadratic.period_doubling", source=BLOG + " §2 (M4)",
+@check("soft_quadratic.period_doubling", source=BLOG,
        statement="The asymmetric 2-cycle (born at 3√3/2) has multiplier −1 at η_pd = "
                  "5.66290288097087 (mpmath root, tolerance 1e-12); GD converges to it at "
                  "η = 3, 4, 5 at the spec's values (1e-12).",
@@ -468,7 +469,7 @@ def _predicted_period(eta: float, doublings) -> float:
     return float(2 ** (1 + sum(eta > d for d in doublings)))
 
 
-@check("soft_quadratic.cascade", source=BLOG + " §2",
+@check("soft_quadratic.cascade", source=BLOG,
        statement="Beyond η_pd the 2-cycle period-doubles: GD from x₀ = 0.7 settles on the "
                  "period predicted by the doubling points η₁…η₄ (2ᵏ-cycle multiplier = −1): "
                  "period 2 at η = 5.5, 4 at 5.8 and 16 at 7.0.",
@@ -516,7 +517,7 @@ def _subcritical_model() -> Model:
     return Model(x**2 + x**4, (x,), name="subcritical")
 
 
-@check("soft_quadratic.flip_condition", source=BLOG + " §2, §5 (M6; Chen & Bruna's criterion)",
+@check("soft_quadratic.flip_condition", source=BLOG,
        statement="At a minimum with f'' = c₂, f''' = c₃, f'''' = c₄ and η = 2/c₂, the second "
                  "iterate F∘F has cubic coefficient 2(c₂c₄ − 3c₃²)/(3c₂²) (symbolic); the soft "
                  "quadratic (c₂, c₃, c₄) = (2, 0, −12) gives 3c₃² − c₂c₄ = 24 > 0, a "

@@ -27,13 +27,13 @@ import sympy as sp
 from eosmath import models
 from eosmath.dynamics.central_flow import central_flow
 from eosmath.dynamics.flow_comparison import compare_with_flows
+from eosmath.references import cite
 from eosmath.symbolic.model import Model
 from eosmath.theory._iterate import losses_along, sharpness_along, trajectory
 from eosmath.theory.registry import check
 from eosmath.theory.verdict import Comparison, HeldOut, Outcome
 
-SOURCE = ("Cohen, Damian, Talwalkar, Kolter & Lee, 'Understanding optimization in deep "
-          "learning with central flows' (ICLR 2025, arXiv 2410.24206)")
+SOURCE = cite("cohen2025")
 ETA_OFF = {"flow_eta_factor": 1.1}
 
 
@@ -79,7 +79,7 @@ def _product_limit_run(model, eta, theta0, factor, quick):
     return flow_ratio, gd_ratio, predicted, eta**4, facts
 
 
-@check("central_flow.product_limit", source=SOURCE + "; spec/minimalist_product.md A.7",
+@check("central_flow.product_limit", source=SOURCE,
        statement="On ℓ(xy) (log-cosh) with y₀² − x₀² > 2/η the central flow comes to rest on "
                  "its stationary set S = 2/η (ηS/2 = 1), and GD's limit lies below the flow's by "
                  "the gap of spec A.7: ηS_GD/2 = ηS_flow/2 − η²/(4β) + O(η⁴)",
@@ -134,7 +134,7 @@ def _late_bouncing(model, eta, theta0, factor, start_fraction=0.5):
 PRODUCT_RATIO = 0.2
 
 
-@check("central_flow.product_late_bouncing", source=SOURCE + "; spec/minimalist_product.md A.7",
+@check("central_flow.product_late_bouncing", source=SOURCE,
        statement="On ℓ(xy) at EoS, over the second half of the bouncing phase (steps N/2 … N, "
                  "N = ⌈3/η²⌉, x still flipping sign every step), GD's two-step average is at "
                  "least 5× closer to the central flow than to gradient flow at every step",
@@ -236,7 +236,7 @@ DISTANCE_RATIO = 0.2
 
 
 @check("central_flow.self_stabilization_toy",
-       source=SOURCE + "; Damian, Nichani & Lee (ICLR 2023), spec/self_stabilization.md §4, §6, §8",
+       source=SOURCE,
        statement="On the self-stabilization toy, over each complete cycle of GD (one up-crossing "
                  "of ηS/2 = 1 to the next), GD's oscillation variance along u equals the central "
                  "flow's σ² (= δ² = 2α/β) and GD's mean loss equals the flow's predicted loss "
@@ -279,7 +279,7 @@ def _two_layer_rows(sigma2, eta, theta0, steps, factor, quick):
 
 
 @check("central_flow.two_layer_minimal",
-       source=SOURCE + "; Liu, Zhang, Du & Zhao (NeurIPS 2025), spec/minimalist_two_layer.md §6",
+       source=SOURCE,
        statement="On the two-layer minimal model (unclipped GD), over each complete "
                  "self-stabilization cycle the oscillation variance along u (≈ w₁) equals the "
                  "central flow's σ² and GD's mean loss equals the flow's predicted loss, within "
@@ -337,7 +337,7 @@ def _two_products_run(model, eta, theta0, factor, quick):
 
 
 @check("central_flow.two_products",
-       source=SOURCE + " (several eigenvalues at the edge); spec/minimalist_product.md A.7",
+       source=SOURCE,
        statement="On ℓ(x₁y₁) + ℓ(x₂y₂) (log-cosh) with both pairs in the EoS regime the central "
                  "flow's oscillation covariance X is a 2×2 matrix of rank 2 while both directions "
                  "slide, the flow comes to rest with both top eigenvalues at 2/η, and GD's two "

@@ -14,13 +14,14 @@ from scipy.integrate import solve_ivp
 
 from eosmath import models
 from eosmath.dynamics.gf_limits import scalar_network_gf_limit
+from eosmath.references import cite
 from eosmath.symbolic.model import Model
 from eosmath.theory._iterate import mp_trajectory, sharpness_along, trajectory
 from eosmath.theory.registry import check
 from eosmath.theory.verdict import Comparison, HeldOut, Outcome, Recheck
 
-ZHU = "Zhu, Wang, Wang, Zhou & Ge (ICLR 2023); spec/simple_maps.md §3"
-KREISLER = "Kreisler, Nacson, Soudry & Carmon (ICML 2023); spec/simple_maps.md §4"
+ZHU = cite("zhu2023")
+KREISLER = cite("kreisler2023")
 
 
 def _other_normalisation() -> Model:
@@ -29,7 +30,7 @@ def _other_normalisation() -> Model:
     return Model((x**2 * y**2 - 1) ** 2 / 2, (x, y), name="zhu_half")
 
 
-@check("comparators.zhu_eos_minimum", source=ZHU + " (Z1)",
+@check("comparators.zhu_eos_minimum", source=ZHU,
        statement="For L = (x²y² − 1)²/4, on xy = 1 the Hessian eigenvalues are 2(x² + y²) and 0, "
                  "so the minimum with sharpness 2/η satisfies (x² − y²)² = η⁻² − 4 (symbolic).",
        kind="identity", prediction_source="symbolic: eigenvalues of the Hessian restricted to "
@@ -77,7 +78,7 @@ def _normal_growth(model, eta: float, c: float, steps: int, kick: float = 1e-6) 
     return abs(tr[-1, 0] * tr[-1, 1] - 1) / abs(tr[0, 0] * tr[0, 1] - 1)
 
 
-@check("comparators.zhu_eos_minimum_gd", source=ZHU + " (Z1, against GD)",
+@check("comparators.zhu_eos_minimum_gd", source=ZHU,
        statement="The η-EoS minimum (c, d) = ((η⁻² − 4)^{1/4}, 1) is where minima of "
                  "(x²y² − 1)²/4 turn linearly unstable for GD: started on xy = 1 with a 1e-6 "
                  "kick off the manifold, the kick decays for c < c_η and grows for c > c_η; "
@@ -138,7 +139,7 @@ def _zhu_comparisons(ratio: float, eta: float, label: str) -> tuple[Comparison, 
             Comparison(f"eta*S/2 {label}", ratio, 1.0, ZHU_GAP_CONSTANT * eta**2))
 
 
-@check("comparators.zhu_gd_sharpness", source=ZHU + " (Z2)",
+@check("comparators.zhu_gd_sharpness", source=ZHU,
        statement="GD on (x²y² − 1)²/4 from starts above the η-EoS minimum (sharpness of nearby "
                  "minima > 2/η) converges to a minimum with sharpness slightly below that of "
                  "the η-EoS minimum: 1 − Kη² ≤ ηS/2 ≤ 1 (K calibrated); (3, 0.2) at η = 0.2 and "
@@ -200,7 +201,7 @@ def _integrate_gf(model, w0, t_end=400.0):
     return sol.y[:, -1]
 
 
-@check("comparators.kreisler_gfs", source=KREISLER + " (K1)",
+@check("comparators.kreisler_gfs", source=KREISLER,
        statement="The gradient-flow limit of ½(∏wᵢ − y)² from the balances, sᵢ² = u + bᵢ with "
                  "∏(u + bᵢ) = y² (same orthant), equals integrated GF (DOP853 rtol 1e-13) to 1e-9.",
        kind="identity", prediction_source="closed form: conserved balances wᵢ² − w₁² and the "
@@ -294,7 +295,7 @@ def _kreisler_run(model, w0, eta, steps):
     return tr, finite, phi, final_s
 
 
-@check("comparators.kreisler_sharpness", source=KREISLER + " (K2)",
+@check("comparators.kreisler_sharpness", source=KREISLER,
        statement="Along GD on ½(w₁w₂w₃ − 1)² the GF-solution sharpness φ(w_t) = Σᵢ1/sᵢ² is "
                  "non-increasing (per-step increase ≤ 1e-12) and GD ends at sharpness ≤ 2/η, even "
                  "from φ(w₀) > 2/η (three starts of spec v06).",
@@ -334,7 +335,7 @@ def kreisler_sharpness(quick: bool = True, cases=None) -> Outcome:
                    witness else None)
 
 
-@check("comparators.kreisler_final_sharpness", source=KREISLER + " (spec v06 numbers)",
+@check("comparators.kreisler_final_sharpness", source=KREISLER,
        statement="Regression guard: the final GF-solution sharpness φ after GD from the spec's "
                  "three starts is 4.727750, 4.633379, 6.398635 (spec v06, 7 digits).",
        kind="regression", prediction_source="earlier run: spec v06 (the paper predicts only "

@@ -16,12 +16,13 @@ import sympy as sp
 from scipy.integrate import solve_ivp
 
 from eosmath import ETA, models
+from eosmath.references import cite
 from eosmath.symbolic.model import Model
 from eosmath.theory._iterate import mp_trajectory, sharpness_along, trajectory
 from eosmath.theory.registry import check
 from eosmath.theory.verdict import Comparison, HeldOut, Outcome, Recheck
 
-SOURCE = "Ahn et al. (NeurIPS 2023), seed 000 slides; spec/minimalist_product.md"
+SOURCE = cite("ahn2023")
 LIPSCHITZ_LOSSES = ("logcosh", "sqrt", "symmetric_logistic")
 EOS_ETA2_CONSTANT = 2.0
 """Relative error allowed on the EoS gap and on the bouncing phase's rate: 2η². Both carry an
@@ -73,7 +74,7 @@ def _broken_model() -> Model:
     return Model(sp.log(sp.cosh(x * y)) + x**3 / 10, (x, y), name="broken")
 
 
-@check("product.invariant_lines", source=SOURCE + " A.4",
+@check("product.invariant_lines", source=SOURCE,
        statement="For ℓ even, the axes x = 0, y = 0 and the diagonals y = ±x are invariant "
                  "under every GD map (symbolic search of model.invariant_subspaces()).",
        kind="identity", prediction_source="symbolic: ℓ' is odd, so ℓ'(0) = 0 and the swap "
@@ -96,7 +97,7 @@ def product_invariant_lines(quick: bool = True, model=None) -> Outcome:
                    evidence={"diagonal_drift_200_steps": drift})
 
 
-@check("product.gf_conserved", source=SOURCE + " A.5",
+@check("product.gf_conserved", source=SOURCE,
        statement="Gradient flow on ℓ(xy) conserves x² − y²: ∇(x² − y²)·∇f ≡ 0 (symbolic), and "
                  "the polynomial search model.conserved_quantities finds it.",
        kind="identity", prediction_source="symbolic: ∇(x² − y²)·∇f = 2ℓ'(xy)(xy − yx) = 0",
@@ -117,7 +118,7 @@ def product_gf_conserved(quick: bool = True, model=None) -> Outcome:
                    evidence={"conserved_quantities": found})
 
 
-@check("product.gd_identity", source=SOURCE + " A.5",
+@check("product.gd_identity", source=SOURCE,
        statement="One GD step on ℓ(xy) satisfies x⁺² − y⁺² = (1 − η²ℓ'(xy)²)(x² − y²) exactly "
                  "(SymPy), and per step along a run to 1e-12 relative.",
        kind="identity", prediction_source="symbolic: (x − ηℓ'y)² − (y − ηℓ'x)² = "
@@ -165,7 +166,7 @@ def _recheck_identity(model, theta, eta, eta_power):
                    note="one GD step at 50 digits from the witness")
 
 
-@check("product.limit_product_formula", source=SOURCE + " A.5",
+@check("product.limit_product_formula", source=SOURCE,
        statement="If GD converges to (0, y∞) then y∞² = (y₀² − x₀²)∏_t(1 − η²ℓ'(x_t y_t)²), "
                  "checked on 50-digit mpmath GD runs in both regimes (1e-11 relative).",
        kind="identity", prediction_source="symbolic: iterating the exact one-step identity "
@@ -211,7 +212,7 @@ def _integrate_gf(model, theta0, t_end=200.0):
     return sol.y[:, -1]
 
 
-@check("product.gf_limit", source=SOURCE + " A.6",
+@check("product.gf_limit", source=SOURCE,
        statement="For |y₀| > |x₀| gradient flow converges to (0, ±√(y₀² − x₀²)) (closed form vs "
                  "DOP853 rtol 1e-12, 1e-8) and its limiting sharpness is ℓ''(0)(y₀² − x₀²).",
        kind="theorem", prediction_source="closed form: (0, ±√(y₀² − x₀²)) from the conserved "
@@ -316,7 +317,7 @@ def _gf_orders(ell: str, theta0, eta_r: float, first_order: str):
     return orders, errors, drift
 
 
-@check("product.gf_regime", source=SOURCE + " A.5, A.7",
+@check("product.gf_regime", source=SOURCE,
        statement="GF regime (ηR < 2, small η): y∞² = R·e^{−ηI} + O(η²) with I = "
                  "∫₀^{x₀y₀} ℓ'(s)/√(R² + 4s²) ds, the drift of x² − y² along gradient flow: "
                  "halving η twice divides the error by 4 (observed order 2 ± 0.1), for log-cosh "
@@ -383,7 +384,7 @@ EOS_HELD_OUT = (("logcosh", 0.07, (1.0, 9.0)), ("sqrt", 0.04, (0.2, 14.0)),
                 ("symmetric_logistic", 0.06, (2.0, 10.0)))
 
 
-@check("product.eos_limit", source=SOURCE + " A.7",
+@check("product.eos_limit", source=SOURCE,
        statement="EoS regime (R > 2/η, ℓ satisfying A1–A2): GD converges to (0, y∞) with "
                  "y∞² = 2/η − η/(2β) + O(η³): the gap 2/η − y∞² matches η/(2β) within 2η² "
                  "relative at η = 0.05 from (0.5, 12), for every Lipschitz ℓ of the catalog.",
@@ -480,7 +481,7 @@ SWITCH_PILOT = ((0.5, 10.0), (1.0, 10.0), (2.0, 10.0), (3.0, 10.0), (0.1, 10.0),
 SWITCH_HELD_OUT = ((4.0, 10.0), (1.5, 12.0), (2.5, 8.0))
 
 
-@check("product.regime_switch", source=SOURCE + " A.7",
+@check("product.regime_switch", source=SOURCE,
        statement="For fixed (x₀, y₀) = (3, 10) and ℓ = log cosh the limit switches from the GF "
                  "branch to the EoS branch (y∞² within 1% of the gap of 2/η − η/(2β)) just above "
                  "the first-order switch η_s (R − ηΔℓ = 2/η): bisection (resolution 1e-8, finer "
@@ -533,7 +534,7 @@ def _normalised_limit(model, theta0, eta: float, c_claim: float):
                       EOS_ETA2_CONSTANT * (c_claim * eta) ** 2 * gap), steps
 
 
-@check("product.normalisation", source=SOURCE + " A.2",
+@check("product.normalisation", source=SOURCE,
        statement="For ℓ''(0) = c ≠ 1 (ℓ = log(2cosh(s/2)), c = 1/4): GD with step η on ℓ equals "
                  "GD with step cη on ℓ/c (symbolic, and trajectories to 1e-12), and the EoS "
                  "limit is y∞² = 2/(cη) − cη/(2β_c), β_c = −ℓ''''(0)/(6c).",
@@ -583,7 +584,7 @@ MONOTONE_CASES = (("logcosh", (1.0, 3.0), 0.05), ("sqrt", (0.5, 2.0), 0.1),
                   ("logcosh", (2.0, 4.0), 0.02))
 
 
-@check("product.gf_monotone", source=SOURCE + " A.6–A.7 (slides: GF regime)",
+@check("product.gf_monotone", source=SOURCE,
        statement="GF regime at small η (ηy₀² < 1, so ηy²ℓ'(xy)/(xy) < 1 all along): GD tracks "
                  "gradient flow — |x_t| and |y_t| never increase and x keeps its sign until GD "
                  "reaches the y-axis, for log-cosh and square-root from three starts.",
@@ -663,7 +664,7 @@ def _bouncing_comparisons(row) -> tuple[Comparison, ...]:
                        row["predicted_slope"], tol, relative=True))
 
 
-@check("product.eos_bouncing", source=SOURCE + " A.7 (slides: EoS regime)",
+@check("product.eos_bouncing", source=SOURCE,
        statement="EoS regime (R > 2/η): before y² settles at 2/η − η/(2β), GD bounces — x flips "
                  "sign every step while (xy)² follows the slow manifold d(xy)²/du = 1/(2β') "
                  "(u = ηy² − 2, β' = β + η²/4) and u − u∞ decays by (1 − η²/β') per step, i.e. "

@@ -27,10 +27,11 @@ from numba import njit
 
 from eosmath import models
 from eosmath.models.two_layer_minimal import gfs_a_squared
+from eosmath.references import cite
 from eosmath.theory.registry import check
 from eosmath.theory.verdict import Comparison, HeldOut, Outcome, Recheck
 
-SOURCE = "Liu, Zhang, Du & Zhao (NeurIPS 2025), seed 002; spec/minimalist_two_layer.md"
+SOURCE = cite("liu2025")
 CANONICAL = {"sigma1": 1.0, "sigma2": 0.02, "eta": 4.0, "theta0": (0.67, 0.01, 1.0), "C": 0.002}
 KAPPA = CANONICAL["C"] * CANONICAL["eta"] / math.sqrt(2 / CANONICAL["eta"])
 """The canonical clip as a fraction of a* per step: C = κ a*/η (spec §2), κ ≈ 0.0113."""
@@ -327,7 +328,7 @@ NO_CLIP = {"C": 0.0, "sigma2": 0.01, "theta0": (0.6, 1e-3, 0.1)}
 
 
 # ---------------------------------------------------------------- Theorem 4.1
-@check("two_layer_minimal.limiting_sharpness", source=SOURCE + " §3 (Theorem 4.1)",
+@check("two_layer_minimal.limiting_sharpness", source=SOURCE + ", Theorem 4.1",
        statement="From the canonical θ₀ ∈ I_η, clipped GD converges with S ≤ (2 + δ)/η and L ≤ δ "
                  "eventually (Theorem 4.1), here for δ = 2e-3 on S and δ = 1e-20 on L over the "
                  "last 10% of 70 000 steps; and the limit is at most 2/η, since a minimiser with "
@@ -394,7 +395,7 @@ def _phases_judge(s: dict) -> tuple[bool, dict]:
             {"t0": st["t0"], "t0_window": (lo, hi), "band": st["band"]})
 
 
-@check("two_layer_minimal.phases", source=SOURCE + " §3 (Theorem 4.3)",
+@check("two_layer_minimal.phases", source=SOURCE + ", Theorem 4.3",
        statement="Phase I: a and S increase and L decreases until t₀ (first σ₁²a² > 2/η), and t₀ "
                  "is when the gradient flow of the w₁ = 0 plane reaches a*, delayed by at most the "
                  "w₁ term's first-order bound; after t₀, ηS/2 stays in the band (2 ∓ c)/2 = "
@@ -441,7 +442,7 @@ def _recheck_t0(s, window):
                    note="t₀ only: first σ₁²a² > 2/η in a 50-digit run")
 
 
-@check("two_layer_minimal.eos_band", source=SOURCE + " §3, §8 (canonical run)",
+@check("two_layer_minimal.eos_band", source=SOURCE,
        statement="Regression guard: the canonical run's band of ηS/2 after t₀ is "
                  "[0.86996, 1.11760] and ηS/2 crosses 1 upwards 15 times in 10 000 steps, as "
                  "measured for the spec.",
@@ -465,7 +466,7 @@ def _lemma42_judge(s: dict) -> tuple[bool, dict]:
     return ok, {"excess": st["excess"], "alignment": st["alignment"], "min_dw2": st["min_dw2"]}
 
 
-@check("two_layer_minimal.lemma42", source=SOURCE + " §3 (Lemma 4.2)",
+@check("two_layer_minimal.lemma42", source=SOURCE + ", Lemma 4.2",
        statement="Along clipped GD: (i) σ₁²a² ≤ S ≤ (1 + 0.1)σ₁²a² (a dominates the sharpness), "
                  "(ii) the top eigenvector v has |⟨v, e_w₁⟩| ≥ 0.95 (the oscillation is along "
                  "w₁), (iii) w₂ never decreases (hypothesis ησ₂²(a² + w₂²) < 1).",
@@ -517,7 +518,7 @@ def rate_resolution(sigma1: float, sigma2: float) -> float:
     return ((1 - q) ** 2 - (1 - 2 * q) ** 2) / 2
 
 
-@check("two_layer_minimal.loss_rate", source=SOURCE + " §3 (Theorem 4.6)",
+@check("two_layer_minimal.loss_rate", source=SOURCE + ", Theorem 4.6",
        statement="In the EoS phase L̂ = ½σ₂²(a*w₂ − 1)² decays by at most the factor "
                  "(1 − σ₂²/σ₁²)² per step (every step with r̂ = 1 − a*w₂ > 0 after t₀; Theorem "
                  "4.6), and its fitted per-step rate is (1 − 2σ₂²/σ₁²)², the rate (5.1) that the "
@@ -610,7 +611,7 @@ def _gf_sharpness(s: dict) -> float:
     return float(s["eta"] * np.linalg.eigvalsh(k.hessian(sol.y[:, -1]))[-1] / 2)
 
 
-@check("two_layer_minimal.gfs_bounds", source=SOURCE + " §5 (Lemma 5.1, Theorem 5.2)",
+@check("two_layer_minimal.gfs_bounds", source=SOURCE + ", Lemma 5.1, Theorem 5.2",
        statement="The GF-solution sharpness is φ = σ₁²h(a² − w₁² − w₂²) (equal to integrated "
                  "gradient flow's limit sharpness), and for t ≥ t₀ σ₁²h(a_lo² − W₁² − w₂,t²) ≤ "
                  "φ(θ_t) ≤ σ₁²h(a_hi² − w₂,t²) with both bounds non-increasing (Theorem 5.2), "
@@ -689,7 +690,7 @@ def _pgd(sigma1, sigma2, eta, a0, w20, steps):
     return a, w2, a_star
 
 
-@check("two_layer_minimal.pgd_rate", source=SOURCE + " §6 (Lemma 5.4, Theorem 5.5)",
+@check("two_layer_minimal.pgd_rate", source=SOURCE + ", Lemma 5.4, Theorem 5.5",
        statement="PGD onto {σ₁²a² ≤ 2/η, w₁ = 0} (a clipped from above at a*) reaches a* at the "
                  "step t' predicted by the gradient flow of the same plane, stays there, and then "
                  "L(θ_{t+1}) = (1 − 2σ₂²/σ₁²)² L(θ_t) exactly ((5.1)).",
@@ -748,7 +749,7 @@ def _recheck_pgd(rate, s=CANONICAL, steps=400):
 
 
 # ---------------------------------------------------------------- Appendix F
-@check("two_layer_minimal.unclipped_collapse", source=SOURCE + " §7 (Appendix F)",
+@check("two_layer_minimal.unclipped_collapse", source=SOURCE + ", Appendix F",
        statement="Regression guard: without clipping (σ₂ = 0.01, η = 4, θ₀ = (0.6, 1e-3, 0.1), "
                  "15 000 steps) a large w₁ throws a towards 0 (min a ≈ 0.033, min ηS/2 ≈ 0.007); "
                  "with C = 0.0088388 (κ = 0.05) min a stays ≈ 0.52, as measured for the spec.",

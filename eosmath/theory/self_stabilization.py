@@ -17,12 +17,13 @@ import sympy as sp
 from scipy.integrate import solve_ivp
 
 from eosmath import ETA, models
+from eosmath.references import cite
 from eosmath.symbolic.model import Model
 from eosmath.theory._iterate import losses_along, mp_trajectory, sharpness_along, trajectory
 from eosmath.theory.registry import check
 from eosmath.theory.verdict import Comparison, HeldOut, Outcome, Recheck
 
-SOURCE = "Damian, Nichani & Lee (ICLR 2023), seed 001; spec/self_stabilization.md"
+SOURCE = cite("damian2023")
 
 
 def _h(z):
@@ -67,7 +68,7 @@ def _lemma2_error(model: Model, point, vector: str, dps: int = 50) -> float:
         return float(num / mpmath.sqrt(mpmath.fsum(a**2 for a in grad_s)))
 
 
-@check("self_stabilization.lemma2", source=SOURCE + " §1 (Lemma 2)",
+@check("self_stabilization.lemma2", source=SOURCE + ", Lemma 2",
        statement="If λ_max(∇²L(θ)) is simple, ∇S(θ) = ∇³L(θ)[u, u]: on random degree-4 "
                  "polynomial losses in 5-D, 50-digit mpmath central differences of λ_max agree "
                  "with the contraction to 1e-20 relative.",
@@ -100,7 +101,7 @@ def _reduced():
     return models.get("self_stabilization_reduced")
 
 
-@check("self_stabilization.ode_fixed_point", source=SOURCE + " §4",
+@check("self_stabilization.ode_fixed_point", source=SOURCE,
        statement="The ODE Ẋ = XY, Ẏ = α − βX²/2 has the unique equilibrium with X > 0 at "
                  "(δ, 0), δ = √(2α/β), with linearisation eigenvalues ±i√(2α) (symbolic).",
        kind="identity", prediction_source="symbolic: SymPy solve and eigenvalues of the "
@@ -124,7 +125,7 @@ def ode_fixed_point(quick: bool = True, delta_claim=None) -> Outcome:
                    evidence={"linearisation_eigenvalues": [str(e) for e in eigen]})
 
 
-@check("self_stabilization.lv_conserved", source=SOURCE + " §4 (Lemma 3)",
+@check("self_stabilization.lv_conserved", source=SOURCE + ", Lemma 3",
        statement="g(X, Y) = h(βX²/(2α)) + Y²/α with h(z) = z − log z − 1 is a first integral "
                  "of the ODE (symbolic), and drifts ≤ 1e-9 along DOP853 (rtol 1e-12).",
        kind="identity", prediction_source="symbolic: dg/dτ = 0 along (4) by SymPy; DOP853 as "
@@ -154,7 +155,7 @@ def lv_conserved(quick: bool = True, quantity=None) -> Outcome:
                    witness=None if passed else {"X0": 0.3, "Y0": 0.2})
 
 
-@check("self_stabilization.lotka_volterra", source=SOURCE + " §4",
+@check("self_stabilization.lotka_volterra", source=SOURCE,
        statement="With z = X²/δ², w = W(Y) (h(w) = Y²/α) and ds/dτ = 2Y/(w − 1), the ODE becomes "
                  "dz/ds = z(w − 1), dw/ds = w(1 − z), whose first integral h(z) + h(w) is g "
                  "(symbolic).", kind="reconstruction",
@@ -206,7 +207,7 @@ def _ode_cycle(alpha, beta, x0, y0):
     return t1 - t0, (s1[2] - s0[2]) / (t1 - t0), (s1[3] - s0[3]) / (t1 - t0), samples
 
 
-@check("self_stabilization.corollary1", source=SOURCE + " §4 (Corollary 1)",
+@check("self_stabilization.corollary1", source=SOURCE + ", Corollary 1",
        statement="Along the ODE, X ≤ δ√(2 + 2g₀) and |Y| ≤ √(αg₀), with max|Y| = √(αg₀) "
                  "attained; over one period ⟨X²⟩ = δ² and ⟨Y⟩ = 0 (DOP853 rtol 1e-12, "
                  "tolerance 1e-8).", kind="reconstruction",
@@ -267,7 +268,7 @@ def _toy(eta, alpha=1.0, beta=1.0, c4=0.0):
     return models.get("self_stabilization_toy", eta0=eta, alpha=alpha, beta=beta, c4=c4)
 
 
-@check("self_stabilization.toy_is_reduced_map", source=SOURCE + " §8 (Appendix B)",
+@check("self_stabilization.toy_is_reduced_map", source=SOURCE + ", Appendix B",
        statement="GD with step η₀ on the toy L = x²/η₀ + (√β/2)yx² − (α/√β)y − z is exactly the "
                  "reduced map x⁺ = −(1 + ηY)x, Y⁺ = Y + η(α − βx²/2) in Y = √β·y, with "
                  "z⁺ = z + η (symbolic).", kind="reconstruction",
@@ -293,7 +294,7 @@ def toy_is_reduced_map(quick: bool = True, step=None) -> Outcome:
                    tolerance="exact (SymPy simplify)")
 
 
-@check("self_stabilization.four_stages", source=SOURCE + " §3, §8",
+@check("self_stabilization.four_stages", source=SOURCE,
        statement="On the toy (α = β = 1, η = 0.01) from |x₀| = 0.01δ, Y₀ = −0.5, GD runs through "
                  "the four stages in order: Y rises at ηα per step; after Y > 0 |x| grows with "
                  "sign flips; Y falls once |x| > δ; |x| decays once Y < 0.",
@@ -452,7 +453,7 @@ def _theorem1_errors(eta, kappa, x0_over_delta, alpha, beta, alpha_factor, c4=No
     return {k: v if math.isfinite(v) else math.inf for k, v in errors.items()}
 
 
-@check("self_stabilization.theorem1", source=SOURCE + " §6 (Theorem 1, Definition 7), §2 (PGD)",
+@check("self_stabilization.theorem1", source=SOURCE + ", Theorem 1, Definition 7",
        statement="Theorem 1 on the quartic toy L + c₄x⁴/24 with c₄ = κηβ (so ρ₄ = O(ηρ₃²), "
                  "Assumption 3), where GD is not the predicted dynamics: θ† from PGD and v* from "
                  "Definition 7 iterated on its own from v₀ = θ₀ − θ†₀; for t ≤ 5/ε, "
@@ -523,7 +524,7 @@ def _decay_rate(distance, block: int = 200) -> float:
     return float(np.polyfit(np.arange(n) * block, np.log(peaks), 1)[0])
 
 
-@check("self_stabilization.generalized_sharpness", source=SOURCE + " §7 (Appendix F)",
+@check("self_stabilization.generalized_sharpness", source=SOURCE + ", Appendix F",
        statement="With a quartic term c₄x⁴/24 along u, the generalized dynamics have the 2-cycle "
                  "|x| = δ, Y = y∞ = −c₄δ²/6 with sharpness S∞ = 2/η + c₄δ²/3 (+ the O(ε²/η) "
                  "off-diagonal term): GD started on it stays on it; started off it (|x₀| = 0.8δ) "

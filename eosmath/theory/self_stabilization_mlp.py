@@ -24,12 +24,11 @@ import numpy as np
 import scipy.linalg
 
 from eosmath import nn
+from eosmath.references import cite
 from eosmath.theory.registry import check
 from eosmath.theory.verdict import Comparison, HeldOut, Outcome
 
-SOURCE = ("Damian, Nichani & Lee, 'Self-Stabilization: The Implicit Bias of Gradient Descent "
-          "at the Edge of Stability' (ICLR 2023), seed 001; spec/self_stabilization.md "
-          "§1, §2, §6 (Theorem 1), §9")
+SOURCE = cite("damian2023", "Theorem 1")
 SUBSTITUTE = ("run on a 1-20-1 tanh MLP fitting Chebyshev T_3 (20 points, MSE), not the paper's "
               "CIFAR-10 / SST-2 networks")
 
@@ -430,8 +429,8 @@ def _sharpening(run, skip: int) -> tuple[Comparison, ...]:
                        float(min(cosines)) if cosines else -math.inf, 0.0, 0.0, sense=">="))
 
 
-@check("self_stabilization.mlp_progressive_sharpening", source=SOURCE + "; §1 (Definition 2, "
-       "Assumption 1)",
+@check("self_stabilization.mlp_progressive_sharpening",
+       source=cite("damian2023", "Definition 2, Assumption 1"),
        statement="Progressive sharpening on the networks of the MLP checks: α_t = −∇L·∇S^⊥ > 0 at "
                  "every step of the constrained trajectory θ† over the tracked window "
                  "(Assumption 1), and ∇L·∇S < 0 at every sampled GD iterate (every 20 steps) "
@@ -481,7 +480,7 @@ def _drift(run) -> tuple[Comparison, ...]:
                        sense="<="))
 
 
-@check("self_stabilization.mlp_gd_tracks_constrained", source=SOURCE + "; §5 (Figure 4)",
+@check("self_stabilization.mlp_gd_tracks_constrained", source=SOURCE + ", Figure 4",
        statement="Figure 4's message on the MLP run (η = 0.4, ⌈12/ε₀⌉ steps after the "
                  "crossing): GD stays within the Corollary-1 tube δ̄ + δ₀√(g₀/2) of the "
                  "constrained trajectory θ† at every step, while gradient flow (⌈ηS⌉ Euler "

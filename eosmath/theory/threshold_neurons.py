@@ -29,12 +29,12 @@ from eosmath.models.threshold_neurons import (
     population_common_mode_sharpness,
 )
 from eosmath.nn.datasets import sparse_coding
+from eosmath.references import cite
 from eosmath.theory.registry import check
 from eosmath.theory.verdict import Comparison, HeldOut, Outcome
 
-SOURCE = "Ahn et al. (NeurIPS 2023), seed 000 slides; spec/minimalist_product.md B.3"
-SOURCE_FIG1 = ("Ahn et al. (NeurIPS 2023), Figure 1 and its caption (η_c = 8π/d²); "
-               "spec/minimalist_product.md B.5")
+SOURCE = cite("ahn2023", "the mean-model reduction")
+SOURCE_FIG1 = cite("ahn2023", "Figure 1 and its caption (η_c = 8π/d²)")
 
 # How far the final bias must fall below the small-η branch to count as "the bias moved":
 # above the small-η branch's own spread over the bracket (< 5e-4 at d ≥ 100, n = 300).
