@@ -109,7 +109,10 @@ CHEBYSHEV_HELD_OUT = ({"init_seed": 1, "eta": 0.2}, {"init_seed": 2, "eta": 0.2}
                       {"init_seed": 3, "eta": 0.2}, {"init_seed": 0, "eta": 0.25})
 
 
+@lru_cache(maxsize=16)
 def _chebyshev_edge(seed: int, eta: float, steps: int):
+    # Cached: the held-out runs do not depend on a check's overrides, and violation runs
+    # would otherwise repeat them.
     obj, theta = chebyshev_objective(seed=seed)
     run = nn.train_gd(obj, theta, eta=eta, steps=steps, sharpness_every=20, top_k=1, quiet=True)
     summary = _edge_summary(run)
@@ -155,6 +158,7 @@ DEPARTURE = 10.0
 """Calibrated: growth of ‖θ_GD − θ_GF‖ from the crossing to the end of the run."""
 
 
+@lru_cache(maxsize=16)
 def _flow_comparisons(seed: int, eta: float, steps: int):
     obj, theta = chebyshev_objective(seed=seed)
     run = nn.train_gd(obj, theta, eta=eta, steps=steps, sharpness_every=20, top_k=1,
