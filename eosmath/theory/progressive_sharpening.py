@@ -246,10 +246,9 @@ def _digits_run(quick: bool, seed: int, eta: float, steps: int, flow: bool,
     return obj, theta, run
 
 
-def _digits_defaults(quick: bool, eta, steps, flow_steps: bool = False):
-    eta = eta or (0.4 if quick else 0.3)
-    steps = steps or (2000 if quick else (4000 if flow_steps else 5000))
-    return eta, steps
+def _digits_defaults(quick: bool, eta, steps):
+    # digits_eos and digits_departs_from_flow judge the same run (shared through the cache).
+    return eta or (0.4 if quick else 0.3), steps or (2000 if quick else 4000)
 
 
 DIGITS_CALIBRATION = {"init_seed": 0, "eta": 0.4, "steps": 2000, "n": 200,
@@ -320,7 +319,7 @@ def digits_eos(quick: bool = True, eta: float | None = None, steps: int | None =
        violations={"below_the_edge": {"eta": 0.05, "steps": 300}})
 def digits_departs_from_flow(quick: bool = True, eta: float | None = None,
                              steps: int | None = None, seed: int = 0) -> Outcome:
-    eta, steps = _digits_defaults(quick, eta, steps, flow_steps=True)
+    eta, steps = _digits_defaults(quick, eta, steps)
     _, theta, run = _digits_run(quick, seed, eta, steps, True)
     first = _first_crossing(run)
     if first is None:
