@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from eosmath import nn
-from eosmath.theory.progressive_sharpening import chebyshev_objective
+from eosmath.theory.progressive_sharpening import BAND, EDGE, chebyshev_objective
 from eosmath.theory.registry import check
-from eosmath.theory.verdict import Outcome
+from eosmath.theory.verdict import Comparison, Outcome
 
 SOURCE = ("seed 004 (shallow ReLU, after Theorem 3.1: top eigenvalues enter the EoS in turn); "
           "Cohen, Kaur, Li, Kolter & Talwalkar (ICLR 2021) §3; network of spec/neural_networks.md "
@@ -23,31 +23,44 @@ SOURCE = ("seed 004 (shallow ReLU, after Theorem 3.1: top eigenvalues enter the 
 
 @check("shallow_relu.topk_enter_in_turn", source=SOURCE,
        statement="Full-batch GD (η = 0.2) on the Chebyshev tanh net: the top Hessian eigenvalue "
-                 "reaches the edge (η·λ₁/2 ≥ 0.95) first; the second reaches it at least 2000 "
-                 "steps later, while the first still hovers in the band η·λ₁/2 ∈ [0.8, 1.25]; "
-                 "the third stays below the edge (η·λ₃/2 < 0.5).")
+                 "reaches the edge (η·λ₁/2 ≥ 0.95) first and the second only later (at a later "
+                 "sharpness sample), while the first still hovers in the edge band "
+                 "η·λ₁/2 ∈ [0.8, 1.25]; whether the third also enters is reported, not judged.",
+       kind="theorem",
+       prediction_source="paper formula: seed 004 (Fig. 2/4: 'the first eigenvalue enters the "
+                         "EoS phase first, and the rest follows in turn') with the edge 2/η",
+       tolerance_basis="order: one sharpness sample (100 steps), no slack; band [0.8, 1.25]: the "
+                       "calibrated band of progressive_sharpening.chebyshev_eos, held out there",
+       not_shown="run on Cohen's 1-100-1 tanh Chebyshev net instead of the seed's CIFAR fc "
+                 "ReLU/tanh nets (top 15-20 eigenvalues); only λ₁ and λ₂ reach the edge within "
+                 "20000 steps (λ₃ stays near 0.08 of it), so 'the rest' is two eigenvalues",
+       violations={"below_the_edge": {"eta": 0.05}})
 def topk_enter_in_turn(quick: bool = True, eta: float = 0.2, steps: int | None = None
                        ) -> Outcome:
     obj, theta = chebyshev_objective()
     steps = steps or (20000 if quick else 40000)
-    run = nn.train_gd(obj, theta, eta=eta, steps=steps, sharpness_every=100, top_k=3,
+    every = 100
+    run = nn.train_gd(obj, theta, eta=eta, steps=steps, sharpness_every=every, top_k=3,
                       quiet=True)
     ratio = 0.5 * eta * np.asarray(run.eigenvalues)
     at = np.asarray(run.eig_steps)
 
     def first_at(column):
-        hit = np.flatnonzero(ratio[:, column] >= 0.95)
-        return int(at[hit[0]]) if len(hit) else None
+        hit = np.flatnonzero(ratio[:, column] >= EDGE)
+        return float(at[hit[0]]) if len(hit) else np.inf
 
-    t1, t2 = first_at(0), first_at(1)
-    measured = {"first_crossing_lambda1": t1, "first_crossing_lambda2": t2,
-                "max_ratio": ratio.max(axis=0).round(4).tolist(), "status": run.status}
-    predicted = {"order": "λ₁ before λ₂", "gap_at_least": 2000, "lambda3_ratio_below": 0.5}
-    if t1 is None or t2 is None or run.status != "completed":
-        return Outcome(False, measured, predicted, "η·λ/2 ≥ 0.95 for λ₁ and λ₂")
-    band = ratio[at >= t2, 0]
-    passed = bool(t2 - t1 >= 2000 and band.min() >= 0.8 and band.max() <= 1.25
-                  and ratio[:, 2].max() < 0.5)
-    measured["lambda1_band_after_t2"] = (float(band.min()), float(band.max()))
-    return Outcome(passed, measured, predicted, "band [0.8, 1.25]; gap ≥ 2000 steps",
-                   evidence={"eta": eta, "steps": steps, "sharpness_every": 100})
+    t1, t2, t3 = first_at(0), first_at(1), first_at(2)
+    band = ratio[at >= t2, 0] if np.isfinite(t2) else ratio[:0, 0]
+    low, high = (float(band.min()), float(band.max())) if len(band) else (np.nan, np.nan)
+    comparisons = (
+        Comparison("first step η·λ₁/2 ≥ 0.95", t1, float(steps), 0.0, sense="<="),
+        Comparison("first step η·λ₂/2 ≥ 0.95 (after λ₁'s)", t2, t1 + every, 0.0, sense=">="),
+        Comparison("η·λ₂/2 reaches the edge within the run", t2, float(steps), 0.0,
+                   sense="<="),
+        Comparison("min η·λ₁/2 once λ₂ is at the edge", low, BAND[0], 0.0, sense=">="),
+        Comparison("max η·λ₁/2 once λ₂ is at the edge", high, BAND[1], 0.0, sense="<="))
+    return Outcome(run.status == "completed" and all(c.passed for c in comparisons),
+                   None, None, None, comparisons=comparisons,
+                   evidence={"eta": eta, "steps": steps, "sharpness_every": every,
+                             "first_crossing_lambda3": t3, "status": run.status,
+                             "max_ratio": ratio.max(axis=0).round(4).tolist()})
