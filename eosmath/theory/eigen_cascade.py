@@ -12,13 +12,12 @@ from __future__ import annotations
 import numpy as np
 
 from eosmath import nn
+from eosmath.references import cite
 from eosmath.theory.progressive_sharpening import BAND, EDGE, chebyshev_objective
 from eosmath.theory.registry import check
 from eosmath.theory.verdict import Comparison, Outcome
 
-SOURCE = ("seed 004 (shallow ReLU, after Theorem 3.1: top eigenvalues enter the EoS in turn); "
-          "Cohen, Kaur, Li, Kolter & Talwalkar (ICLR 2021) §3; network of spec/neural_networks.md "
-          "§2.2")
+SOURCE = cite("shallow_relu", "after Theorem 3.1: the top eigenvalues enter the edge in turn")
 
 
 @check("shallow_relu.topk_enter_in_turn", source=SOURCE,

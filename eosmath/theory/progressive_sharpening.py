@@ -22,12 +22,12 @@ from functools import lru_cache
 import numpy as np
 
 from eosmath import nn
+from eosmath.references import cite
 from eosmath.theory.registry import check
 from eosmath.theory.verdict import Comparison, HeldOut, Outcome
 
-COHEN = ("Cohen, Kaur, Li, Kolter & Talwalkar (ICLR 2021), settings from the authors' code; "
-         "spec/neural_networks.md §2.2")
-SEED004 = "seed 004 Fig. 3/5 (learning-rate decay); spec/neural_networks.md §4 E3"
+COHEN = cite("cohen2021", "§3, the Chebyshev tanh networks of the authors' code")
+SEED004 = cite("shallow_relu", "Figures 3 and 5 (learning-rate decay)")
 
 EDGE = 0.95
 """η·S/2 at which GD counts as having reached the edge (S within 5% of 2/η)."""
@@ -215,9 +215,7 @@ def departs_from_flow(quick: bool = True, eta: float = 0.2, steps: int = 3000,
                    evidence={"eta": eta, "steps": steps, "init_seed": seed, **summary})
 
 
-DIGITS = ("Cohen et al. (ICLR 2021) fully-connected tanh nets with MSE on one-hot 0/1 targets and "
-          "PyTorch-default init (spec/neural_networks.md §2.3), scaled down to scikit-learn's 8×8 "
-          "digits (spec §4, 'real small substitute')")
+DIGITS = cite("cohen2021", "fully-connected tanh nets, MSE on one-hot targets; on 8×8 digits")
 
 
 def digits_objective(quick: bool = True, seed: int = 0):

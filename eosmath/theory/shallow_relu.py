@@ -21,10 +21,11 @@ import sympy as sp
 
 from eosmath import nn
 from eosmath.nn import orthogonal_relu as orl
+from eosmath.references import cite
 from eosmath.theory.registry import check
 from eosmath.theory.verdict import Comparison, Outcome
 
-SOURCE = "seed 004 (shallow ReLU nets on orthogonal inputs); spec/neural_networks.md §3"
+SOURCE = cite("shallow_relu")
 UNIT_ROUNDOFF = 2.0 ** -53
 EDGE = 0.95
 """η·S/2 at which GD counts as at the edge (the progressive-sharpening checks use the same)."""
@@ -45,7 +46,7 @@ def _all_passed(comparisons) -> bool:
     return all(c.passed for c in comparisons)
 
 
-@check("shallow_relu.balance_identity", source=SOURCE + " §3.3 (Lemma 2.1)",
+@check("shallow_relu.balance_identity", source=SOURCE + ", Lemma 2.1",
        statement="For every neuron, one GD step changes B_j = ‖w_j‖² − a_j² by exactly "
                  "η²(‖d_j‖²a_j² − ⟨d_j, w_j⟩²) (SymPy identity for arbitrary w, d, a, η), and "
                  "along a run the accumulated change matches the predicted increments to "
@@ -94,7 +95,7 @@ def balance_identity(quick: bool = True, eta: float = 0.5, steps: int | None = N
                              "eta": eta})
 
 
-@check("shallow_relu.balance_preserved", source=SOURCE + " §3.3 (Lemma 2.1, consequence)",
+@check("shallow_relu.balance_preserved", source=SOURCE + ", Lemma 2.1 (consequence)",
        statement="Started balanced (‖w_j⁰‖ = |a_j⁰|), every neuron keeps ‖w_j‖ ≥ |a_j| along GD "
                  "(η = 0.5, the largest η‖d_j^t‖ stays ≤ 1). The seed draws this from eq. (2) "
                  "with no condition on η; it needs η‖d_j^t‖ ≤ 1 (the corrected eq. (3): "
@@ -135,7 +136,7 @@ def balance_preserved(quick: bool = True, eta: float = 0.5, steps: int | None = 
                              "final_loss": float(obj.value(theta))})
 
 
-@check("shallow_relu.inactive_stay_inactive", source=SOURCE + " §3.4 (Lemma 2.2)",
+@check("shallow_relu.inactive_stay_inactive", source=SOURCE + ", Lemma 2.2",
        statement="With orthonormal inputs, ⟨w_j, x_k⟩ changes by −(ηa_j/n)·1{⟨w_j,x_k⟩>0}(h(x_k) − "
                  "y_k) per step, so an inactive neuron–example pair (⟨w_j,x_k⟩ ≤ 0) never "
                  "changes: bitwise with the canonical basis.",
@@ -235,7 +236,7 @@ def _first_step(track, column, bound) -> float:
     return float(hit[0]) if len(hit) else np.inf
 
 
-@check("shallow_relu.phases", source=SOURCE + " §3.5 (Theorem 3.1)",
+@check("shallow_relu.phases", source=SOURCE + ", Theorem 3.1",
        statement="From a small balanced init (λ = 1e-3, η = 0.5), the Rayleigh sharpness along "
                  "v± starts at the closed form λ±(θ₀) = −‖d±‖ (within the O(λ²) term derived in "
                  "the module docstring); λ+ reaches n‖d+‖²/(4|S+|) first and λ− reaches "
@@ -280,7 +281,7 @@ def phases(quick: bool = True, eta: float = 0.5, steps: int = 400, every: int = 
                              "bounds": [bound_plus, bound_minus]})
 
 
-@check("shallow_relu.phases_at_edge", source=SOURCE + " §3.5 (Theorem 3.1)",
+@check("shallow_relu.phases_at_edge", source=SOURCE + ", Theorem 3.1",
        statement="Theorem 3.1 at the edge of stability: with η = 2.3 the top Hessian eigenvalue "
                  "rises to ≥ 0.95·2/η (GD converges at the edge, from below, with loss "
                  "increases early on) and the phases still hold: λ+ reaches n‖d+‖²/(4|S+|) "
@@ -349,7 +350,7 @@ def _tau_init(theta, obj, data, eta: float, scale: float, grid, limit: int = 100
     return found
 
 
-@check("shallow_relu.lemma_a1_tau_init", source=SOURCE + "; seed 004 App. A.1 (Lemma A.1)",
+@check("shallow_relu.lemma_a1_tau_init", source=SOURCE + ", Appendix A.1, Lemma A.1",
        statement="Lemma A.1: for A > B + 1 > 1 and η < 1/L, L = ‖d+‖ + mA²λ² (the seed's ‖D+‖ "
                  "read as ‖d+‖), the first step τ_init(A, B) at which a neuron leaves ‖w_j‖, "
                  "|a_j| ≤ Aλ, ‖w_j‖ − |a_j| ≤ Bλ, sign(a_j) = sign(a_j⁰) is at least T₁ = "

@@ -2,7 +2,6 @@
 broken inputs of the seed-004 and Cohen checks are declared as their ``violations`` (run by
 tests/theory/test_evidence.py); the tests here assert specific failure details."""
 
-import math
 
 import numpy as np
 import pytest
