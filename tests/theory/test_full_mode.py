@@ -4,7 +4,6 @@ import pytest
 
 import eosmath.theory as th
 
-
 KNOWN_FULL_MODE_FAILURES = {
     # Its η·S/2 band [0.8, 1.25] was calibrated on the quick size (200 digits, width 32); at the
     # full size held-out init seed 3 peaks at 1.263. Recorded as a failing claim, not widened.
