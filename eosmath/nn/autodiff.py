@@ -2,18 +2,32 @@
 
 One forward pass stores pre-activations Z_l and activations A_l; the backward pass applies
 the vector-Jacobian product of each primitive (dense layer, activation, loss) in reverse
-order. Parameter sets are stacked along a leading axis B, so the two gradients of a central
-difference (θ + εv, θ − εv) run as one pass with batched matmuls.
+order. Parameter sets are stacked so that the gradients of a difference stencil
+(θ + εv, θ − εv) come from one call.
 
-The same function runs on float32, float64 and object arrays of mpmath.mpf: only the
-elementwise table ``ew`` changes. On floats every intermediate lives in a preallocated
-:class:`Workspace` (no temporaries on the hot path); σ'(Z) overwrites Z in place.
+Two layouts of the same mathematics:
+
+* float32/float64 (the hot path): every buffer is feature-major, ``(B, width, n)``, so each
+  product is one BLAS call W·Aᵀ, Wᵀ·Δᵀ or Δᵀ·A on contiguous operands in the layouts
+  OpenBLAS runs fastest (measured: 10–15 % faster than examples-major), with no transposed
+  copies. The tanh activation overwrites its pre-activation (σ' = 1 − σ² needs only σ), and
+  the backward elementwise work (σ' times the incoming delta, plus the bias gradient) is one
+  compiled pass (:mod:`eosmath.nn._fused`). Nothing is allocated per call. The B parameter
+  sets are independent chains: with two or more cores and ``threadpoolctl`` installed they
+  run on a thread pool, BLAS single-threaded inside each (no BLAS barriers, and the
+  elementwise work runs in parallel too).
+* object arrays of mpmath.mpf (the oracle): ``(B, n, width)`` buffers and the
+  :class:`~eosmath.nn._elementwise.Elementwise` table, no compiled code.
 """
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
+from eosmath.nn import _fused
 from eosmath.nn._elementwise import Elementwise
 from eosmath.nn.losses import Loss
 from eosmath.nn.mlp import MLP
@@ -25,21 +39,79 @@ class Workspace:
     def __init__(self, net: MLP, n: int, batch: int, ew: Elementwise):
         self.batch = batch
         self.ew = ew
-        self.pre = [ew.empty((batch, n, s.n_out)) for s in net.slots]
-        self.act = [ew.empty((batch, n, s.n_out)) for s in net.slots[:-1]]
-        self.delta = [ew.empty((batch, n, s.n_out)) for s in net.slots]
         self.thetas = ew.empty((batch, net.n_params))
         self.grads = ew.empty((batch, net.n_params))
+        self.compiled = ew.dtype != object
+        hidden = net.slots[:-1]
+        last = net.slots[-1]
+        if not self.compiled:
+            self.pre = [ew.empty((batch, n, s.n_out)) for s in net.slots]
+            self.act = [ew.empty((batch, n, s.n_out)) for s in hidden]
+            self.delta = [ew.empty((batch, n, s.n_out)) for s in net.slots]
+            return
+        self.pre = [ew.empty((batch, s.n_out, n)) for s in hidden]
+        # tanh: σ(Z) overwrites Z; other activations keep Z for σ'(Z)
+        in_place = net.activation.derivative_from_output
+        self.act = self.pre if in_place else [ew.empty((batch, s.n_out, n)) for s in hidden]
+        self.delta = [ew.empty((batch, s.n_out, n)) for s in hidden]
+        self.out = ew.empty((batch, last.n_out, n))
+        self.delta_out = ew.empty((batch, last.n_out, n))
+        self.rowsum = np.empty((batch, max((s.n_out for s in hidden), default=1)))
+        self.values = ew.empty(batch)
+        self.XT = None  # Xᵀ (n_inputs, n), made on first use
+        self._X = None
+
+    def inputs_transposed(self, X) -> np.ndarray:
+        if self._X is not X:
+            self.XT = np.ascontiguousarray(X.T)
+            self._X = X
+        return self.XT
 
 
 def _weights(thetas, slot, batch):
     return thetas[:, slot.w_start:slot.w_stop].reshape(batch, slot.n_out, slot.n_in)
 
 
+# -- running the B independent chains -------------------------------------------------------
+_POOL: list = []
+
+
+def _chain_runner(batch: int, parallel_ok: bool):
+    """(map over parameter sets, context limiting BLAS to one thread) or None: sequential."""
+    if batch < 2 or not parallel_ok:
+        return None
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if not cores or cores < 2:
+        return None
+    if not _POOL:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:
+            _POOL.append(None)
+        else:
+            _POOL.append((ThreadPoolExecutor(max_workers=cores,
+                                             thread_name_prefix="eosmath-nn"),
+                          ThreadpoolController()))
+    return _POOL[0]
+
+
+def _run(fn, batch: int, parallel_ok: bool) -> None:
+    runner = _chain_runner(batch, parallel_ok)
+    if runner is None:
+        for b in range(batch):
+            fn(b)
+        return
+    pool, controller = runner
+    with controller.limit(limits=1, user_api="blas"):
+        list(pool.map(fn, range(batch)))  # list(): re-raises a chain's exception here
+
+
 def forward(net: MLP, X, thetas, ws: Workspace, detect_kinks: bool = False):
-    """Network outputs for each parameter set (a view into ``ws``), and whether a kinked
-    activation's pre-activation changes sign between the members of consecutive pairs
-    (0, 1), (2, 3), … (the ± points of a difference stencil)."""
+    """Network outputs for each parameter set, shape (B, n, n_out) (a view into ``ws``), and
+    whether a kinked activation's pre-activation changes sign between the members of
+    consecutive pairs (0, 1), (2, 3), … (the ± points of a difference stencil)."""
+    if ws.compiled:
+        return _forward_compiled(net, X, thetas, ws, detect_kinks)
     batch = thetas.shape[0]
     ew, act = ws.ew, net.activation
     inputs = X
@@ -59,9 +131,40 @@ def forward(net: MLP, X, thetas, ws: Workspace, detect_kinks: bool = False):
     return ws.pre[last], sign_change
 
 
+def _forward_compiled(net: MLP, X, thetas, ws: Workspace, detect_kinks: bool):
+    kinks = detect_kinks and net.activation.has_kink and thetas.shape[0] >= 2
+    XT = ws.inputs_transposed(X)
+    _run(lambda b: _chain_forward(net, XT, thetas[b], ws, b), thetas.shape[0], not kinks)
+    return ws.out.transpose(0, 2, 1), kinks and _pre_activations_straddle(net, ws)
+
+
+def _chain_forward(net: MLP, XT, theta, ws: Workspace, b: int) -> None:
+    inputs = XT
+    last = len(net.slots) - 1
+    for index, slot in enumerate(net.slots):
+        W = theta[slot.w_start:slot.w_stop].reshape(slot.n_out, slot.n_in)
+        Z = ws.out[b] if index == last else ws.pre[index][b]
+        np.matmul(W, inputs, out=Z)
+        if slot.b_start is not None:
+            Z += theta[slot.b_start:slot.b_start + slot.n_out, None]
+        if index == last:
+            return
+        inputs = net.activation.forward(Z, ws.act[index][b], ws.ew)
+
+
+def _pre_activations_straddle(net: MLP, ws: Workspace) -> bool:
+    for Z in ws.pre:
+        for b in range(0, ws.batch - 1, 2):
+            if _fused.sign_changes(Z[b], Z[b + 1]):
+                return True
+    return False
+
+
 def value_and_grad_batch(net: MLP, loss: Loss, X, Y, thetas, ws: Workspace,
                          detect_kinks: bool = False):
     """(loss per parameter set (B,), gradients (B, P) as a view into ``ws``, sign_change)."""
+    if ws.compiled:
+        return _value_and_grad_compiled(net, loss, X, Y, thetas, ws, detect_kinks)
     batch = thetas.shape[0]
     ew, act = ws.ew, net.activation
     outputs, sign_change = forward(net, X, thetas, ws, detect_kinks)
@@ -82,3 +185,60 @@ def value_and_grad_batch(net: MLP, loss: Loss, X, Y, thetas, ws: Workspace,
         derivative = act.derivative(ws.pre[index - 1], ws.act[index - 1], ws.pre[index - 1], ew)
         below *= derivative
     return values, grads, sign_change
+
+
+def _value_and_grad_compiled(net: MLP, loss: Loss, X, Y, thetas, ws: Workspace,
+                             detect_kinks: bool):
+    batch = thetas.shape[0]
+    kinks = detect_kinks and net.activation.has_kink and batch >= 2
+    XT = ws.inputs_transposed(X)
+    outputs = ws.out.transpose(0, 2, 1)
+    output_grads = ws.delta_out.transpose(0, 2, 1)
+
+    def forward_half(b):
+        _chain_forward(net, XT, thetas[b], ws, b)
+
+    def backward_half(b):
+        ws.values[b] = loss.value_and_output_grad(outputs[b:b + 1], Y, output_grads[b:b + 1],
+                                                  ws.ew)[0]
+        _chain_backward(net, XT, thetas[b], ws, b, ws.grads[b])
+
+    sign_change = False
+    if kinks:  # the sign test needs every chain's pre-activations before σ' overwrites them
+        _run(forward_half, batch, False)
+        sign_change = _pre_activations_straddle(net, ws)
+        _run(backward_half, batch, False)
+    else:
+        _run(lambda b: (forward_half(b), backward_half(b)), batch, True)
+    return ws.values.copy(), ws.grads, sign_change
+
+
+def _chain_backward(net: MLP, XT, theta, ws: Workspace, b: int, grad) -> None:
+    act = net.activation
+    last = len(net.slots) - 1
+    for index in range(last, -1, -1):
+        slot = net.slots[index]
+        W = theta[slot.w_start:slot.w_stop].reshape(slot.n_out, slot.n_in)
+        delta = ws.delta_out[b] if index == last else ws.delta[index][b]  # (dL/dZ)ᵀ
+        inputs = XT if index == 0 else ws.act[index - 1][b]
+        np.matmul(delta, inputs.T, out=grad[slot.w_start:slot.w_stop].reshape(W.shape))
+        if index == last and slot.b_start is not None:
+            np.sum(delta, axis=1, out=grad[slot.b_start:slot.b_start + slot.n_out])
+        if index == 0:
+            return
+        # the delta below, (Wᵀ·delta) ⊙ σ'(Z_below), and that layer's bias gradient
+        below = net.slots[index - 1]
+        delta_below = ws.delta[index - 1][b]
+        A = ws.act[index - 1][b]
+        rowsum = ws.rowsum[b, :below.n_out]
+        if act.derivative_from_output and slot.n_out == 1:
+            _fused.outer_times_tanh_derivative(W[0], delta[0], A, delta_below, rowsum)
+        else:
+            np.matmul(W.T, delta, out=delta_below)
+            if act.derivative_from_output:
+                _fused.times_tanh_derivative(delta_below, A, rowsum)
+            else:
+                Z = ws.pre[index - 1][b]
+                _fused.times(delta_below, act.derivative(Z, A, Z, ws.ew), rowsum)
+        if below.b_start is not None:
+            grad[below.b_start:below.b_start + below.n_out] = rowsum
