@@ -56,10 +56,18 @@ class Workspace:
         self.delta = [ew.empty((batch, s.n_out, n)) for s in hidden]
         self.out = ew.empty((batch, last.n_out, n))
         self.delta_out = ew.empty((batch, last.n_out, n))
-        self.rowsum = np.empty((batch, max((s.n_out for s in hidden), default=1)))
-        self.values = ew.empty(batch)
+        self._widest = max((s.n_out for s in hidden), default=1)
+        self.rowsum = np.empty((batch, self._widest))
+        self._parts = None
         self.XT = None  # Xᵀ (n_inputs, n), made on first use
         self._X = None
+
+    def partial_gradients(self, units: int) -> np.ndarray:
+        """One gradient buffer per work unit (units > batch: the examples are split)."""
+        if self._parts is None or self._parts.shape[0] != units:
+            self._parts = self.ew.empty((units, self.grads.shape[1]))
+            self.rowsum = np.empty((units, self._widest))
+        return self._parts
 
     def inputs_transposed(self, X) -> np.ndarray:
         if self._X is not X:
@@ -72,38 +80,50 @@ def _weights(thetas, slot, batch):
     return thetas[:, slot.w_start:slot.w_stop].reshape(batch, slot.n_out, slot.n_in)
 
 
-# -- running the B independent chains -------------------------------------------------------
-_POOL: list = []
+# -- work units: parameter sets, split along the examples when sets are fewer than cores -----
+MIN_PARALLEL_MACS = 2_000_000  # below this a chain is cheaper than a thread hand-off
+MIN_BLOCK_EXAMPLES = 256
+_TOOLS: list = []
 
 
-def _chain_runner(batch: int, parallel_ok: bool):
-    """(map over parameter sets, context limiting BLAS to one thread) or None: sequential."""
-    if batch < 2 or not parallel_ok:
-        return None
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    if not cores or cores < 2:
-        return None
-    if not _POOL:
+def _cores() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _parallel_tools():
+    """(thread pool, threadpoolctl controller), or None without threadpoolctl."""
+    if not _TOOLS:
         try:
             from threadpoolctl import ThreadpoolController
         except ImportError:
-            _POOL.append(None)
+            _TOOLS.append(None)
         else:
-            _POOL.append((ThreadPoolExecutor(max_workers=cores,
-                                             thread_name_prefix="eosmath-nn"),
-                          ThreadpoolController()))
-    return _POOL[0]
+            _TOOLS.append((ThreadPoolExecutor(max_workers=_cores(),
+                                              thread_name_prefix="eosmath-nn"),
+                           ThreadpoolController()))
+    return _TOOLS[0]
 
 
-def _run(fn, batch: int, parallel_ok: bool) -> None:
-    runner = _chain_runner(batch, parallel_ok)
-    if runner is None:
-        for b in range(batch):
-            fn(b)
-        return
-    pool, controller = runner
+def _plan(net: MLP, n: int, batch: int, parallel_ok: bool):
+    """Work units (parameter set b, examples lo:hi) and whether they run on the pool."""
+    cores = _cores()
+    macs = n * sum(s.n_in * s.n_out for s in net.slots)
+    if (not parallel_ok or cores < 2 or macs < MIN_PARALLEL_MACS
+            or _parallel_tools() is None):
+        return [(b, 0, n) for b in range(batch)], False
+    blocks = max(1, min(cores // batch, n // MIN_BLOCK_EXAMPLES))
+    edges = [n * k // blocks for k in range(blocks + 1)]
+    return [(b, edges[k], edges[k + 1]) for b in range(batch) for k in range(blocks)], True
+
+
+def _run(fn, units, parallel: bool) -> list:
+    if not parallel:
+        return [fn(*unit) for unit in units]
+    pool, controller = _parallel_tools()
     with controller.limit(limits=1, user_api="blas"):
-        list(pool.map(fn, range(batch)))  # list(): re-raises a chain's exception here
+        return list(pool.map(lambda unit: fn(*unit), units))
 
 
 def forward(net: MLP, X, thetas, ws: Workspace, detect_kinks: bool = False):
@@ -134,22 +154,23 @@ def forward(net: MLP, X, thetas, ws: Workspace, detect_kinks: bool = False):
 def _forward_compiled(net: MLP, X, thetas, ws: Workspace, detect_kinks: bool):
     kinks = detect_kinks and net.activation.has_kink and thetas.shape[0] >= 2
     XT = ws.inputs_transposed(X)
-    _run(lambda b: _chain_forward(net, XT, thetas[b], ws, b), thetas.shape[0], not kinks)
+    units, parallel = _plan(net, X.shape[0], thetas.shape[0], not kinks)
+    _run(lambda b, lo, hi: _unit_forward(net, XT, thetas[b], ws, b, lo, hi), units, parallel)
     return ws.out.transpose(0, 2, 1), kinks and _pre_activations_straddle(net, ws)
 
 
-def _chain_forward(net: MLP, XT, theta, ws: Workspace, b: int) -> None:
-    inputs = XT
+def _unit_forward(net: MLP, XT, theta, ws: Workspace, b: int, lo: int, hi: int) -> None:
+    inputs = XT[:, lo:hi]
     last = len(net.slots) - 1
     for index, slot in enumerate(net.slots):
         W = theta[slot.w_start:slot.w_stop].reshape(slot.n_out, slot.n_in)
-        Z = ws.out[b] if index == last else ws.pre[index][b]
+        Z = (ws.out[b] if index == last else ws.pre[index][b])[:, lo:hi]
         np.matmul(W, inputs, out=Z)
         if slot.b_start is not None:
             Z += theta[slot.b_start:slot.b_start + slot.n_out, None]
         if index == last:
             return
-        inputs = net.activation.forward(Z, ws.act[index][b], ws.ew)
+        inputs = net.activation.forward(Z, ws.act[index][b][:, lo:hi], ws.ew)
 
 
 def _pre_activations_straddle(net: MLP, ws: Workspace) -> bool:
@@ -189,38 +210,59 @@ def value_and_grad_batch(net: MLP, loss: Loss, X, Y, thetas, ws: Workspace,
 
 def _value_and_grad_compiled(net: MLP, loss: Loss, X, Y, thetas, ws: Workspace,
                              detect_kinks: bool):
-    batch = thetas.shape[0]
+    batch, n = thetas.shape[0], X.shape[0]
     kinks = detect_kinks and net.activation.has_kink and batch >= 2
     XT = ws.inputs_transposed(X)
+    units, parallel = _plan(net, n, batch, not kinks)
+    split = len(units) > batch
+    parts = ws.partial_gradients(len(units)) if split else None
     outputs = ws.out.transpose(0, 2, 1)
     output_grads = ws.delta_out.transpose(0, 2, 1)
 
-    def forward_half(b):
-        _chain_forward(net, XT, thetas[b], ws, b)
+    def forward_unit(b, lo, hi):
+        _unit_forward(net, XT, thetas[b], ws, b, lo, hi)
 
-    def backward_half(b):
-        ws.values[b] = loss.value_and_output_grad(outputs[b:b + 1], Y, output_grads[b:b + 1],
-                                                  ws.ew)[0]
-        _chain_backward(net, XT, thetas[b], ws, b, ws.grads[b])
+    def backward_unit(b, lo, hi):
+        # a loss is a mean over examples: a block's share of it is (hi − lo)/n of its own mean
+        grad_out = output_grads[b:b + 1, lo:hi]
+        value = loss.value_and_output_grad(outputs[b:b + 1, lo:hi], Y[lo:hi], grad_out,
+                                           ws.ew)[0]
+        if split:
+            share = (hi - lo) / n
+            grad_out *= share
+            value = value * share
+        unit = units.index((b, lo, hi))
+        grad = parts[unit] if split else ws.grads[b]
+        _unit_backward(net, XT, thetas[b], ws, b, lo, hi, grad, ws.rowsum[unit])
+        return value
 
     sign_change = False
     if kinks:  # the sign test needs every chain's pre-activations before σ' overwrites them
-        _run(forward_half, batch, False)
+        _run(forward_unit, units, False)
         sign_change = _pre_activations_straddle(net, ws)
-        _run(backward_half, batch, False)
+        values = _run(backward_unit, units, False)
     else:
-        _run(lambda b: (forward_half(b), backward_half(b)), batch, True)
-    return ws.values.copy(), ws.grads, sign_change
+        values = _run(lambda b, lo, hi: (forward_unit(b, lo, hi), backward_unit(b, lo, hi))[1],
+                      units, parallel)
+    if not split:
+        return np.array(values, dtype=ws.ew.dtype), ws.grads, sign_change
+    totals = np.zeros(batch, dtype=ws.ew.dtype)
+    for b in range(batch):
+        mine = [k for k, unit in enumerate(units) if unit[0] == b]
+        np.add.reduce(parts[mine], axis=0, out=ws.grads[b])
+        totals[b] = sum(values[k] for k in mine)
+    return totals, ws.grads, sign_change
 
 
-def _chain_backward(net: MLP, XT, theta, ws: Workspace, b: int, grad) -> None:
+def _unit_backward(net: MLP, XT, theta, ws: Workspace, b: int, lo: int, hi: int, grad,
+                   rowsum) -> None:
     act = net.activation
     last = len(net.slots) - 1
     for index in range(last, -1, -1):
         slot = net.slots[index]
         W = theta[slot.w_start:slot.w_stop].reshape(slot.n_out, slot.n_in)
-        delta = ws.delta_out[b] if index == last else ws.delta[index][b]  # (dL/dZ)ᵀ
-        inputs = XT if index == 0 else ws.act[index - 1][b]
+        delta = (ws.delta_out[b] if index == last else ws.delta[index][b])[:, lo:hi]  # (dL/dZ)ᵀ
+        inputs = (XT if index == 0 else ws.act[index - 1][b])[:, lo:hi]
         np.matmul(delta, inputs.T, out=grad[slot.w_start:slot.w_stop].reshape(W.shape))
         if index == last and slot.b_start is not None:
             np.sum(delta, axis=1, out=grad[slot.b_start:slot.b_start + slot.n_out])
@@ -228,17 +270,17 @@ def _chain_backward(net: MLP, XT, theta, ws: Workspace, b: int, grad) -> None:
             return
         # the delta below, (Wᵀ·delta) ⊙ σ'(Z_below), and that layer's bias gradient
         below = net.slots[index - 1]
-        delta_below = ws.delta[index - 1][b]
-        A = ws.act[index - 1][b]
-        rowsum = ws.rowsum[b, :below.n_out]
+        delta_below = ws.delta[index - 1][b][:, lo:hi]
+        A = ws.act[index - 1][b][:, lo:hi]
+        sums = rowsum[:below.n_out]
         if act.derivative_from_output and slot.n_out == 1:
-            _fused.outer_times_tanh_derivative(W[0], delta[0], A, delta_below, rowsum)
+            _fused.outer_times_tanh_derivative(W[0], delta[0], A, delta_below, sums)
         else:
             np.matmul(W.T, delta, out=delta_below)
             if act.derivative_from_output:
-                _fused.times_tanh_derivative(delta_below, A, rowsum)
+                _fused.times_tanh_derivative(delta_below, A, sums)
             else:
-                Z = ws.pre[index - 1][b]
-                _fused.times(delta_below, act.derivative(Z, A, Z, ws.ew), rowsum)
+                Z = ws.pre[index - 1][b][:, lo:hi]
+                _fused.times(delta_below, act.derivative(Z, A, Z, ws.ew), sums)
         if below.b_start is not None:
-            grad[below.b_start:below.b_start + below.n_out] = rowsum
+            grad[below.b_start:below.b_start + below.n_out] = sums
