@@ -9,13 +9,16 @@ Two layouts of the same mathematics:
 
 * float32/float64 (the hot path): every buffer is feature-major, ``(B, width, n)``, so each
   product is one BLAS call W·Aᵀ, Wᵀ·Δᵀ or Δᵀ·A on contiguous operands in the layouts
-  OpenBLAS runs fastest (measured: 10–15 % faster than examples-major), with no transposed
-  copies. The tanh activation overwrites its pre-activation (σ' = 1 − σ² needs only σ), and
-  the backward elementwise work (σ' times the incoming delta, plus the bias gradient) is one
-  compiled pass (:mod:`eosmath.nn._fused`). Nothing is allocated per call. The B parameter
-  sets are independent chains: with two or more cores and ``threadpoolctl`` installed they
-  run on a thread pool, BLAS single-threaded inside each (no BLAS barriers, and the
-  elementwise work runs in parallel too).
+  OpenBLAS runs fastest (measured with its SkylakeX kernels: 10–15 % faster than
+  examples-major), with no transposed copies. The tanh activation overwrites its
+  pre-activation (σ' = 1 − σ² needs only σ), and the backward elementwise work (σ' times the
+  incoming delta, plus the bias gradient) is one compiled pass (:mod:`eosmath.nn._fused`).
+  Nothing is allocated per call except partial gradients on the first split call.
+  Work units: the B parameter sets are independent chains, and when they are fewer than the
+  cores each is split along the examples (the partial gradients are summed). With two or
+  more cores, ``threadpoolctl`` installed and at least ``MIN_PARALLEL_MACS`` multiply-adds
+  per chain, the units run on a thread pool with BLAS single-threaded inside each: no BLAS
+  barriers, and the elementwise work runs in parallel too.
 * object arrays of mpmath.mpf (the oracle): ``(B, n, width)`` buffers and the
   :class:`~eosmath.nn._elementwise.Elementwise` table, no compiled code.
 """
@@ -83,7 +86,7 @@ def _weights(thetas, slot, batch):
 # -- work units: parameter sets, split along the examples when sets are fewer than cores -----
 MIN_PARALLEL_MACS = 2_000_000  # below this a chain is cheaper than a thread hand-off
 MIN_BLOCK_EXAMPLES = 256
-_TOOLS: list = []
+_TOOLS: dict = {}
 
 
 def _cores() -> int:
@@ -93,17 +96,19 @@ def _cores() -> int:
 
 
 def _parallel_tools():
-    """(thread pool, threadpoolctl controller), or None without threadpoolctl."""
-    if not _TOOLS:
+    """(thread pool, threadpoolctl controller), or None without threadpoolctl. Keyed by
+    process id: a forked child does not inherit the parent's pool threads."""
+    pid = os.getpid()
+    if pid not in _TOOLS:
         try:
             from threadpoolctl import ThreadpoolController
         except ImportError:
-            _TOOLS.append(None)
+            _TOOLS[pid] = None
         else:
-            _TOOLS.append((ThreadPoolExecutor(max_workers=_cores(),
+            _TOOLS[pid] = (ThreadPoolExecutor(max_workers=_cores(),
                                               thread_name_prefix="eosmath-nn"),
-                           ThreadpoolController()))
-    return _TOOLS[0]
+                           ThreadpoolController())
+    return _TOOLS[pid]
 
 
 def _plan(net: MLP, n: int, batch: int, parallel_ok: bool):
