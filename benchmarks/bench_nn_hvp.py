@@ -35,8 +35,8 @@ def _pin(cores: int | None) -> None:
 
 if __name__ == "__main__":
     _ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    _ARGS.add_argument("--rounds", type=int, default=5)
-    _ARGS.add_argument("--repeats", type=int, default=10)
+    _ARGS.add_argument("--rounds", type=int, default=6)
+    _ARGS.add_argument("--repeats", type=int, default=20)
     _ARGS.add_argument("--cores", type=int, default=None)
     _ARGS = _ARGS.parse_args()
     _pin(_ARGS.cores)

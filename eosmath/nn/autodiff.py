@@ -60,7 +60,7 @@ class Workspace:
         self.out = ew.empty((batch, last.n_out, n))
         self.delta_out = ew.empty((batch, last.n_out, n))
         self._widest = max((s.n_out for s in hidden), default=1)
-        self.rowsum = np.empty((batch, self._widest))
+        self.rowsum = ew.empty((batch, self._widest))
         self._parts = None
         self.XT = None  # Xᵀ (n_inputs, n), made on first use
         self._X = None
@@ -69,7 +69,7 @@ class Workspace:
         """One gradient buffer per work unit (units > batch: the examples are split)."""
         if self._parts is None or self._parts.shape[0] != units:
             self._parts = self.ew.empty((units, self.grads.shape[1]))
-            self.rowsum = np.empty((units, self._widest))
+            self.rowsum = self.ew.empty((units, self._widest))
         return self._parts
 
     def inputs_transposed(self, X) -> np.ndarray:
@@ -241,20 +241,25 @@ def _value_and_grad_compiled(net: MLP, loss: Loss, X, Y, thetas, ws: Workspace,
         _unit_backward(net, XT, thetas[b], ws, b, lo, hi, grad, ws.rowsum[unit])
         return value
 
+    def whole_unit(b, lo, hi):
+        forward_unit(b, lo, hi)
+        return backward_unit(b, lo, hi)
+
     sign_change = False
     if kinks:  # the sign test needs every chain's pre-activations before σ' overwrites them
         _run(forward_unit, units, False)
         sign_change = _pre_activations_straddle(net, ws)
         values = _run(backward_unit, units, False)
     else:
-        values = _run(lambda b, lo, hi: (forward_unit(b, lo, hi), backward_unit(b, lo, hi))[1],
-                      units, parallel)
+        values = _run(whole_unit, units, parallel)
     if not split:
         return np.array(values, dtype=ws.ew.dtype), ws.grads, sign_change
     totals = np.zeros(batch, dtype=ws.ew.dtype)
     for b in range(batch):
         mine = [k for k, unit in enumerate(units) if unit[0] == b]
-        np.add.reduce(parts[mine], axis=0, out=ws.grads[b])
+        np.copyto(ws.grads[b], parts[mine[0]])
+        for k in mine[1:]:
+            ws.grads[b] += parts[k]
         totals[b] = sum(values[k] for k in mine)
     return totals, ws.grads, sign_change
 
@@ -278,14 +283,15 @@ def _unit_backward(net: MLP, XT, theta, ws: Workspace, b: int, lo: int, hi: int,
         delta_below = ws.delta[index - 1][b][:, lo:hi]
         A = ws.act[index - 1][b][:, lo:hi]
         sums = rowsum[:below.n_out]
+        one = A.dtype.type(1)
         if act.derivative_from_output and slot.n_out == 1:
-            _fused.outer_times_tanh_derivative(W[0], delta[0], A, delta_below, sums)
+            _fused.outer_times_tanh_derivative(W[0], delta[0], A, delta_below, sums, one)
         else:
             np.matmul(W.T, delta, out=delta_below)
             if act.derivative_from_output:
-                _fused.times_tanh_derivative(delta_below, A, sums)
+                _fused.times_tanh_derivative(delta_below, A, sums, one)
             else:
                 Z = ws.pre[index - 1][b][:, lo:hi]
-                _fused.times(delta_below, act.derivative(Z, A, Z, ws.ew), sums)
+                _fused.times(delta_below, act.derivative(Z, A, Z, ws.ew), sums, one)
         if below.b_start is not None:
             grad[below.b_start:below.b_start + below.n_out] = sums
