@@ -191,8 +191,9 @@ def main(args) -> int:
 
     cores = len(os.sched_getaffinity(0))
     contenders = {"eosmath": {"name": "eosmath central-difference HVP",
-                              "threads": f"gradient: BLAS default; HVP: {min(2, cores)} "
-                                         "chains on threads, BLAS 1 thread each",
+                              "threads": f"work units (stencil points, or blocks of examples "
+                                         f"for one gradient) on {cores} thread(s), BLAS 1 "
+                                         "thread each" if cores > 1 else "1 (sequential)",
                               "grad": lambda: obj.grad(theta),
                               "hvp": lambda v: obj.hvp(theta, v)}}
     for label, factory in (("torch", torch_contender), ("jax", jax_contender)):
@@ -271,6 +272,10 @@ def main(args) -> int:
     out_dir.mkdir(exist_ok=True)
     suffix = "" if args.cores is None else f"_{args.cores}core"
     stem = out_dir / f"nn_hvp_{results['date']}{suffix}"
+    run = 1
+    while stem.with_suffix(".json").exists():  # keep earlier runs of the same day
+        run += 1
+        stem = out_dir / f"nn_hvp_{results['date']}{suffix}_run{run}"
     stem.with_suffix(".json").write_text(json.dumps(results, indent=2))
     stem.with_suffix(".md").write_text(markdown(results))
     print(markdown(results))
