@@ -21,14 +21,18 @@ class UnknownActivationError(EosmathError):
 
 @dataclass(frozen=True)
 class Activation:
-    """``forward(z, out, ew)`` writes σ(z); ``derivative(z, a, out, ew)`` writes σ'(z) given
-    a = σ(z) (``out`` may alias ``z``).  ``has_kink``: σ' jumps (ReLU), so finite-difference
-    HVPs are meaningless across a sign change of z."""
+    """``forward(z, out, ew)`` writes σ(z) (``out`` may alias ``z`` when
+    ``derivative_from_output``); ``derivative(z, a, out, ew)`` writes σ'(z) given a = σ(z)
+    (``out`` may alias ``z``).  ``has_kink``: σ' jumps (ReLU), so finite-difference HVPs are
+    meaningless across a sign change of z.  ``derivative_from_output``: σ' is a function of
+    σ alone (tanh: 1 − σ²), so the float path keeps σ(z) in z's buffer and fuses σ' into
+    the backward pass."""
 
     name: str
     forward: Callable
     derivative: Callable
     has_kink: bool = False
+    derivative_from_output: bool = False
 
 
 def _sigmoid(z, out, ew: Elementwise):
@@ -113,7 +117,7 @@ def _identity_derivative(z, a, out, ew):
 
 
 ACTIVATIONS = {
-    "tanh": Activation("tanh", _tanh_forward, _tanh_derivative),
+    "tanh": Activation("tanh", _tanh_forward, _tanh_derivative, derivative_from_output=True),
     "relu": Activation("relu", _relu_forward, _relu_derivative, has_kink=True),
     "elu": Activation("elu", _elu_forward, _elu_derivative),
     "softplus": Activation("softplus", _softplus_forward, _softplus_derivative),

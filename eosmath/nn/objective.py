@@ -24,6 +24,14 @@ from eosmath.nn.losses import Loss, get_loss, normalise_targets
 from eosmath.nn.mlp import MLP
 
 
+def _norm(x) -> float:
+    """‖x‖₂ in float64 without BLAS. A threaded BLAS call (np.linalg.norm of a long vector)
+    leaves OpenBLAS's worker threads spinning for a while, and they then steal cores from
+    the gradient's work units that run next: measured 1.6–2.7× slower HVPs on 2 cores."""
+    x = np.asarray(x, dtype=np.float64)
+    return float(np.sqrt(np.sum(x * x)))
+
+
 class KinkWarning(RuntimeWarning):
     """A ReLU pre-activation changed sign inside a finite-difference stencil: the HVP mixes
     two linear regions and its error is O(1), not O(ε²)."""
@@ -47,7 +55,7 @@ class HVPResult:
 
     @property
     def relative_error_estimate(self) -> float:
-        norm = float(np.linalg.norm(self.value.astype(np.float64)))
+        norm = _norm(self.value)
         return self.error_estimate / norm if norm > 0 else float("inf")
 
 
@@ -60,8 +68,8 @@ def default_eps(theta, v, richardson: bool = False) -> float:
     dtype = np.asarray(theta).dtype
     u = float(np.finfo(dtype).eps) / 2
     power = 1 / 5 if richardson else 1 / 3
-    theta_norm = float(np.linalg.norm(np.asarray(theta, dtype=np.float64)))
-    v_norm = float(np.linalg.norm(np.asarray(v, dtype=np.float64)))
+    theta_norm = _norm(theta)
+    v_norm = _norm(v)
     if v_norm == 0:
         return 0.0
     return u ** power * max(1.0, theta_norm) / v_norm
@@ -247,8 +255,7 @@ class Objective:
         spread = np.asarray(wide - value, dtype=np.float64)
         u = ew.unit_roundoff if ew.dtype != object else 0.0
         # factor 2: when rounding dominates, the spread is only ~1.1x the noise of `value`
-        estimate = 2 * float(np.linalg.norm(spread)) + 4 * u * float(
-            np.linalg.norm(np.asarray(value, dtype=np.float64)))
+        estimate = 2 * _norm(spread) + 4 * u * _norm(value)
         return HVPResult(value, estimate, float(eps), richardson, bool(kinks))
 
     def _warn_kinks(self, kinks: bool, eps: float) -> None:
