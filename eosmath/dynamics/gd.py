@@ -19,6 +19,7 @@ import numpy as np
 from eosmath.dynamics import kernel_template  # noqa: F401  (registers the GD loop)
 from eosmath.dynamics.kernel_template import STAT
 from eosmath.dynamics.status import Status
+from eosmath.dynamics.stopping import check_stopping
 from eosmath.errors import InvalidInputError
 from eosmath.progress import Progress
 
@@ -96,12 +97,16 @@ def run_gd(model, eta: float, theta0, steps: int, record=("loss", "sharpness", "
     non-finite or ‖θ‖ > ``radius`` (DIVERGED), or when θ_t returns to within ``ptol``·(1+‖θ‖)
     of θ_{t−k} for some 2 ≤ k ≤ ``kmax`` while consecutive iterates stay more than 1e-6·(1+‖θ‖)
     apart (PERIOD, k recorded). Without a verdict the run ends
-    CHAOTIC if its Lyapunov exponent is positive, else MAX_STEPS. ``reducer(step, theta)``, if
+    CHAOTIC if its Lyapunov exponent λ is positive and θ stays bounded, DIVERGED if ‖θ‖ grew at
+    a rate ≥ λ/2 over the run's second half, else MAX_STEPS. A run that ends at a point where
+    L is undefined (NaN), or where ∇L is non-finite but L finite, is INVALID (the model's
+    domain), not DIVERGED. ``tol=0`` never stops on the gradient. ``reducer(step, theta)``, if
     given, is evaluated on every iterate (like diffrax's ``SaveAt(fn=...)``). Runs of
     200 000 steps or more show a progress bar on stderr unless ``quiet``.
     """
     eta = check_eta(eta)
     theta0 = model.check_theta(theta0).astype(np.float64)
+    tol, radius = check_stopping(tol, radius, float(np.linalg.norm(theta0)))
     unknown = set(record) - set(RECORDABLE)
     if unknown:
         raise InvalidInputError(f"cannot record {sorted(unknown)}; choose from {RECORDABLE}")

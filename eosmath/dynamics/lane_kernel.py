@@ -101,6 +101,8 @@ def _step_body(parts: KernelParts) -> list[str]:
     lines += [
         "tn = t + 1.0 if go else t",
         "TT[j] = tn",
+        "er = EARLY[j]",
+        "EARLY[j] = r2 if (go and 2.0 * tn <= steps and r2 > er) else er",
         "div = not (r2 <= radius2)",
         "code = 2.0 if bad else (1.0 if conv else (3.0 if div else (5.0 if tn >= steps "
         "else 0.0)))",
@@ -133,13 +135,14 @@ def sweep_source(parts: KernelParts) -> str:
               + [f"G{i}" for i in rng] + [f"A{i}_{j}" for i, j in _pairs(n)]
               + [f"R{k}" for k in range(len(parts.reducers))]
               + ["ETA", "TT", "MAXS", "FIRST", "EOSN", "L2S", "PER",
-                 "LIM2", "CHK"])
+                 "LIM2", "CHK", "EARLY"])
     load = ([f"X{i}[j] = thetas0[c, {i}]" for i in rng]
             + [f"HY{k}[j] = hs[c, {k}]" for k in hyper]
             + [f"TG{i}[j] = 1.0 / math.sqrt(DIM)" for i in rng]
             + ["ETA[j] = etas[c]", "TT[j] = 0.0",
                "F[j] = 0.0 if steps > 0 else 5.0", "MAXS[j] = -np.inf", "FIRST[j] = -1.0",
-               "EOSN[j] = 0.0", "L2S[j] = 0.0", "CELL[j] = c"]
+               "EOSN[j] = 0.0", "L2S[j] = 0.0", "CELL[j] = c",
+               "EARLY[j] = " + _sum_of_squares([f"thetas0[c, {i}]" for i in rng])]
             + [f"R{k}[j] = {REDUCER_INIT[op]}" for k, (op, _) in enumerate(parts.reducers)])
     largest = ["largest = 0.0"]
     for i in rng:
@@ -185,8 +188,9 @@ def sweep_source(parts: KernelParts) -> str:
         + [f"hrow[{k}] = hs[c, {k}]" for k in hyper]
         + ["status = STATUS_OF_FLAG[int(f)]",
            "finish_cell(theta, hrow, status, TT[j] if status != 4 else steps, PER[j], TT[j], "
-           "MAXS[j], FIRST[j], EOSN[j], tangent, L2S[j], hess, row)",
+           "MAXS[j], FIRST[j], EOSN[j], tangent, L2S[j], EARLY[j], hess, row)",
            "final_values(theta, hrow, hess, row)",
+           "classify_end(theta, hrow, row)",
            *[f"row[NSTAT + {k}] = R{k}[j]" for k in range(len(parts.reducers))],
            "for q in range(NSTAT + NREDUCE):",
            "    stats[c, q] = row[q]"])

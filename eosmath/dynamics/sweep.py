@@ -32,6 +32,7 @@ from eosmath.dynamics.lane_runner import (
 )
 from eosmath.dynamics.stat_layout import NSTAT, STAT
 from eosmath.dynamics.status import cf_attributes
+from eosmath.dynamics.stopping import check_stopping
 from eosmath.dynamics.sweep_model import SweepModel
 from eosmath.errors import InvalidInputError
 from eosmath.progress import Progress
@@ -241,6 +242,9 @@ def sweep_arrays(sm: SweepModel, *, steps: int = 2000, tol: float = 1e-10,
     if steps < 1:
         raise InvalidInputError("steps must be ≥ 1")
     axes, fixed = split_axes(sm, values)
+    largest = [np.max(np.abs(axes[p])) if p in axes else abs(fixed[p])
+               for p in map(str, sm.params)]
+    tol, radius = check_stopping(tol, radius, float(np.sqrt(np.sum(np.square(largest)))))
     if not axes:
         axes = {"eta": np.array([fixed.pop("eta")])}
     first = next(iter(axes))

@@ -283,7 +283,10 @@ def fixed_points_statement(model) -> Statement:
             [verify_zero(charpoly.subs(LAMBDA, e), f"eig {e}") for e in eigs],
             rf"each listed $\lambda$ is a root of $\det(\nabla^2 L(\theta^*_{{{k}}}) - "
             rf"\lambda I)$"))
-        if fp.sharpness is not None:
+        if fp.is_saddle:
+            notes.append(prose(f"Point {k} is a saddle (a Hessian eigenvalue is negative): GD "
+                               "is unstable there for every η."))
+        elif fp.sharpness is not None:
             equations.append(Equation(f"{tag}-stability", rf"\eta\, S(\theta^*_{{{k}}})",
                                       r"\eta\, " + to_latex(fp.sharpness) + " < 2",
                                       relation=r"\;:\;"))
