@@ -9,7 +9,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+import threading
 import time
 
 
@@ -65,3 +67,28 @@ class Progress:
             line += "\n"
         self.stream.write(line)
         self.stream.flush()
+
+
+NOTICE_AFTER = 2.0  # seconds of silence before slow work says what it is doing
+
+
+@contextlib.contextmanager
+def notice_if_slow(message: str, after: float | None = None, stream=None):
+    """Write ``eosmath: <message>`` to stderr if the block is still running after ``after``
+    seconds (default NOTICE_AFTER): work that is usually quick but can take minutes says so.
+
+    >>> with notice_if_slow("compiling", after=60.0):
+    ...     pass
+    """
+    out = stream if stream is not None else sys.stderr
+
+    def say():
+        print(f"eosmath: {message}", file=out, flush=True)
+
+    timer = threading.Timer(NOTICE_AFTER if after is None else after, say)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
