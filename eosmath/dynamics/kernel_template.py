@@ -26,7 +26,9 @@ One step at θ_t (t = steps done so far):
 
 Statistics layout (``STAT_*`` indices): status, stop step, period, final loss, final
 sharpness, max sharpness, first step with S > 2/η (−1 if never), steps with η·S/2 in
-[0.95, 1.05], Lyapunov sum (log of the tangent growth), steps taken.
+[0.95, 1.05], Lyapunov sum (log of the tangent growth), steps taken, first check step at which
+a coordinate (or tangent component) is exactly 0 although its multiplier |1 − ηHᵢᵢ| > 1
+(−1 if never; see ``check_underflow``) and which one (i for θᵢ, DIM + i for the tangent).
 """
 
 from eosmath.dynamics import lane_kernel
@@ -80,7 +82,7 @@ def final_values(theta, h, hess, stats):
 
 @njit(cache=True, error_model="numpy")
 def finish_cell(theta, h, status, stop, period, steps_done, max_s, first, eos_steps, tangent,
-                log2_scale, early_r2, hess, stats):
+                log2_scale, early_r2, underflow, hess, stats):
     """Fill the statistics of one finished cell, except final loss and sharpness.
 
     A run out of steps with a positive Lyapunov exponent is CHAOTIC only if it looks bounded:
@@ -106,6 +108,27 @@ def finish_cell(theta, h, status, stop, period, steps_done, max_s, first, eos_st
     stats[7] = eos_steps
     stats[8] = lyap_sum
     stats[9] = steps_done
+    stats[10] = underflow[0]
+    stats[11] = underflow[1]
+
+
+@njit(cache=True, error_model="numpy")
+def check_underflow(theta, theta0, tangent, eta, hess, t, underflow):
+    """Record in ``underflow`` (step, index) the first check at which a coordinate of θ that
+    started non-zero (index i), or a tangent component (index DIM + i), is exactly 0 while its
+    multiplier |1 − η∂²L/∂θᵢ²| exceeds 1: float64 flushed it to zero where the linearised
+    map would grow it, so an instability can no longer show (in θ or in the Lyapunov exponent).
+    """
+    if underflow[0] >= 0.0:
+        return
+    for i in range(DIM):
+        if theta[i] == 0.0 and theta0[i] != 0.0 and abs(1.0 - eta * hess[i, i]) > 1.0:
+            underflow[0], underflow[1] = t, i
+            return
+    for i in range(DIM):
+        if tangent[i] == 0.0 and abs(1.0 - eta * hess[i, i]) > 1.0:
+            underflow[0], underflow[1] = t, DIM + i
+            return
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
@@ -136,6 +159,7 @@ def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, 
         history[0, i] = theta0[i]
     status, stop, period = 4, steps, 0
     max_s, first, eos_steps, log2_scale = -np.inf, -1.0, 0.0, 0.0
+    underflow = np.full(2, -1.0)
     early_r2 = theta[0] * theta[0]
     for i in range(1, DIM):
         early_r2 = fma(theta[i], theta[i], early_r2)
@@ -200,6 +224,7 @@ def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, 
                 for i in range(DIM):
                     tangent[i] = tangent[i] * factor
                 log2_scale += SCALE_EXP if largest > SCALE_UP else -SCALE_EXP
+            check_underflow(theta, theta0, tangent, eta, hess, float(t), underflow)
             if t > kmax:
                 period = find_period(theta, history, t, kmax, ptol, r2)
                 if period > 0:
@@ -209,7 +234,7 @@ def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, 
     for i in range(DIM):
         theta_out[i] = theta[i]
     finish_cell(theta, h, status, stop, period, t, max_s, first, eos_steps, tangent, log2_scale,
-                early_r2, hess, stats)
+                early_r2, underflow, hess, stats)
     final_values(theta, h, hess, stats)
     classify_end(theta, h, stats)
     for k in range(NREDUCE):

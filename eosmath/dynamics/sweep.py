@@ -42,6 +42,9 @@ VARIABLE_ATTRS = {
     "status": cf_attributes(),
     "period": {"long_name": "period k of a period-k verdict (0 otherwise)"},
     "lyapunov": {"long_name": "largest Lyapunov exponent (tangent map I − η∇²L)"},
+    "underflow_step": {"long_name": "first step at which a coordinate (or tangent component) "
+                                    "was exactly 0 in float64 although its multiplier "
+                                    "|1 − η∂²L/∂θᵢ²| > 1 would grow it (−1: never)"},
 }
 
 
@@ -116,6 +119,7 @@ def _chunk_arrays(sm: SweepModel, axes, fixed, index_slice, steps, tol, radius, 
         "first_unstable_step": grid(stats[:, STAT["first_unstable_step"]], np.int64),
         "eos_fraction": grid(eos_fraction),
         "lyapunov": grid(lyap),
+        "underflow_step": grid(stats[:, STAT["underflow_step"]], np.int64),
     }
     for i, p in enumerate(sm.params):
         data[f"final_{p}"] = grid(final[:, i])
@@ -204,6 +208,7 @@ def sweep(model, *, steps: int = 2000, tol: float = 1e-10, radius: float = 1e6,
     ``period``, ``stop_step``, ``final_<param>``, ``final_loss``, ``final_sharpness``,
     ``final_eos_ratio`` (η·S/2), ``max_sharpness``, ``first_unstable_step`` (S > 2/η; −1
     never), ``eos_fraction`` (steps with η·S/2 ∈ [0.95, 1.05]), ``lyapunov`` (from I − η∇²L),
+    ``underflow_step`` (a coordinate flushed to 0 where it would grow; −1 never),
     ``drift_k`` (conserved quantities of gradient flow), ``gfs_sharpness`` (sharpness of the
     gradient-flow limit from the final iterate, where the model has a closed form).
 

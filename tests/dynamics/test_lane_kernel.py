@@ -105,3 +105,20 @@ def test_growing_and_invalid_cells_identical():
     results = _both(d, thetas, E.ravel(), steps=300)
     _assert_identical(results)
     assert {0, 5} <= set(results[0][0][:, STAT["status"]].astype(int))
+
+
+def test_underflow_statistics_identical():
+    # x ← x(1 − ηy²) while y creeps towards 2: x is flushed to 0 during the stable phase and
+    # ηy² later exceeds 2; both kernels record the same check step and index
+    m = eos.Model.from_string("x**2*y**2/2 + (y - 2)**2/20000", "x y")
+    E, X = np.meshgrid(np.linspace(0.75, 0.95, 5), np.array([1e-3, 1e-200, 0.0]), indexing="ij")
+    thetas = np.column_stack([X.ravel(), np.full(E.size, 0.5)])
+    results = _both(m, thetas, E.ravel(), steps=20000)
+    _assert_identical(results)
+    steps = results[0][0][:, STAT["underflow_step"]]
+    index = results[0][0][:, STAT["underflow_index"]]
+    started_at_zero = thetas[:, 0] == 0.0
+    assert np.all(steps[~started_at_zero] > 0) and np.all(index[~started_at_zero] == 0)
+    # a start on the subspace x = 0 is chosen, but the tangent's x component still decays to
+    # 0 relative to its y component, so the Lyapunov exponent misses the instability too
+    assert np.all(steps[started_at_zero] > 0) and np.all(index[started_at_zero] == 2)
