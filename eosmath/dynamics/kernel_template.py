@@ -19,7 +19,8 @@ One step at θ_t (t = steps done so far):
 5. Every 16 steps, once t > kmax: PERIOD k if θ_t is within ptol·(1+‖θ_t‖) of θ_{t−k} for some
    2 ≤ k ≤ kmax (smallest such k) while θ_t and θ_{t−1} are at least 1e-6·(1+‖θ_t‖) apart.
 6. Out of steps: CHAOTIC if the Lyapunov exponent is above 1e-3, else MAX_STEPS; but
-   DIVERGED instead of CHAOTIC if ‖θ_end‖ ≥ 2·max{‖θ_t‖ : t ≤ steps/2}: unbounded growth is
+   DIVERGED instead of CHAOTIC if ‖θ_end‖ ≥ 2·max ‖θ_t‖ over t = 0 and the checks (every
+   16 steps) with t ≤ steps/2: unbounded growth is
    not "bounded but aperiodic" (the factor 2 is a declared choice, not fitted to any run).
 7. At the end: INVALID if L is NaN at the (finite) final iterate, or the gradient was
    non-finite where L is finite (the model's domain, not overflow).
@@ -87,7 +88,8 @@ def finish_cell(theta, h, status, stop, period, steps_done, max_s, first, eos_st
 
     A run out of steps with a positive Lyapunov exponent is CHAOTIC only if it looks bounded:
     when ‖θ_end‖ is at least GROWTH_FACTOR times the largest ‖θ_t‖ of the run's first half
-    (``early_r2``, squared), θ is being carried away and the run is DIVERGED.
+    (``early_r2``, squared; sampled at t = 0 and at the checks), θ is being carried away and
+    the run is DIVERGED.
     """
     norm2 = 0.0
     for i in range(DIM):
@@ -204,8 +206,6 @@ def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, 
             theta[i] = new
             r2 = new * new if i == 0 else fma(new, new, r2)
         t += 1
-        if 2 * t <= steps and r2 > early_r2:
-            early_r2 = r2
         if t % 4096 == 0:
             progress[0] = t
         history[t % ring, :] = theta
@@ -225,6 +225,8 @@ def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, 
                     tangent[i] = tangent[i] * factor
                 log2_scale += SCALE_EXP if largest > SCALE_UP else -SCALE_EXP
             check_underflow(theta, theta0, tangent, eta, hess, float(t), underflow)
+            if 2 * t <= steps and r2 > early_r2:
+                early_r2 = r2
             if t > kmax:
                 period = find_period(theta, history, t, kmax, ptol, r2)
                 if period > 0:

@@ -101,8 +101,6 @@ def _step_body(parts: KernelParts) -> list[str]:
     lines += [
         "tn = t + 1.0 if go else t",
         "TT[j] = tn",
-        "er = EARLY[j]",
-        "EARLY[j] = r2 if (go and 2.0 * tn <= steps and r2 > er) else er",
         "div = not (r2 <= radius2)",
         "code = 2.0 if bad else (1.0 if conv else (3.0 if div else (5.0 if tn >= steps "
         "else 0.0)))",
@@ -177,6 +175,8 @@ def sweep_source(parts: KernelParts) -> str:
         "L2S[j] += SCALE_EXP if up else (-SCALE_EXP if down else 0.0)",
         *_underflow_check(n),
         "r2 = " + _sum_of_squares([f"X{i}[j]" for i in rng]),
+        "er = EARLY[j]",
+        "EARLY[j] = r2 if (elig and t > 0.0 and 2.0 * t <= steps and r2 > er) else er",
         "scale = 1.0 + math.sqrt(r2)",
         "amplitude = MIN_AMPLITUDE * scale",
         "limit = ptol * scale",
