@@ -105,3 +105,14 @@ def test_saddle_has_no_stable_step_size():
     (fp,) = eos.Model.from_string("x**2 + 3*y**2", "x y").fixed_points()
     assert not fp.is_saddle and fp.stability_condition.subs(eos.ETA, sp.Rational(1, 3)) == sp.false
     assert fp.stability_condition.subs(eos.ETA, sp.Rational(1, 4)) == sp.true
+
+
+def test_derivation_gives_a_saddle_no_stability_condition():
+    from eosmath.report.model_statements import fixed_points_statement
+
+    m = eos.Model.from_string("x**2 - y**2 + x**4 + y**4", "x y")
+    statement = fixed_points_statement(m)
+    latex = statement.to_latex("saddle")
+    # (0, 0) has eigenvalues ±2: no condition for it; (0, ±1/√2) have {2, 4}: η·4 < 2
+    assert latex.count("< 2") == 2 and "Point 1 is a saddle" in latex
+    assert statement.passed
