@@ -102,3 +102,15 @@ def test_a_slow_compile_says_that_it_is_compiling(monkeypatch, capsys):
     monkeypatch.setattr(eosmath.progress, "NOTICE_AFTER", 60.0)
     eos.Model.from_string("x**3*y + 7*y**2/3", "x y").compile(cache=False)
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("loss, points", [("sqrt(x)*y**2", 4), ("sqrt(x - 10) + y**2", 4),
+                                          ("log(-1 - x**2) + y**2", 0)])
+def test_backend_cross_check_samples_inside_the_domain(loss, points):
+    from eosmath.kernels.crosscheck import cross_check_backends
+
+    agreement = cross_check_backends(eos.Model.from_string(loss, "x y"), points=4)
+    assert agreement.points == points
+    # nowhere real: nothing compared, so no pass, and the note says why
+    assert agreement.passed == (points > 0)
+    assert (agreement.note == "") == (points == 4)
