@@ -14,8 +14,10 @@ the environment turns every bar off (tqdm's own switch).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+import threading
 
 LOG_INTERVAL = 30.0
 """Seconds between progress lines when the output is not a terminal."""
@@ -57,3 +59,28 @@ class Progress:
         if n:
             self.done += n
             self._bar.update(n)
+
+
+NOTICE_AFTER = 2.0  # seconds of silence before slow work says what it is doing
+
+
+@contextlib.contextmanager
+def notice_if_slow(message: str, after: float | None = None, stream=None):
+    """Write ``eosmath: <message>`` to stderr if the block is still running after ``after``
+    seconds (default NOTICE_AFTER): work that is usually quick but can take minutes says so.
+
+    >>> with notice_if_slow("compiling", after=60.0):
+    ...     pass
+    """
+    out = stream if stream is not None else sys.stderr
+
+    def say():
+        print(f"eosmath: {message}", file=out, flush=True)
+
+    timer = threading.Timer(NOTICE_AFTER if after is None else after, say)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()

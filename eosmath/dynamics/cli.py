@@ -81,8 +81,10 @@ def register(subparsers):
 def run_sweep(args, extra=None) -> int:
     from eosmath.cli import parse_assignments
     from eosmath.dynamics import sweep_store
+    from eosmath.dynamics.stopping import check_stopping
     from eosmath.dynamics.sweep import sweep_arrays
 
+    check_stopping(args.tol, args.radius)  # before the model is built or compiled
     settings = parse_assignments(args.set)
     options = {k: v for k, v in settings.items() if isinstance(v, str) and ":" not in v}
     values = {"eta": parse_grid(args.eta)}  # η is the first axis, as in the papers' figures

@@ -19,6 +19,7 @@ import numpy as np
 from eosmath.dynamics import kernel_template  # noqa: F401  (registers the GD loop)
 from eosmath.dynamics.kernel_template import STAT
 from eosmath.dynamics.status import Status
+from eosmath.dynamics.stopping import check_stopping
 from eosmath.errors import InvalidInputError
 from eosmath.progress import Progress
 
@@ -32,6 +33,9 @@ class Trajectory:
     Arrays stop at ``stop_step`` (``theta`` has stop_step + 1 rows; per-step statistics are
     evaluated at θ_0 … θ_{stop−1}); ``period`` is k for a period-k verdict, else 0.
     ``lyapunov`` is the largest Lyapunov exponent estimated from the tangent map I − η∇²L.
+    ``stats["underflow_step"]`` (−1 if never) is the first check step at which a coordinate
+    that started non-zero (``stats["underflow_index"]`` = i) or a tangent component (DIM + i)
+    is exactly 0 while its multiplier |1 − η∂²L/∂θᵢ²| > 1 (an :class:`UnderflowWarning` says so).
     """
 
     model_name: str
@@ -46,6 +50,32 @@ class Trajectory:
     eos_ratio: np.ndarray | None = None
     reduced: np.ndarray | None = None
     stats: dict = field(default_factory=dict)
+
+
+class UnderflowWarning(RuntimeWarning):
+    """float64 flushed a coordinate (or tangent component) to exactly 0 where GD's
+    linearisation would grow it: the run can no longer show that instability."""
+
+
+def _warn_underflow(model, eta, theta, stats, h) -> None:
+    import warnings
+
+    step, index = int(stats[STAT["underflow_step"]]), int(stats[STAT["underflow_index"]])
+    name = str(model.params[index % model.dim])
+    hess = model.compile().module.hessian(np.ascontiguousarray(theta[min(step, len(theta) - 1)]),
+                                          h)
+    multiplier = abs(1.0 - eta * hess[index % model.dim, index % model.dim])
+    if index < model.dim:
+        zeroed = np.flatnonzero(theta[:, index] == 0.0)
+        since = f" at step {int(zeroed[0])}" if len(zeroed) else ""
+        what = f"{name} underflowed to exactly 0{since}"
+        hint = (f"; eos.run_gd_log_magnitude(..., log_coordinates=('{name}',))"
+                f" carries log|{name}| instead")
+    else:
+        what, hint = f"the tangent vector's {name} component underflowed to exactly 0", ""
+    warnings.warn(f"{what}, and by step {step} its multiplier |1 − η∂²L/∂{name}²| = "
+                  f"{multiplier:.4g} > 1 would grow it: the instability cannot show in this "
+                  f"run (nor in its Lyapunov exponent){hint}", UnderflowWarning, stacklevel=3)
 
 
 def check_eta(eta) -> float:
@@ -97,7 +127,10 @@ def run_gd(model, eta: float, theta0, steps: int, record=("loss", "sharpness", "
     non-finite or ‖θ‖ > ``radius`` (DIVERGED), or when θ_t returns to within ``ptol``·(1+‖θ‖)
     of θ_{t−k} for some 2 ≤ k ≤ ``kmax`` while consecutive iterates stay more than 1e-6·(1+‖θ‖)
     apart (PERIOD, k recorded). Without a verdict the run ends
-    CHAOTIC if its Lyapunov exponent is positive, else MAX_STEPS. ``reducer(step, theta)``, if
+    CHAOTIC if its Lyapunov exponent λ is positive and θ stays bounded, DIVERGED if ‖θ‖ grew at
+    a rate ≥ λ/2 over the run's second half, else MAX_STEPS. A run that ends at a point where
+    L is undefined (NaN), or where ∇L is non-finite but L finite, is INVALID (the model's
+    domain), not DIVERGED. ``tol=0`` never stops on the gradient. ``reducer(step, theta)``, if
     given, is evaluated on every iterate (like diffrax's ``SaveAt(fn=...)``). Runs of
     200 000 steps or more show a progress bar on stderr unless ``quiet``.
 
@@ -126,6 +159,7 @@ def run_gd(model, eta: float, theta0, steps: int, record=("loss", "sharpness", "
                               tol=tol, radius=radius, hyper=hyper)
     eta = check_eta(eta)
     theta0 = model.check_theta(theta0).astype(np.float64)
+    tol, radius = check_stopping(tol, radius, float(np.linalg.norm(theta0)))
     unknown = set(record) - set(RECORDABLE)
     if unknown:
         raise InvalidInputError(f"cannot record {sorted(unknown)}; choose from {RECORDABLE}")
@@ -151,6 +185,8 @@ def run_gd(model, eta: float, theta0, steps: int, record=("loss", "sharpness", "
     keep = {"loss": losses[:stop].copy(), "sharpness": sharps[:stop].copy()}
     keep["eos_ratio"] = 0.5 * eta * keep["sharpness"]
     reduced = None if reducer is None else np.array([reducer(t, th) for t, th in enumerate(theta)])
+    if stats[STAT["underflow_step"]] >= 0:
+        _warn_underflow(model, eta, theta, stats, h)
     return Trajectory(model.name, eta, theta, Status(int(stats[STAT["status"]])), stop,
                       int(stats[STAT["period"]]), float(lyap),
                       **{k: (keep[k] if k in record else None) for k in RECORDABLE},

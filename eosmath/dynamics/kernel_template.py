@@ -18,11 +18,18 @@ One step at θ_t (t = steps done so far):
 4. θ ← θ − ηg; t ← t + 1; stop DIVERGED if ‖θ‖² is not finite or above radius².
 5. Every 16 steps, once t > kmax: PERIOD k if θ_t is within ptol·(1+‖θ_t‖) of θ_{t−k} for some
    2 ≤ k ≤ kmax (smallest such k) while θ_t and θ_{t−1} are at least 1e-6·(1+‖θ_t‖) apart.
-6. Out of steps: CHAOTIC if the Lyapunov exponent is above 1e-3, else MAX_STEPS.
+6. Out of steps: CHAOTIC if the Lyapunov exponent is above 1e-3, else MAX_STEPS; but
+   DIVERGED instead of CHAOTIC if ‖θ_end‖ ≥ 2·max ‖θ_t‖ over t = 0 and the checks (every
+   16 steps) with t ≤ steps/2: unbounded growth is
+   not "bounded but aperiodic" (the factor 2 is a declared choice, not fitted to any run).
+7. At the end: INVALID if L is NaN at the (finite) final iterate, or the gradient was
+   non-finite where L is finite (the model's domain, not overflow).
 
 Statistics layout (``STAT_*`` indices): status, stop step, period, final loss, final
 sharpness, max sharpness, first step with S > 2/η (−1 if never), steps with η·S/2 in
-[0.95, 1.05], Lyapunov sum (log of the tangent growth), steps taken.
+[0.95, 1.05], Lyapunov sum (log of the tangent growth), steps taken, first check step at which
+a coordinate (or tangent component) is exactly 0 although its multiplier |1 − ηHᵢᵢ| > 1
+(−1 if never; see ``check_underflow``) and which one (i for θᵢ, DIM + i for the tangent).
 """
 
 from eosmath.dynamics import lane_kernel
@@ -37,6 +44,25 @@ SCALE_EXP = 300.0      # 16 steps can grow a tangent by 1e200 before a rescale: 
 SCALE_UP = 2.0 ** SCALE_EXP
 SCALE_DOWN = 2.0 ** -SCALE_EXP
 LOG2 = math.log(2.0)
+GROWTH_FACTOR = 2.0  # ‖θ_end‖ ≥ 2·max ‖θ‖ of the first half: growing, not bounded chaos
+
+
+@njit(cache=True, error_model="numpy")
+def classify_end(theta, h, stats):
+    """INVALID where the run ended at a finite point at which L is undefined (NaN), or where
+    the gradient is non-finite although L is finite there (a singular point such as √x at
+    0); overflow (L = ±∞) and growth stay DIVERGED. Call after final_values."""
+    for i in range(DIM):
+        if not np.isfinite(theta[i]):
+            return
+    value = stats[3]
+    if value != value:
+        stats[0] = 5
+    elif stats[0] == 3 and abs(value) < np.inf:
+        g = grad(theta, h)
+        for i in range(DIM):
+            if not np.isfinite(g[i]):
+                stats[0] = 5
 
 
 @njit(cache=True, error_model="numpy")
@@ -57,14 +83,25 @@ def final_values(theta, h, hess, stats):
 
 @njit(cache=True, error_model="numpy")
 def finish_cell(theta, h, status, stop, period, steps_done, max_s, first, eos_steps, tangent,
-                log2_scale, hess, stats):
-    """Fill the statistics of one finished cell, except final loss and sharpness."""
+                log2_scale, early_r2, underflow, hess, stats):
+    """Fill the statistics of one finished cell, except final loss and sharpness.
+
+    A run out of steps with a positive Lyapunov exponent is CHAOTIC only if it looks bounded:
+    when ‖θ_end‖ is at least GROWTH_FACTOR times the largest ‖θ_t‖ of the run's first half
+    (``early_r2``, squared; sampled at t = 0 and at the checks), θ is being carried away and
+    the run is DIVERGED.
+    """
     norm2 = 0.0
     for i in range(DIM):
         norm2 += tangent[i] * tangent[i]
     lyap_sum = 0.5 * math.log(norm2) + log2_scale * LOG2
     if status == 4 and steps_done > 0 and lyap_sum / steps_done > 1e-3:
         status = 2
+        end2 = theta[0] * theta[0]
+        for i in range(1, DIM):
+            end2 = fma(theta[i], theta[i], end2)
+        if end2 >= GROWTH_FACTOR * GROWTH_FACTOR * early_r2:
+            status = 3
     stats[0] = status
     stats[1] = stop
     stats[2] = period
@@ -73,6 +110,27 @@ def finish_cell(theta, h, status, stop, period, steps_done, max_s, first, eos_st
     stats[7] = eos_steps
     stats[8] = lyap_sum
     stats[9] = steps_done
+    stats[10] = underflow[0]
+    stats[11] = underflow[1]
+
+
+@njit(cache=True, error_model="numpy")
+def check_underflow(theta, theta0, tangent, eta, hess, t, underflow):
+    """Record in ``underflow`` (step, index) the first check at which a coordinate of θ that
+    started non-zero (index i), or a tangent component (index DIM + i), is exactly 0 while its
+    multiplier |1 − η∂²L/∂θᵢ²| exceeds 1: float64 flushed it to zero where the linearised
+    map would grow it, so an instability can no longer show (in θ or in the Lyapunov exponent).
+    """
+    if underflow[0] >= 0.0:
+        return
+    for i in range(DIM):
+        if theta[i] == 0.0 and theta0[i] != 0.0 and abs(1.0 - eta * hess[i, i]) > 1.0:
+            underflow[0], underflow[1] = t, i
+            return
+    for i in range(DIM):
+        if tangent[i] == 0.0 and abs(1.0 - eta * hess[i, i]) > 1.0:
+            underflow[0], underflow[1] = t, DIM + i
+            return
 
 
 @njit(cache=True, error_model="numpy", nogil=True)
@@ -103,6 +161,10 @@ def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, 
         history[0, i] = theta0[i]
     status, stop, period = 4, steps, 0
     max_s, first, eos_steps, log2_scale = -np.inf, -1.0, 0.0, 0.0
+    underflow = np.full(2, -1.0)
+    early_r2 = theta[0] * theta[0]
+    for i in range(1, DIM):
+        early_r2 = fma(theta[i], theta[i], early_r2)
     tol2 = tol * tol
     reduce_init(racc)
     if record:
@@ -162,6 +224,9 @@ def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, 
                 for i in range(DIM):
                     tangent[i] = tangent[i] * factor
                 log2_scale += SCALE_EXP if largest > SCALE_UP else -SCALE_EXP
+            check_underflow(theta, theta0, tangent, eta, hess, float(t), underflow)
+            if 2 * t <= steps and r2 > early_r2:
+                early_r2 = r2
             if t > kmax:
                 period = find_period(theta, history, t, kmax, ptol, r2)
                 if period > 0:
@@ -171,8 +236,9 @@ def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, 
     for i in range(DIM):
         theta_out[i] = theta[i]
     finish_cell(theta, h, status, stop, period, t, max_s, first, eos_steps, tangent, log2_scale,
-                hess, stats)
+                early_r2, underflow, hess, stats)
     final_values(theta, h, hess, stats)
+    classify_end(theta, h, stats)
     for k in range(NREDUCE):
         stats[NSTAT + k] = racc[k]
     return status

@@ -109,6 +109,22 @@ def _step_body(parts: KernelParts) -> list[str]:
     return lines
 
 
+def _underflow_check(n: int) -> list[str]:
+    """check_underflow of gd_core for lane j at a check (selects instead of early returns)."""
+    lines = ["ufs = UFS[j]", "ufi = UFI[j]", "e = ETA[j]", "c = CELL[j]",
+             "look = elig and t > 0.0 and ufs < 0.0"]
+    for i in range(n):
+        lines += [f"hit = look and X{i}[j] == 0.0 and thetas0[c, {i}] != 0.0 and "
+                  f"abs(1.0 - e * A{i}_{i}[j]) > 1.0",
+                  f"ufs, ufi = (t, {float(i)!r}) if hit else (ufs, ufi)",
+                  "look = look and not hit"]
+    for i in range(n):
+        lines += [f"hit = look and TG{i}[j] == 0.0 and abs(1.0 - e * A{i}_{i}[j]) > 1.0",
+                  f"ufs, ufi = (t, {float(n + i)!r}) if hit else (ufs, ufi)",
+                  "look = look and not hit"]
+    return lines + ["UFS[j] = ufs", "UFI[j] = ufi"]
+
+
 def _sum_of_squares(names) -> str:
     """x0² + x1² + … as gd_core sums it: x0·x0, then one fma per further term."""
     acc = f"{names[0]} * {names[0]}"
@@ -133,13 +149,15 @@ def sweep_source(parts: KernelParts) -> str:
               + [f"G{i}" for i in rng] + [f"A{i}_{j}" for i, j in _pairs(n)]
               + [f"R{k}" for k in range(len(parts.reducers))]
               + ["ETA", "TT", "MAXS", "FIRST", "EOSN", "L2S", "PER",
-                 "LIM2", "CHK"])
+                 "LIM2", "CHK", "EARLY", "UFS", "UFI"])
     load = ([f"X{i}[j] = thetas0[c, {i}]" for i in rng]
             + [f"HY{k}[j] = hs[c, {k}]" for k in hyper]
             + [f"TG{i}[j] = 1.0 / math.sqrt(DIM)" for i in rng]
             + ["ETA[j] = etas[c]", "TT[j] = 0.0",
                "F[j] = 0.0 if steps > 0 else 5.0", "MAXS[j] = -np.inf", "FIRST[j] = -1.0",
-               "EOSN[j] = 0.0", "L2S[j] = 0.0", "CELL[j] = c"]
+               "EOSN[j] = 0.0", "L2S[j] = 0.0", "CELL[j] = c",
+               "EARLY[j] = " + _sum_of_squares([f"thetas0[c, {i}]" for i in rng]),
+               "UFS[j] = -1.0", "UFI[j] = -1.0"]
             + [f"R{k}[j] = {REDUCER_INIT[op]}" for k, (op, _) in enumerate(parts.reducers)])
     largest = ["largest = 0.0"]
     for i in rng:
@@ -155,7 +173,10 @@ def sweep_source(parts: KernelParts) -> str:
         "factor = SCALE_DOWN if up else (SCALE_UP if down else 1.0)",
         *[f"TG{i}[j] = TG{i}[j] * factor" for i in rng],
         "L2S[j] += SCALE_EXP if up else (-SCALE_EXP if down else 0.0)",
+        *_underflow_check(n),
         "r2 = " + _sum_of_squares([f"X{i}[j]" for i in rng]),
+        "er = EARLY[j]",
+        "EARLY[j] = r2 if (elig and t > 0.0 and 2.0 * t <= steps and r2 > er) else er",
         "scale = 1.0 + math.sqrt(r2)",
         "amplitude = MIN_AMPLITUDE * scale",
         "limit = ptol * scale",
@@ -184,9 +205,11 @@ def sweep_source(parts: KernelParts) -> str:
         + [f"theta_out[c, {i}] = X{i}[j]" for i in rng]
         + [f"hrow[{k}] = hs[c, {k}]" for k in hyper]
         + ["status = STATUS_OF_FLAG[int(f)]",
+           "underflow[0], underflow[1] = UFS[j], UFI[j]",
            "finish_cell(theta, hrow, status, TT[j] if status != 4 else steps, PER[j], TT[j], "
-           "MAXS[j], FIRST[j], EOSN[j], tangent, L2S[j], hess, row)",
+           "MAXS[j], FIRST[j], EOSN[j], tangent, L2S[j], EARLY[j], underflow, hess, row)",
            "final_values(theta, hrow, hess, row)",
+           "classify_end(theta, hrow, row)",
            *[f"row[NSTAT + {k}] = R{k}[j]" for k in range(len(parts.reducers))],
            "for q in range(NSTAT + NREDUCE):",
            "    stats[c, q] = row[q]"])
@@ -207,6 +230,7 @@ def sweep_source(parts: KernelParts) -> str:
         "    CELL = np.full(L, -1, dtype=np.int64)",
         *_indent([f"HIST{i} = np.zeros((ring, L))" for i in rng], 1),
         "    theta, tangent, hess = np.empty(DIM), np.empty(DIM), np.empty((DIM, DIM))",
+        "    underflow = np.empty(2)",
         "    # per-block copies: views of the shared arrays (hs[c], stats[c]) would update their",
         "    # reference counts atomically, and two threads doing so contend for one cache line",
         "    hrow, row = np.empty(NHYPER), np.empty(NSTAT + NREDUCE)",

@@ -20,7 +20,7 @@ class Status(IntEnum):
     CONVERGED = 0   # ‖∇L‖ < tol (checked before the update)
     PERIOD = 1      # settled on a period-k orbit (k ≥ 2 stored separately)
     CHAOTIC = 2     # bounded, not converged, no period found: quasi-periodic or chaotic
-    DIVERGED = 3    # iterate non-finite or beyond the divergence radius
+    DIVERGED = 3    # iterate non-finite, beyond the divergence radius, or growing geometrically
     MAX_STEPS = 4   # ran out of steps while still moving (no verdict)
     INVALID = 5     # the input itself was invalid (non-finite θ₀, η ≤ 0, ...)
     NOT_COMPUTED = -1  # a store's cell whose chunk was never written (the store's fill value)
@@ -30,7 +30,7 @@ DESCRIPTIONS = {
     Status.CONVERGED: "gradient norm fell below tol",
     Status.PERIOD: "settled on a period-k orbit (k in the 'period' variable)",
     Status.CHAOTIC: "bounded but aperiodic: quasi-periodic or chaotic",
-    Status.DIVERGED: "iterate became non-finite or left the divergence radius",
+    Status.DIVERGED: "iterate became non-finite, left the divergence radius or kept growing",
     Status.MAX_STEPS: "step budget exhausted before any verdict",
     Status.INVALID: "invalid input (non-finite start, non-positive step size)",
     Status.NOT_COMPUTED: "not computed: the sweep writing the store stopped before this cell",

@@ -34,6 +34,7 @@ from eosmath.dynamics.lane_runner import (
 )
 from eosmath.dynamics.resources import check_resources
 from eosmath.dynamics.stat_layout import NSTAT, STAT
+from eosmath.dynamics.stopping import check_stopping
 from eosmath.dynamics.store_lock import StoreLock
 from eosmath.dynamics.sweep_model import SweepModel
 from eosmath.dynamics.variables import axis_attrs, variable_attrs
@@ -101,7 +102,8 @@ def _variables(sm: SweepModel) -> dict:
     out = {"status": np.dtype(np.int8), "period": np.dtype(np.int16),
            "stop_step": np.dtype(np.int64), "final_loss": f8, "final_sharpness": f8,
            "final_eos_ratio": f8, "max_sharpness": f8,
-           "first_unstable_step": np.dtype(np.int64), "eos_fraction": f8, "lyapunov": f8}
+           "first_unstable_step": np.dtype(np.int64), "eos_fraction": f8, "lyapunov": f8,
+           "underflow_step": np.dtype(np.int64)}
     out.update({f"final_{p}": f8 for p in sm.params})
     out.update({name: f8 for name, _, _ in sm.reducers})
     out.update({f"drift_{k}": f8 for k in range(len(sm.conserved))})
@@ -144,6 +146,7 @@ def _chunk_arrays(sm: SweepModel, axes, fixed, index_slice, steps, tol, radius, 
         "first_unstable_step": grid(stats[:, STAT["first_unstable_step"]], np.int64),
         "eos_fraction": grid(eos_fraction),
         "lyapunov": grid(lyap),
+        "underflow_step": grid(stats[:, STAT["underflow_step"]], np.int64),
     }
     for i, p in enumerate(sm.params):
         data[f"final_{p}"] = grid(final[:, i])
@@ -236,6 +239,7 @@ def sweep(model, *, steps: int = 2000, tol: float = 1e-10, radius: float = 1e6,
     ``period``, ``stop_step``, ``final_<param>``, ``final_loss``, ``final_sharpness``,
     ``final_eos_ratio`` (η·S/2), ``max_sharpness``, ``first_unstable_step`` (S > 2/η; −1
     never), ``eos_fraction`` (steps with η·S/2 ∈ [0.95, 1.05]), ``lyapunov`` (from I − η∇²L),
+    ``underflow_step`` (a coordinate flushed to 0 where it would grow; −1 never),
     ``drift_k`` (conserved quantities of gradient flow), ``gfs_sharpness`` (sharpness of the
     gradient-flow limit from the final iterate, where the model has a closed form).
 
@@ -299,6 +303,9 @@ def sweep_arrays(sm: SweepModel, *, steps: int = 2000, tol: float = 1e-10,
     if chunk is not None and chunk < 1:
         raise InvalidInputError(f"chunk must be ≥ 1, got {chunk}")
     axes, fixed = split_axes(sm, values)
+    largest = [np.max(np.abs(axes[p])) if p in axes else abs(fixed[p])
+               for p in map(str, sm.params)]
+    tol, radius = check_stopping(tol, radius, float(np.sqrt(np.sum(np.square(largest)))))
     if not axes:
         axes = {"eta": np.array([fixed.pop("eta")])}
     first = next(iter(axes))

@@ -36,7 +36,8 @@ _FIXED = {
                  r"Lyapunov exponent $\lambda$ (per step)"),
     "gfs_sharpness": ("sharpness of the gradient-flow limit from the start",
                       r"$S(\theta^{\mathrm{GF}}_\infty)$"),
-    "underflow_step": ("first step at which a coordinate underflowed to 0 while unstable "
+    "underflow_step": ("first step at which a coordinate (or tangent component) was exactly 0 "
+                       "in float64 although its multiplier |1 − η∂²L/∂θᵢ²| > 1 would grow it "
                        "(−1: never)", "underflow step"),
 }
 

@@ -103,9 +103,13 @@ def compile_model(model, cache: bool = True, reducers=()) -> CompiledModel:
     key = kernel_key(model, reducers)
     path = disk.module_path(key)
     if not cache or not path.exists():
-        # No code is generated from a rewrite that is not proven equal to the plain derivative.
-        proof = model.rewrite_proof()
-        source = generate_source(model, key, reducers)
+        from eosmath.progress import notice_if_slow
+
+        with notice_if_slow(f"compiling the kernels of model '{model.name}' (derivatives, "
+                            "code generation; once, cached afterwards) ..."):
+            # No code is generated from a rewrite not proven equal to the plain derivative.
+            proof = model.rewrite_proof()
+            source = generate_source(model, key, reducers)
         kinds = ", ".join(f"{label}: {kind}" for label, kind in proof.entries)
         disk.write_module(key, source + f"\n# rewrite proof: {kinds}\n")
     module = disk.load_module(key)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import mpmath
 import sympy as sp
 
+from eosmath.symbolic.domain import sample_in_domain
 from eosmath.symbolic.stable import unstabilize
 
 SIMPLIFY_SECONDS = 20
@@ -111,38 +112,27 @@ def _symbolic_zero(expr: sp.Expr) -> bool:
     return False
 
 
-def _sample(symbol: sp.Symbol, rng: random.Random):
-    # Respect the symbol's sign so that √β, log w, … stay real where the model says they are.
-    if symbol.is_positive:
-        return mpmath.mpf(rng.uniform(0.2, 2.0))
-    if symbol.is_negative:
-        return mpmath.mpf(-rng.uniform(0.2, 2.0))
-    return mpmath.mpf(rng.uniform(-2.0, 2.0))
-
-
-def _numeric_zero(expr: sp.Expr, scale: sp.Expr) -> tuple[bool, str]:
-    symbols = sorted(expr.free_symbols, key=str)
+def _numeric_zero(expr: sp.Expr, scale: sp.Expr) -> tuple[str, str]:
+    """("numeric", "") if expr vanishes at NUMERIC_SAMPLES random points inside the domain
+    where it and ``scale`` are real, ("failed", where) if not, ("skipped", why) if the
+    domain holds too few sample points."""
+    symbols = sorted(expr.free_symbols | scale.free_symbols, key=str)
     f = sp.lambdify(symbols, expr, modules="mpmath")
     size = sp.lambdify(symbols, scale, modules="mpmath")
-    rng = random.Random(0)
-    evaluated = 0
+    signs = [1 if s.is_positive else -1 if s.is_negative else 0 for s in symbols]
     with mpmath.workdps(NUMERIC_DIGITS):
-        for _ in range(4 * NUMERIC_SAMPLES):
-            if evaluated == NUMERIC_SAMPLES:
-                break
-            point = [_sample(s, rng) for s in symbols]
-            try:
-                value, magnitude = f(*point), abs(size(*point)) + 1
-            except (ZeroDivisionError, ValueError, OverflowError, TypeError):
-                continue
-            evaluated += 1
+        points = sample_in_domain([f, size], len(symbols), NUMERIC_SAMPLES, random.Random(0),
+                                  half_width=2.0, signs=signs)
+        if len(points) < NUMERIC_SAMPLES:
+            return "skipped", (f"real at only {len(points)} of {NUMERIC_SAMPLES} sample points "
+                               "(restricted domain); not checked")
+        for point in points:
+            value, magnitude = f(*point), abs(size(*point)) + 1
             if abs(value) > mpmath.mpf(10) ** (-NUMERIC_DIGITS + 10) * magnitude:
                 where = ", ".join(f"{s}={mpmath.nstr(p, 6)}" for s, p in
                                   zip(symbols, point, strict=True))
-                return False, f"nonzero at {where}: {mpmath.nstr(value, 6)}"
-    if evaluated < NUMERIC_SAMPLES:
-        return False, f"could be evaluated at only {evaluated} of {4 * NUMERIC_SAMPLES} points"
-    return True, ""
+                return "failed", f"nonzero at {where}: {mpmath.nstr(value, 6)}"
+    return "numeric", ""
 
 
 def verify_zero(expr, claim: str, scale=None) -> Check:
@@ -156,8 +146,8 @@ def verify_zero(expr, claim: str, scale=None) -> Check:
     expr = unstabilize(expr)
     if _symbolic_zero(expr):
         return Check(claim, "symbolic")
-    ok, detail = _numeric_zero(expr, sp.Abs(expr) if scale is None else unstabilize(scale))
-    return Check(claim, "numeric" if ok else "failed", detail)
+    method, detail = _numeric_zero(expr, sp.Abs(expr) if scale is None else unstabilize(scale))
+    return Check(claim, method, detail)
 
 
 def verify_equal(a, b, claim: str) -> Check:

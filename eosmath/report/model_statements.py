@@ -23,6 +23,7 @@ from eosmath.report.latex import (
     to_latex,
     visible_width,
 )
+from eosmath.symbolic.domain import sample_in_domain
 from eosmath.symbolic.model import ETA
 from eosmath.symbolic.stable import unstabilize
 
@@ -122,12 +123,22 @@ def hessian_statement(model) -> Statement:
                                                 r"of the loss as written"),))
 
 
-def _random_points(model, count, seed=0):
+def _random_points(model, count, seed=0) -> list[dict]:
+    """Up to ``count`` random points (with the default hyper-parameters) where the Hessian is
+    real and finite: a model with a restricted domain (√x, log x) is sampled inside it."""
     rng = random.Random(seed)
     values = {s: sp.Float(v, 30) for s, v in model.hyper.items()}
-    for _ in range(count):
-        point = {p: sp.Float(rng.uniform(-1.5, 1.5), 30) for p in model.params}
-        yield {**values, **point}
+    h = sp.lambdify(list(model.hyper) + list(model.params), model.hessian(), modules="mpmath")
+    with mpmath.workdps(30):
+        raw = sample_in_domain([lambda *p: h(*values.values(), *p)], model.dim, count, rng)
+    return [{**values, **{p: sp.Float(str(v), 30) for p, v in zip(model.params, point,
+                                                                 strict=True)}}
+            for point in raw]
+
+
+def _outside_domain(claim: str, found: int, count: int) -> Check:
+    return Check(claim, "skipped", f"the Hessian is real at only {found} of {count} sample "
+                                   "points (the model's domain is restricted); not checked")
 
 
 def _mp(value):
@@ -136,8 +147,11 @@ def _mp(value):
 
 def _sharpness_matches_numerically(model, s) -> Check:
     h = model.hessian()
+    points = _random_points(model, 6)
+    if len(points) < 6:
+        return _outside_domain(r"$S$ is the \emph{largest} eigenvalue", len(points), 6)
     with mpmath.workdps(30):
-        for point in _random_points(model, 6):
+        for point in points:
             expected = max(mpmath.eigsy(mpmath.matrix(
                 [[_mp(v) for v in row] for row in h.subs(point).tolist()]))[0])
             got = _mp(unstabilize(s).subs(point))
@@ -187,8 +201,12 @@ def sharpness_statement(model) -> Statement:
 
 def _charpoly_matches_numerically(model, p) -> Check:
     h = model.hessian()
+    points = _random_points(model, 4)
+    if len(points) < 4:
+        return _outside_domain("the roots of the characteristic polynomial are the Hessian "
+                               "eigenvalues", len(points), 4)
     with mpmath.workdps(30):
-        for point in _random_points(model, 4):
+        for point in points:
             expected = sorted(mpmath.eigsy(mpmath.matrix(
                 [[_mp(v) for v in row] for row in h.subs(point).tolist()]))[0])
             coeffs = sp.Poly(p.subs(point), LAMBDA).all_coeffs()
@@ -283,7 +301,10 @@ def fixed_points_statement(model) -> Statement:
             [verify_zero(charpoly.subs(LAMBDA, e), f"eig {e}") for e in eigs],
             rf"each listed $\lambda$ is a root of $\det(\nabla^2 L(\theta^*_{{{k}}}) - "
             rf"\lambda I)$"))
-        if fp.sharpness is not None:
+        if fp.is_saddle:
+            notes.append(prose(f"Point {k} is a saddle (a Hessian eigenvalue is negative): GD "
+                               "is unstable there for every η."))
+        elif fp.sharpness is not None:
             equations.append(Equation(f"{tag}-stability", rf"\eta\, S(\theta^*_{{{k}}})",
                                       r"\eta\, " + to_latex(fp.sharpness) + " < 2",
                                       relation=r"\;:\;"))

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import itertools
 import random
+import warnings
 from fractions import Fraction
 
 import mpmath
 import sympy as sp
 
+from eosmath.symbolic.domain import sample_in_domain
 from eosmath.symbolic.stable import prove_equal
 
 _DPS = 40
@@ -81,9 +83,15 @@ def polynomial_first_integrals(model, max_degree: int = 4, seed: int = 0) -> tup
     rng = random.Random(seed)
     samples = 2 * len(exponents) + 10
     with mpmath.workdps(_DPS):
+        # points where ∇L is real: a restricted domain (√x, log x) is sampled inside it
+        points = sample_in_domain([lambda *p: grad_fn(*p)], n, samples, rng)
+        if len(points) < samples:
+            warnings.warn(f"conserved quantities of {model.name} not searched: ∇L is real at "
+                          f"only {len(points)} of the {samples} sample points needed",
+                          stacklevel=3)
+            return ()
         rows = []
-        for _ in range(samples):
-            point = [mpmath.mpf(rng.uniform(-1.5, 1.5)) for _ in range(n)]
+        for point in points:
             g = grad_fn(*point)
             row = []
             for exps in exponents:

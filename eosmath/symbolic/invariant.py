@@ -33,6 +33,8 @@ def _is_invariant(equations, params, grad) -> bool:
     for eq in equations:
         coeffs = [sp.diff(eq, p) for p in params]
         component = sum(c * g for c, g in zip(coeffs, grad, strict=True)).subs(sub)
+        if component.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
+            return False  # the plane meets the edge of the model's domain: ∇L undefined there
         try:
             prove_equal(component, sp.S.Zero, symbols=sorted(component.free_symbols, key=str))
         except AssertionError:

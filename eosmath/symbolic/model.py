@@ -48,11 +48,35 @@ class FixedPoint:
     sharpness: sp.Expr | None
 
     @property
+    def is_saddle(self) -> bool:
+        """True when some Hessian eigenvalue is provably negative: then I − η∇²L has an
+        eigenvalue 1 − ηλ > 1 for every η > 0 and no step size makes GD stable here."""
+        return any(sp.sympify(e).is_negative for e in self.hessian_eigenvalues or ())
+
+    @property
     def stability_condition(self):
-        """η·S < 2, the condition for GD to be linearly stable on this set (S its sharpness)."""
+        """η·S < 2, the condition for GD to be linearly stable on this set (S its sharpness);
+        ``sympy.false`` at a saddle, where no η is stable; None without a closed-form S.
+
+        >>> import eosmath as eos
+        >>> [str(fp.stability_condition) for fp in
+        ...  eos.Model.from_string("x**2 - y**2", "x y").fixed_points()]
+        ['False']
+        """
+        if self.is_saddle:
+            return sp.false
         if self.sharpness is None:
             return None
         return sp.Lt(ETA * self.sharpness, 2)
+
+    def describe_stability(self) -> str:
+        """The stability condition in words, e.g. ``"η·(2) < 2"`` or, at a saddle,
+        ``"unstable for every η (saddle)"``."""
+        if self.is_saddle:
+            return "unstable for every η (saddle)"
+        if self.sharpness is None:
+            return "no closed-form sharpness"
+        return f"η·({sp.sstr(self.sharpness)}) < 2"
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ eosmath.errors.ModelSyntaxError: refused attribute access '.__class__' in 'x.__c
 from __future__ import annotations
 
 import ast
+import unicodedata
 from collections.abc import Mapping
 
 import sympy as sp
@@ -33,8 +34,15 @@ ALLOWED_FUNCTIONS: dict[str, object] = {
 }
 ALLOWED_CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "E": sp.E}
 MAX_TEXT_LENGTH = 20_000
-MAX_NUMERIC_EXPONENT = 1000
+MAX_NUMERIC_EXPONENT = 1000  # |exponent| of any power whose exponent is a number, whatever the base
+MAX_NUMBER = 10**308  # the largest float64 is 1.8e308: larger numbers cannot be computed with
+MAX_DEPTH = 200  # nesting of the expression tree; deeper trees exhaust Python's and SymPy's stacks
+UNDEFINED = (sp.zoo, sp.oo, -sp.oo, sp.nan)
+# Letters of other scripts that look like Latin ones (a few common homoglyphs)
+LOOKALIKES = dict(zip("аеорсухіјѕԁӏνοκτΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "aeopcyxijsdlvoktABEZHIKMNOPTYX",
+                      strict=True))
 
+_CHAIN = (ast.Add, ast.Sub, ast.Mult, ast.Div)
 _BINARY = {
     ast.Add: lambda a, b: a + b,
     ast.Sub: lambda a, b: a - b,
@@ -66,8 +74,70 @@ def parse_expression(text: str, symbols: Mapping[str, sp.Symbol]) -> sp.Expr:
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as err:
-        raise ModelSyntaxError(f"not a valid expression: {text!r} ({err.msg})") from None
-    return _Builder(text.strip(), symbols).build(tree.body)
+        if "digits" in err.msg:  # an integer literal beyond Python's digit limit (4300)
+            raise ModelSyntaxError(f"refused number too large for float64 (above 1e308) in "
+                                   f"'{_short(text)}'") from None
+        raise ModelSyntaxError(f"not a valid expression: {_short(text)!r} ({err.msg})") from None
+    except (RecursionError, MemoryError):
+        raise _too_deep(text) from None
+    except ValueError:  # an integer literal beyond Python's digit limit (4300)
+        raise ModelSyntaxError(f"refused number too large for float64 (above 1e308) in "
+                               f"'{_short(text)}'") from None
+    if _depth(tree.body) > MAX_DEPTH:
+        raise _too_deep(text)
+    expr = _Builder(text.strip(), symbols).build(tree.body)
+    if expr.has(*UNDEFINED):
+        raise ModelSyntaxError(f"'{_short(text)}' is undefined (it contains {_undefined(expr)})")
+    return expr
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 12] + " … " + text[-9:]
+
+
+def _too_deep(text: str) -> ModelSyntaxError:
+    return ModelSyntaxError(f"expression nested more than {MAX_DEPTH} levels deep: "
+                            f"'{_short(text)}'")
+
+
+def _chained(node: ast.AST, child: ast.AST) -> bool:
+    """``child`` continues the left spine of a sum or product (a + b + c ...): built in a loop,
+    so a long sum is not deep."""
+    return (isinstance(node, ast.BinOp) and child is node.left and isinstance(child, ast.BinOp)
+            and type(node.op) in _CHAIN and type(child.op) in _CHAIN)
+
+
+def _depth(root: ast.AST) -> int:
+    """Nesting depth of the AST, without recursion (the tree may be deeper than Python's
+    stack); the left spine of a sum or product counts once."""
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            break
+        stack.extend((child, depth + (0 if _chained(node, child) else 1))
+                     for child in ast.iter_child_nodes(node))
+    return deepest
+
+
+def _undefined(expr: sp.Expr) -> str:
+    names = {sp.zoo: "zoo, complex infinity", sp.oo: "oo, infinity", -sp.oo: "-oo",
+             sp.nan: "nan"}
+    return "; ".join(n for v, n in names.items() if expr.has(v))
+
+
+def _describe_name(name: str, known) -> str:
+    """'х' → "'х' (U+0445 CYRILLIC SMALL LETTER HA; did you mean 'x'?)" for non-ASCII names."""
+    foreign = [c for c in dict.fromkeys(name) if not c.isascii()]
+    if not foreign:
+        return f"'{name}'"
+    points = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'unnamed character')}"
+                       for c in foreign)
+    latin = "".join(LOOKALIKES.get(c, c) for c in name)
+    hint = f"; did you mean '{latin}'?" if latin != name and latin.isascii() else ""
+    return f"'{name}' ({points}{hint})"
 
 
 class _Builder:
@@ -76,13 +146,16 @@ class _Builder:
         self.symbols = dict(symbols)
 
     def refuse(self, what: str, node: ast.AST) -> ModelSyntaxError:
-        return ModelSyntaxError(f"refused {what} '{_token(node, self.text)}' in '{self.text}'")
+        return ModelSyntaxError(f"refused {what} '{_short(_token(node, self.text))}' in "
+                                f"'{_short(self.text)}'")
 
     def build(self, node: ast.AST) -> sp.Expr:
         if isinstance(node, ast.Constant):
             value = node.value
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise self.refuse("constant", node)
+            if abs(value) >= MAX_NUMBER:  # a float literal beyond 1.8e308 is inf
+                raise self.refuse("number too large for float64 (above 1e308)", node)
             return sp.Integer(value) if isinstance(value, int) else sp.Float(value)
         if isinstance(node, ast.Name):
             if node.id in self.symbols:
@@ -92,14 +165,19 @@ class _Builder:
             if node.id in ALLOWED_FUNCTIONS:
                 raise self.refuse("function used without a call", node)
             raise ModelSyntaxError(
-                f"unknown name '{node.id}' in '{self.text}'; known symbols: "
-                f"{sorted(self.symbols)}, constants: {sorted(ALLOWED_CONSTANTS)}")
+                f"unknown name {_describe_name(node.id, self.symbols)} in '{_short(self.text)}'"
+                f"; known symbols: {sorted(self.symbols)}, constants: "
+                f"{sorted(ALLOWED_CONSTANTS)}")
+        if isinstance(node, ast.BinOp) and type(node.op) in _CHAIN:
+            spine = [node]
+            while _chained(spine[-1], spine[-1].left):
+                spine.append(spine[-1].left)
+            result = self.build(spine[-1].left)
+            for part in reversed(spine):
+                result = self.combine(part, result, self.build(part.right))
+            return result
         if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-            left, right = self.build(node.left), self.build(node.right)
-            if isinstance(node.op, ast.Pow) and left.is_number and right.is_number:
-                if abs(float(right)) > MAX_NUMERIC_EXPONENT:
-                    raise self.refuse("huge numeric exponent", node)
-            return _BINARY[type(node.op)](left, right)
+            return self.combine(node, self.build(node.left), self.build(node.right))
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.UAdd, ast.USub)):
             operand = self.build(node.operand)
             return -operand if isinstance(node.op, ast.USub) else operand
@@ -111,6 +189,18 @@ class _Builder:
         if isinstance(node, ast.Lambda):
             raise self.refuse("lambda", node)
         raise self.refuse(f"construct ({type(node).__name__})", node)
+
+    def combine(self, node: ast.BinOp, left: sp.Expr, right: sp.Expr) -> sp.Expr:
+        """``left op right`` for the BinOp ``node``, refusing huge or undefined results."""
+        if isinstance(node.op, ast.Pow) and right.is_number:
+            if not abs(complex(right)) <= MAX_NUMERIC_EXPONENT:
+                raise self.refuse(f"exponent above {MAX_NUMERIC_EXPONENT}", node)
+        result = _BINARY[type(node.op)](left, right)
+        if result.is_number and result.is_finite and abs(complex(result)) >= MAX_NUMBER:
+            raise self.refuse("number too large for float64 (above 1e308)", node)
+        if result in UNDEFINED or any(a in UNDEFINED for a in result.args):
+            raise self.refuse(f"undefined expression ({_undefined(result)})", node)
+        return result
 
     def build_call(self, node: ast.Call) -> sp.Expr:
         if not isinstance(node.func, ast.Name):
@@ -128,7 +218,10 @@ class _Builder:
             raise self.refuse("starred argument", node)
         if len(node.args) != 1:
             raise self.refuse(f"call with {len(node.args)} arguments (expected 1)", node)
-        return ALLOWED_FUNCTIONS[name](self.build(node.args[0]))
+        result = ALLOWED_FUNCTIONS[name](self.build(node.args[0]))
+        if result in UNDEFINED or any(a in UNDEFINED for a in result.args):
+            raise self.refuse(f"undefined expression ({_undefined(result)})", node)
+        return result
 
 
 def parse_names(names) -> tuple[str, ...]:

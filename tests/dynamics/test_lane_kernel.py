@@ -87,3 +87,38 @@ def test_quartic_slice_identical():
     results = _both(m, thetas, E.ravel(), steps=3000, radius=1e3)
     _assert_identical(results)
     assert {0, 1, 3, 4} <= set(results[0][0][:, STAT["status"]].astype(int))
+
+
+def test_growing_and_invalid_cells_identical():
+    # geometric growth inside the radius (DIVERGED by the growth rule), bounded chaos, and
+    # cells that leave the domain of √(x − 10) (INVALID): the end-of-run rules agree too
+    m = eos.models.get("quadratic", a=3.0)
+    etas = np.linspace(0.55, 0.75, 41)
+    for steps in (37, 100, 300):
+        results = _both(m, np.ones((41, 1)), etas, hyper=np.full((41, len(m.hyper_names)), 3.0),
+                        steps=steps)
+        _assert_identical(results)
+        assert 3 in set(results[0][0][:, STAT["status"]].astype(int))
+    d = eos.Model.from_string("(sqrt(x - 10) - 1)**2 + y**2", "x y")
+    E, X = np.meshgrid(np.linspace(0.05, 8.0, 12), np.linspace(10.3, 12.0, 9), indexing="ij")
+    thetas = np.column_stack([X.ravel(), np.zeros(E.size)])
+    results = _both(d, thetas, E.ravel(), steps=300)
+    _assert_identical(results)
+    assert {0, 5} <= set(results[0][0][:, STAT["status"]].astype(int))
+
+
+def test_underflow_statistics_identical():
+    # x ← x(1 − ηy²) while y creeps towards 2: x is flushed to 0 during the stable phase and
+    # ηy² later exceeds 2; both kernels record the same check step and index
+    m = eos.Model.from_string("x**2*y**2/2 + (y - 2)**2/20000", "x y")
+    E, X = np.meshgrid(np.linspace(0.75, 0.95, 5), np.array([1e-3, 1e-200, 0.0]), indexing="ij")
+    thetas = np.column_stack([X.ravel(), np.full(E.size, 0.5)])
+    results = _both(m, thetas, E.ravel(), steps=20000)
+    _assert_identical(results)
+    steps = results[0][0][:, STAT["underflow_step"]]
+    index = results[0][0][:, STAT["underflow_index"]]
+    started_at_zero = thetas[:, 0] == 0.0
+    assert np.all(steps[~started_at_zero] > 0) and np.all(index[~started_at_zero] == 0)
+    # a start on the subspace x = 0 is chosen, but the tangent's x component still decays to
+    # 0 relative to its y component, so the Lyapunov exponent misses the instability too
+    assert np.all(steps[started_at_zero] > 0) and np.all(index[started_at_zero] == 2)
