@@ -22,7 +22,7 @@ class Status(IntEnum):
     CHAOTIC = 2     # bounded, not converged, no period found: quasi-periodic or chaotic
     DIVERGED = 3    # iterate non-finite, beyond the divergence radius, or growing geometrically
     MAX_STEPS = 4   # ran out of steps while still moving (no verdict)
-    INVALID = 5     # the input itself was invalid (non-finite θ₀, η ≤ 0, ...)
+    INVALID = 5     # invalid input, or a point where L is undefined / ∇L is singular
     NOT_COMPUTED = -1  # a store's cell whose chunk was never written (the store's fill value)
 
 
@@ -32,7 +32,8 @@ DESCRIPTIONS = {
     Status.CHAOTIC: "bounded but aperiodic: quasi-periodic or chaotic",
     Status.DIVERGED: "iterate became non-finite, left the divergence radius or kept growing",
     Status.MAX_STEPS: "step budget exhausted before any verdict",
-    Status.INVALID: "invalid input (non-finite start, non-positive step size)",
+    Status.INVALID: "invalid input (non-finite start, non-positive step size), or an iterate "
+                    "where the loss is undefined or the gradient singular (NaN from finite values)",
     Status.NOT_COMPUTED: "not computed: the sweep writing the store stopped before this cell",
 }
 
