@@ -25,6 +25,15 @@ COMMAND_MODULES = {
     "verify": "eosmath.theory.cli",
 }
 
+COMMAND_HELP = {
+    "sweep": "GD on a grid of step sizes and starts; results to a Zarr store",
+    "plot": "phase diagram of a sweep stored in Zarr",
+    "train": "full-batch GD on a network with sharpness tracking",
+    "derive": "write the checked LaTeX derivation of a model",
+    "verify": "run theorem checks (measured vs predicted)",
+}
+"""One line per command for ``eosmath --help``, which lists them without importing them."""
+
 
 def parse_assignments(pairs) -> dict:
     """``["a=4", "ell=sqrt"]`` → ``{"a": 4.0, "ell": "sqrt"}`` (numbers where they parse)."""
@@ -98,7 +107,8 @@ def cmd_reproduce(args) -> int:
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The full parser; with ``command`` one of COMMAND_MODULES, only that one is registered."""
+    """The parser; with ``command`` one of COMMAND_MODULES, that command's full parser (only its
+    module is imported), otherwise every command as a help line (``eosmath --help``)."""
     parser = argparse.ArgumentParser(
         prog="eosmath", description="The mathematics of gradient descent at the edge of stability.")
     parser.add_argument("--version", action="version", version=f"eosmath {eosmath.__version__}")
@@ -120,11 +130,12 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=cmd_reproduce)
 
-    modules = ([COMMAND_MODULES[command]] if command in COMMAND_MODULES
-               else list(COMMAND_MODULES.values()))
-    for name in modules:
-        if _module_exists(name):
-            importlib.import_module(name).register(sub)
+    if command in COMMAND_MODULES:
+        if _module_exists(COMMAND_MODULES[command]):
+            importlib.import_module(COMMAND_MODULES[command]).register(sub)
+    else:  # the overview only: each command's help line, none of their modules imported
+        for name, text in COMMAND_HELP.items():
+            sub.add_parser(name, help=text, add_help=False)
     return parser
 
 

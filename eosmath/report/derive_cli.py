@@ -77,7 +77,7 @@ def run(args) -> int:
 def register(subparsers) -> None:
     """Add the ``derive`` subcommand to an argparse subparsers object."""
     p = subparsers.add_parser("derive", help="write the checked LaTeX derivation of a model",
-                              description=__doc__.splitlines()[0])
+                              description=__doc__.splitlines()[0].replace("``", ""))
     p.add_argument("model", help="catalog name (see eosmath.models.names()) or a .toml file")
     p.add_argument("--set", action="append", metavar="NAME=VALUE", default=[],
                    help="catalog option or hyper-parameter value (repeatable)")
