@@ -16,7 +16,13 @@ def test_notebook_is_stored_without_outputs(path):
             assert cell.outputs == [] and cell.execution_count is None, path.name
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def _weighted(path):
+    # the tour runs in the default suite; the per-seed notebooks (5-10 s each) with the slow one
+    return path if path.name.startswith("tour") else pytest.param(path, marks=pytest.mark.slow)
+
+
+@pytest.mark.parametrize("path", [_weighted(p) for p in NOTEBOOKS],
+                         ids=[p.name for p in NOTEBOOKS])
 def test_notebook_executes(path, tmp_path):
     nbclient = pytest.importorskip("nbclient")
     nb = nbformat.read(path, as_version=4)

@@ -92,6 +92,7 @@ def test_documents_are_deterministic(catalog_derivations):
     assert derive(model).to_latex() == d.to_latex()
 
 
+@pytest.mark.slow  # CI runs `regenerate --check` on its own as well
 def test_committed_derivations_are_fresh_under_another_hash_seed(tmp_path):
     # The same check CI runs, in a fresh interpreter with a different hash seed.
     from pathlib import Path

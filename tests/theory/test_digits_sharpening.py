@@ -1,6 +1,7 @@
 """Progressive sharpening and the edge of stability on a digits MLP (Cohen et al. recipe)."""
 
 import numpy as np
+import pytest
 
 from eosmath.theory.progressive_sharpening import BAND, digits_objective
 
@@ -15,6 +16,7 @@ def test_digits_init_is_pytorch_default_scale():
         assert abs(W.std() - bound / np.sqrt(3)) < 0.1 * bound
 
 
+@pytest.mark.slow
 def test_digits_eos_passes_on_defaults_and_held_out_seeds(verdict):
     v = verdict("progressive_sharpening.digits_eos")
     assert v.passed, v
@@ -26,6 +28,7 @@ def test_digits_eos_passes_on_defaults_and_held_out_seeds(verdict):
     assert v.evidence["first_crossing_step"] > 0
 
 
+@pytest.mark.slow
 def test_digits_departs_from_flow_passes_on_defaults(verdict):
     v = verdict("progressive_sharpening.digits_departs_from_flow")
     assert v.passed, v

@@ -11,13 +11,14 @@
 import dataclasses
 
 import pytest
+from heavy_checks import by_weight
 
 import eosmath.theory as th
 from eosmath.theory.harness import _judge
 from eosmath.theory.registry import HELD_OUT_MINIMUM, lookup
 
-CHECKS = [c.name for c in th.checks()]
-VIOLATIONS = [(c.name, label) for c in th.checks() for label in c.violations]
+CHECKS = [by_weight(c.name) for c in th.checks()]
+VIOLATIONS = [by_weight((c.name, label)) for c in th.checks() for label in c.violations]
 
 
 def test_every_check_declares_its_evidence():
@@ -52,7 +53,7 @@ def test_hypothesis_violation_fails(name, label):
     assert not v.passed, f"{name} passes with {label} = {overrides}"
 
 
-@pytest.mark.parametrize("name", [c.name for c in th.checks() if c.calibrated])
+@pytest.mark.parametrize("name", [by_weight(c.name) for c in th.checks() if c.calibrated])
 def test_calibrated_check_passes_held_out_inputs(name, verdict):
     v = verdict(name)
     assert v.calibration_inputs is not None

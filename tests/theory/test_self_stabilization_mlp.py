@@ -11,6 +11,7 @@ from eosmath.theory import self_stabilization_mlp as ssm
 MLP_CHECKS = [c.name for c in th.checks() if c.name.startswith("self_stabilization.mlp_")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", MLP_CHECKS)
 def test_check_passes_on_defaults_and_held_out_runs(name, verdict):
     v = verdict(name)
@@ -19,6 +20,7 @@ def test_check_passes_on_defaults_and_held_out_runs(name, verdict):
     assert "1-20-1" in v.not_shown
 
 
+@pytest.mark.slow
 def test_self_stabilization_happens_in_the_window(verdict):
     # From the float32 start the unstable component is tiny, grows past δ and is caught.
     c = {x.quantity.split(" (")[0]: x.measured
@@ -26,6 +28,7 @@ def test_self_stabilization_happens_in_the_window(verdict):
     assert c["|x*_0|/δ"] < 1e-3 and c["max|x*|/δ"] > 3 and c["|x*_T|/δ"] < 1e-3
 
 
+@pytest.mark.slow
 def test_spike_cycle_with_a_wrong_eta_predicts_the_spike_too_early():
     v = th.verify("self_stabilization.mlp_spike_cycle", eta_pred=0.41)
     timing = [c for c in v.comparisons if c.quantity.startswith("(predicted spike step")][0]
