@@ -51,6 +51,17 @@ class Trajectory:
     reduced: np.ndarray | None = None
     stats: dict = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        # a summary: the arrays can hold millions of steps
+        recorded = [n for n in ("loss", "sharpness", "eos_ratio", "reduced")
+                    if getattr(self, n) is not None]
+        final = np.array2string(self.theta[-1], precision=6, separator=", ")
+        period = f", period={self.period}" if self.period else ""
+        return (f"Trajectory(model={self.model_name!r}, eta={self.eta:g}, "
+                f"status={self.status.name.lower()}{period}, stop_step={self.stop_step}, "
+                f"final_theta={final}, lyapunov={self.lyapunov:.4g}, "
+                f"recorded={recorded})")
+
 
 class UnderflowWarning(RuntimeWarning):
     """float64 flushed a coordinate (or tangent component) to exactly 0 where GD's

@@ -92,3 +92,11 @@ def test_long_run_draws_a_progress_bar_and_matches_the_quiet_run(capsys):
     assert capsys.readouterr().err == ""
     np.testing.assert_array_equal(loud.theta, quiet.theta)
     assert loud.stop_step == quiet.stop_step
+
+
+def test_trajectory_repr_is_a_summary_not_the_arrays():
+    m = eos.models.get("product", ell="logcosh")
+    tr = eos.run_gd(m, 0.5, (0.3, 3.0), 20_000, tol=0.0)
+    text = repr(tr)
+    assert len(text) < 300 and "stop_step=" in text and "status=" in text
+    assert text.count("\n") == 0
