@@ -128,6 +128,12 @@ def test_train_cifar10_without_data_path():
                    "--data-path")
 
 
+def test_train_out_csv_is_refused_not_written_as_netcdf(tmp_path):
+    out = tmp_path / "a.csv"
+    assert_refused(run(["train", "--out", str(out)]), ".nc")
+    assert not out.exists()
+
+
 def test_train_eta_zero_names_the_failing_constraint():
     err = assert_refused(run(["train", "--eta", "0", "--out", "x.nc"]), "eta > 0")
     assert "top_k" not in err and "sharpness_every" not in err

@@ -72,12 +72,16 @@ def register(subparsers) -> argparse.ArgumentParser:
 def run_train(args) -> int:
     """Run one training from parsed arguments; 0 on success (even if diverged), 2 on bad input."""
     import sys
+    from pathlib import Path
 
     from eosmath.nn.lr_schedules import step_decay
     from eosmath.output_paths import check_output_file
 
     try:
         check_output_file(args.out, "--out")  # before training: a run is not lost at the end
+        if Path(args.out).suffix not in (".nc", ".npz"):
+            raise InvalidInputError(f"--out {args.out}: the result is written as NetCDF (.nc) or "
+                                    "NumPy (.npz); give one of those suffixes")
         if args.data == "cifar10" and not args.data_path:
             raise InvalidInputError("--data cifar10 needs --data-path DIR, the folder of the "
                                     "CIFAR-10 python batches (data_batch_1, ...)")

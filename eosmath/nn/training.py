@@ -97,8 +97,10 @@ class TrainResult:
         return xr.Dataset(variables, coords=coords, attrs=attrs)
 
     def save(self, path) -> Path:
-        """NetCDF (any suffix but .npz; scipy backend) or NumPy .npz, with provenance attrs."""
+        """NetCDF (.nc, scipy backend) or NumPy .npz, with provenance attrs."""
         path = Path(path)
+        if path.suffix not in (".nc", ".npz"):
+            raise InvalidInputError(f"cannot save to {path}: use a .nc (NetCDF) or .npz file")
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.suffix == ".npz":
             ds = self.to_xarray()
