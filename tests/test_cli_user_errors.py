@@ -130,7 +130,7 @@ def test_train_cifar10_without_data_path():
 
 def test_train_out_csv_is_refused_not_written_as_netcdf(tmp_path):
     out = tmp_path / "a.csv"
-    assert_refused(run(["train", "--out", str(out)]), ".nc")
+    assert_refused(run(["train", "--eta", "0.1", "--out", str(out)]), ".nc")
     assert not out.exists()
 
 
