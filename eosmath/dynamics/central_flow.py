@@ -205,6 +205,21 @@ def _sdcp_candidates(alpha, gram, apply):
             yield max(-float(v @ alpha @ v) / curvature, 0.0) * vv
 
 
+def flow_horizon(eta, steps, t_max, substeps, k) -> float:
+    """The flow time to integrate, τ = η·steps or ``t_max``, after checking the arguments that
+    every central flow (symbolic or network) takes."""
+    if not eta > 0:
+        raise InvalidInputError(f"eta must be > 0, got {eta}")
+    if (steps is None) == (t_max is None):
+        raise InvalidInputError("give exactly one of steps (GD steps) and t_max (flow time)")
+    if int(substeps) < 1 or int(k) < 1:
+        raise InvalidInputError("substeps and k must be ≥ 1")
+    horizon = float(eta * steps if steps is not None else t_max)
+    if not horizon > 0:
+        raise InvalidInputError("the flow time to integrate must be > 0")
+    return horizon
+
+
 def central_flow(model, eta: float, theta0, steps: float | None = None, *,
                  t_max: float | None = None, substeps: int = 8, k: int = 2,
                  window: float = 0.25, record_every: int | None = None,
@@ -216,15 +231,7 @@ def central_flow(model, eta: float, theta0, steps: float | None = None, *,
     together (the matrix case when ≥ 2); an eigenvalue takes part once η·λ/2 ≥ 1 − ``window``.
     Samples are kept every ``record_every`` sub-steps (default: once per GD step).
     """
-    if not eta > 0:
-        raise InvalidInputError(f"eta must be > 0, got {eta}")
-    if (steps is None) == (t_max is None):
-        raise InvalidInputError("give exactly one of steps (GD steps) and t_max (flow time)")
-    if int(substeps) < 1 or int(k) < 1:
-        raise InvalidInputError("substeps and k must be ≥ 1")
-    horizon = float(eta * steps if steps is not None else t_max)
-    if not horizon > 0:
-        raise InvalidInputError("the flow time to integrate must be > 0")
+    horizon = flow_horizon(eta, steps, t_max, substeps, k)
     theta = model.check_theta(theta0).astype(np.float64)
     return integrate(_Derivatives(model, hyper), theta, eta, horizon, substeps=substeps,
                      k=min(int(k), model.dim), window=window, record_every=record_every)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from eosmath.dynamics.central_flow import CentralFlowTrajectory, integrate
+from eosmath.dynamics.central_flow import CentralFlowTrajectory, flow_horizon, integrate
 from eosmath.errors import InvalidInputError
 from eosmath.nn.eigen import top_eigenpairs
 
@@ -110,15 +110,7 @@ def central_flow(objective, eta: float, theta0, steps: float | None = None, *,
     the HVP count, the eigensolver's convergence and worst relative residual, and the largest
     relative error estimate of ∇³L.
     """
-    if not eta > 0:
-        raise InvalidInputError(f"eta must be > 0, got {eta}")
-    if (steps is None) == (t_max is None):
-        raise InvalidInputError("give exactly one of steps (GD steps) and t_max (flow time)")
-    if int(substeps) < 1 or int(k) < 1:
-        raise InvalidInputError("substeps and k must be ≥ 1")
-    horizon = float(eta * steps if steps is not None else t_max)
-    if not horizon > 0:
-        raise InvalidInputError("the flow time to integrate must be > 0")
+    horizon = flow_horizon(eta, steps, t_max, substeps, k)
     if not h > 0:
         raise InvalidInputError(f"h must be > 0, got {h}")
     theta = np.asarray(objective.net.check_theta(theta0), dtype=np.float64)
