@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 
+@pytest.mark.slow  # compile-heavy (10-25 s on 2 cores); the slow suite and CI run it
 def test_dask_local_cluster_gives_identical_results():
     distributed = pytest.importorskip("distributed")
     import eosmath as eos

@@ -62,6 +62,7 @@ def test_step_budgets_and_kmax_beyond_the_unrolled_check(steps, kmax):
                             steps=steps, kmax=kmax))
 
 
+@pytest.mark.slow  # compile-heavy (10-25 s on 2 cores); the slow suite and CI run it
 def test_one_dimensional_model_identical():
     m = eos.models.get("soft_quadratic")
     etas = np.linspace(0.2, 4.0, 300)
@@ -71,6 +72,7 @@ def test_one_dimensional_model_identical():
     assert 1 in set(results[0][0][:, STAT["status"]].astype(int))  # the period-2 regime η > 1
 
 
+@pytest.mark.slow  # compile-heavy (10-25 s on 2 cores); the slow suite and CI run it
 def test_per_cell_hyper_parameters_identical():
     m = eos.Model.from_string("a*log(cosh(x*y)) + b*x**2/2", "x y", hyper={"a": 1.0, "b": 0.1})
     thetas, etas = _product_grid(10, 10)
@@ -79,6 +81,7 @@ def test_per_cell_hyper_parameters_identical():
     _assert_identical(_both(m, thetas, etas, hyper=hyper))
 
 
+@pytest.mark.slow  # compile-heavy (10-25 s on 2 cores); the slow suite and CI run it
 def test_quartic_slice_identical():
     # 2-D quartic: converged, periodic, diverged and undecided cells
     m = eos.models.get("zhu_slice")
@@ -89,6 +92,7 @@ def test_quartic_slice_identical():
     assert {0, 1, 3, 4} <= set(results[0][0][:, STAT["status"]].astype(int))
 
 
+@pytest.mark.slow  # compile-heavy (10-25 s on 2 cores); the slow suite and CI run it
 def test_growing_and_invalid_cells_identical():
     # geometric growth inside the radius (DIVERGED by the growth rule), bounded chaos, and
     # cells that leave the domain of √(x − 10) (INVALID): the end-of-run rules agree too
@@ -107,6 +111,7 @@ def test_growing_and_invalid_cells_identical():
     assert {0, 5} <= set(results[0][0][:, STAT["status"]].astype(int))
 
 
+@pytest.mark.slow  # compile-heavy (10-25 s on 2 cores); the slow suite and CI run it
 def test_underflow_statistics_identical():
     # x ← x(1 − ηy²) while y creeps towards 2: x is flushed to 0 during the stable phase and
     # ηy² later exceeds 2; both kernels record the same check step and index

@@ -36,6 +36,7 @@ def test_reducers_equal_the_expression_on_the_trajectory(product, axes):
                                        rtol=1e-12, atol=1e-15)
 
 
+@pytest.mark.slow  # compile-heavy (10-25 s on 2 cores); the slow suite and CI run it
 def test_reducers_with_a_hyper_parameter_on_the_scalar_kernel():
     m = eos.models.get("scalar_network")  # three parameters: the one-cell-at-a-time kernel
     names = [str(p) for p in m.params]

@@ -1,3 +1,4 @@
+import pytest
 import xarray as xr
 
 from eosmath.cli import main
@@ -18,6 +19,7 @@ def test_sweep_cli_writes_resumes_and_refuses(tmp_path, capsys):
                  str(tmp_path / "q.zarr")]) == 2
 
 
+@pytest.mark.slow  # compile-heavy (10-25 s on 2 cores); the slow suite and CI run it
 def test_sweep_cli_user_reducer(tmp_path, capsys):
     out = str(tmp_path / "r.zarr")
     args = ["sweep", "product", "--eta", "0.5:2:3", "--x", "0.5", "--y", "2", "--steps", "300",

@@ -53,6 +53,7 @@ def test_growth_rule_leaves_bounded_chaos_of_a_sweep_alone(steps):
     assert not np.any(status == Status.DIVERGED)
 
 
+@pytest.mark.slow  # compile-heavy (10-25 s on 2 cores); the slow suite and CI run it
 def test_nan_loss_at_the_start_is_invalid_not_converged():
     # ∇L = (2x/(1 + x²), 2y) is finite, so GD "converges" to (0, 0), where L = log(−1) = NaN
     m = eos.Model.from_string("log(-1-x**2)+y**2", "x y")

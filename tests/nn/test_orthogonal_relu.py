@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from eosmath import nn
 from eosmath.nn import orthogonal_relu as orl
@@ -64,6 +65,7 @@ def test_lemma_2_2_inactive_neurons_stay_inactive_bitwise():
         assert np.array_equal(new[inactive], pre[inactive])
 
 
+@pytest.mark.slow  # compile-heavy (10-25 s on 2 cores); the slow suite and CI run it
 def test_relu_hessian_closed_form_vs_fd_and_small_init_spectrum():
     data, obj, theta = setup(lam=1e-3)
     H = orl.hessian(theta, data)

@@ -40,6 +40,7 @@ def _model_derivations(catalog_derivations):
     return [(m, d) for m, d in catalog_derivations if isinstance(m, Model)]
 
 
+@pytest.mark.slow  # compile-heavy (10-25 s on 2 cores); the slow suite and CI run it
 def test_every_catalog_model_gets_a_verified_document(catalog_derivations):
     slugs = {d.slug for _, d in catalog_derivations}
     assert {"quadratic", "soft_quadratic", "product_logcosh", "product_sqrt",
@@ -51,6 +52,7 @@ def test_every_catalog_model_gets_a_verified_document(catalog_derivations):
         assert "CHECK FAILED" not in doc and r"\textbf{Verified}" in doc
 
 
+@pytest.mark.slow  # compile-heavy (10-25 s on 2 cores); the slow suite and CI run it
 def test_gradient_and_hessian_round_trip_through_parse_latex(catalog_derivations):
     for model, d in _model_derivations(catalog_derivations):
         symbols = sorted(model.loss.free_symbols, key=str)
@@ -65,6 +67,7 @@ def test_gradient_and_hessian_round_trip_through_parse_latex(catalog_derivations
                 assert _equal_at_30_digits(back, model.hessian()[i, j], symbols), (d.slug, eq)
 
 
+@pytest.mark.slow  # compile-heavy (10-25 s on 2 cores); the slow suite and CI run it
 def test_the_round_trip_would_notice_a_wrong_entry(catalog_derivations):
     model, d = next((m, d) for m, d in catalog_derivations if d.slug == "product_logcosh")
     symbols = sorted(model.loss.free_symbols, key=str)
@@ -72,6 +75,7 @@ def test_the_round_trip_would_notice_a_wrong_entry(catalog_derivations):
     assert not _equal_at_30_digits(back, model.gradient()[1], symbols)
 
 
+@pytest.mark.slow  # compile-heavy (10-25 s on 2 cores); the slow suite and CI run it
 def test_every_equation_is_numbered_and_labelled_uniquely(catalog_derivations):
     for _, d in catalog_derivations:
         doc = d.to_latex()
@@ -87,6 +91,7 @@ def test_every_equation_is_numbered_and_labelled_uniquely(catalog_derivations):
                 assert r"\label{" in row or r"\nonumber" in row, row
 
 
+@pytest.mark.slow  # compile-heavy (10-25 s on 2 cores); the slow suite and CI run it
 def test_documents_are_deterministic(catalog_derivations):
     model, d = next((m, d) for m, d in catalog_derivations if d.slug == "two_layer_minimal")
     assert derive(model).to_latex() == d.to_latex()
