@@ -52,7 +52,8 @@ def number(value, digits: int = 6) -> str:
     if isinstance(value, dict):
         return "; ".join(f"{latex_escape(str(k))}: {number(v, 4)}" for k, v in value.items())
     text = str(value)
-    return latex_escape(text if len(text) <= 120 else text[:117] + "...")
+    text = latex_escape(text if len(text) <= 120 else text[:117] + "...")
+    return text.replace(",", r",\allowbreak{}").replace("*", r"*\allowbreak{}")
 
 
 def _rows(check: dict) -> list[tuple[str, str, str, str]]:
@@ -102,6 +103,7 @@ _PREAMBLE = r"""\documentclass[10pt,a4paper]{article}
 \usepackage[hidelinks]{hyperref}
 \newcolumntype{P}[1]{>{\raggedright\arraybackslash}p{#1\linewidth}}
 \setlength{\tabcolsep}{3pt}
+\sloppy
 """
 
 
