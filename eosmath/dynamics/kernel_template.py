@@ -66,7 +66,7 @@ def classify_end(theta, h, stats):
 
 
 @njit(cache=True, error_model="numpy")
-def final_values(theta, h, hess, stats):
+def final_values(theta, h, hess, eigwork, stats):
     """Loss and sharpness at the final iterate (NaN when it is not finite)."""
     finite = True
     for i in range(DIM):
@@ -75,7 +75,7 @@ def final_values(theta, h, hess, stats):
     if finite:
         stats[3] = loss(theta, h)
         hessian_into(theta, h, hess)
-        stats[4] = sharpness_of(hess)
+        stats[4] = sharpness_of(hess, eigwork)
     else:
         stats[3] = np.nan
         stats[4] = np.nan
@@ -144,15 +144,17 @@ def gd_core(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, los
     return gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, losses,
                       sharps, stats, theta_out, np.empty(DIM), np.empty((DIM, DIM)),
                       np.empty(DIM), np.empty(DIM), np.empty((kmax + 1, DIM)), np.empty(DIM),
-                      np.empty(max(1, NREDUCE)), progress)
+                      np.empty(max(1, NREDUCE)), np.empty((DIM + 3, DIM)), progress)
 
 
 @njit(cache=True, error_model="numpy")
 def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, losses, sharps,
-               stats, theta_out, g, hess, tangent, work, history, theta, racc, progress):
+               stats, theta_out, g, hess, tangent, work, history, theta, racc, eigwork,
+               progress):
     """GD from theta0; status codes: 0 converged 1 period 2 chaotic 3 diverged 4 max_steps.
 
-    ``stats`` holds NSTAT statistics, then the NREDUCE user reducers.
+    ``stats`` holds NSTAT statistics, then the NREDUCE user reducers. ``eigwork``: the
+    (DIM + 3, DIM) scratch of ``sharpness_of``, allocated once by the caller.
     """
     ring = kmax + 1
     for i in range(DIM):
@@ -178,7 +180,7 @@ def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, 
         if not (gnorm2 - gnorm2 == 0.0):
             status, stop = 3, t
             break
-        s = sharpness_of(hess)
+        s = sharpness_of(hess, eigwork)
         if record:
             losses[t] = loss(theta, h)
             sharps[t] = s
@@ -237,7 +239,7 @@ def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, 
         theta_out[i] = theta[i]
     finish_cell(theta, h, status, stop, period, t, max_s, first, eos_steps, tangent, log2_scale,
                 early_r2, underflow, hess, stats)
-    final_values(theta, h, hess, stats)
+    final_values(theta, h, hess, eigwork, stats)
     classify_end(theta, h, stats)
     for k in range(NREDUCE):
         stats[NSTAT + k] = racc[k]
@@ -295,7 +297,7 @@ def sweep_cells_scalar(thetas0, etas, hs, order, steps, tol, radius2, kmax, ptol
         history = np.empty((kmax + 1, DIM))
         start, end, hrow = np.empty(DIM), np.empty(DIM), np.empty(NHYPER)
         row, progress = np.empty(NSTAT + NREDUCE), np.zeros(1, dtype=np.int64)
-        racc = np.empty(max(1, NREDUCE))
+        racc, eigwork = np.empty(max(1, NREDUCE)), np.empty((DIM + 3, DIM))
         for n in range(b * 256, min(n_cells, (b + 1) * 256)):
             c = order[n]
             for i in range(DIM):
@@ -304,7 +306,7 @@ def sweep_cells_scalar(thetas0, etas, hs, order, steps, tol, radius2, kmax, ptol
                 hrow[k] = hs[c, k]
             gd_core_in(start, etas[c], hrow, steps, tol, radius2, kmax, ptol, False, dummy2,
                        dummy1, dummy1, row, end, g, hess, tangent, work, history, theta,
-                       racc, progress)
+                       racc, eigwork, progress)
             for q in range(NSTAT + NREDUCE):
                 stats[c, q] = row[q]
             for i in range(DIM):
