@@ -144,18 +144,39 @@ def gd_core(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, los
     return gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, losses,
                       sharps, stats, theta_out, np.empty(DIM), np.empty((DIM, DIM)),
                       np.empty(DIM), np.empty(DIM), np.empty((kmax + 1, DIM)), np.empty(DIM),
-                      np.empty(max(1, NREDUCE)), np.empty((DIM + 3, DIM)), progress)
+                      np.empty(max(1, NREDUCE)), np.empty((DIM + 3, DIM)), True, progress)
 
 
 @njit(cache=True, error_model="numpy")
 def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, losses, sharps,
                stats, theta_out, g, hess, tangent, work, history, theta, racc, eigwork,
-               progress):
+               curvature, progress):
     """GD from theta0; status codes: 0 converged 1 period 2 chaotic 3 diverged 4 max_steps.
 
     ``stats`` holds NSTAT statistics, then the NREDUCE user reducers. ``eigwork``: the
     (DIM + 3, DIM) scratch of ``sharpness_of``, allocated once by the caller.
+
+    ``curvature=False`` (a sweep that keeps no per-step curvature statistic) runs bare GD: no
+    Hessian, sharpness or tangent per step, so max sharpness, first unstable step, EoS steps,
+    Lyapunov sum and underflow are not measured. The iterates, and so every other statistic,
+    are the same; only a run out of steps needs its Lyapunov exponent (CHAOTIC or not), and it
+    is run again with curvature, giving the full run's statistics exactly.
     """
+    status = gd_pass(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, losses,
+                     sharps, stats, theta_out, g, hess, tangent, work, history, theta, racc,
+                     eigwork, curvature, progress)
+    if status == 4 and not curvature:
+        status = gd_pass(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas,
+                         losses, sharps, stats, theta_out, g, hess, tangent, work, history,
+                         theta, racc, eigwork, True, progress)
+    return status
+
+
+@njit(cache=True, error_model="numpy")
+def gd_pass(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, losses, sharps,
+            stats, theta_out, g, hess, tangent, work, history, theta, racc, eigwork, curvature,
+            progress):
+    """One run of gd_core_in's loop, with or without the per-step curvature work."""
     ring = kmax + 1
     for i in range(DIM):
         theta[i] = theta0[i]
@@ -172,15 +193,20 @@ def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, 
     if record:
         thetas[0, :] = theta
     t = 0
+    s = np.nan
     while t < steps:
-        grad_hessian_into(theta, h, g, hess)
+        if curvature:
+            grad_hessian_into(theta, h, g, hess)
+        else:
+            grad_into(theta, h, g)
         gnorm2 = g[0] * g[0]
         for i in range(1, DIM):
             gnorm2 = fma(g[i], g[i], gnorm2)
         if not (gnorm2 - gnorm2 == 0.0):
             status, stop = 3, t
             break
-        s = sharpness_of(hess, eigwork)
+        if curvature:
+            s = sharpness_of(hess, eigwork)
         if record:
             losses[t] = loss(theta, h)
             sharps[t] = s
@@ -188,20 +214,21 @@ def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, 
             status, stop = 0, t
             break
         reduce_step(theta, h, racc)
-        if s > max_s:
-            max_s = s
-        ratio = 0.5 * eta * s
-        if ratio > 1.0 and first < 0.0:  # S > 2/η
-            first = t
-        if ratio >= 0.95 and ratio <= 1.05:
-            eos_steps += 1.0
-        for i in range(DIM):
-            acc = tangent[i]
-            for j in range(DIM):
-                acc = fma(-(eta * hess[i, j]), tangent[j], acc)
-            work[i] = acc
-        for i in range(DIM):
-            tangent[i] = work[i]
+        if curvature:
+            if s > max_s:
+                max_s = s
+            ratio = 0.5 * eta * s
+            if ratio > 1.0 and first < 0.0:  # S > 2/η
+                first = t
+            if ratio >= 0.95 and ratio <= 1.05:
+                eos_steps += 1.0
+            for i in range(DIM):
+                acc = tangent[i]
+                for j in range(DIM):
+                    acc = fma(-(eta * hess[i, j]), tangent[j], acc)
+                work[i] = acc
+            for i in range(DIM):
+                tangent[i] = work[i]
         r2 = 0.0
         for i in range(DIM):
             new = fma(-eta, g[i], theta[i])
@@ -217,16 +244,17 @@ def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, 
             status, stop = 3, t
             break
         if t % CHECK_EVERY == 0:
-            largest = 0.0
-            for i in range(DIM):
-                a = abs(tangent[i])
-                largest = a if a > largest else largest
-            if largest > SCALE_UP or largest < SCALE_DOWN:
-                factor = SCALE_DOWN if largest > SCALE_UP else SCALE_UP
+            if curvature:
+                largest = 0.0
                 for i in range(DIM):
-                    tangent[i] = tangent[i] * factor
-                log2_scale += SCALE_EXP if largest > SCALE_UP else -SCALE_EXP
-            check_underflow(theta, theta0, tangent, eta, hess, float(t), underflow)
+                    a = abs(tangent[i])
+                    largest = a if a > largest else largest
+                if largest > SCALE_UP or largest < SCALE_DOWN:
+                    factor = SCALE_DOWN if largest > SCALE_UP else SCALE_UP
+                    for i in range(DIM):
+                        tangent[i] = tangent[i] * factor
+                    log2_scale += SCALE_EXP if largest > SCALE_UP else -SCALE_EXP
+                check_underflow(theta, theta0, tangent, eta, hess, float(t), underflow)
             if 2 * t <= steps and r2 > early_r2:
                 early_r2 = r2
             if t > kmax:
@@ -276,12 +304,21 @@ def find_period(theta, history, t, kmax, ptol, r2):
     return found
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def sweep_cells_scalar(thetas0, etas, hs, order, steps, tol, radius2, kmax, ptol, stats,
                        theta_out, threads):
+    """Every cell of a sweep with every statistic (see sweep_cells_curvature)."""
+    sweep_cells_curvature(thetas0, etas, hs, order, steps, tol, radius2, kmax, ptol, stats,
+                          theta_out, threads, True)
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def sweep_cells_curvature(thetas0, etas, hs, order, steps, tol, radius2, kmax, ptol, stats,
+                          theta_out, threads, curvature):
     """Every cell of a sweep, one cell at a time per thread (models of dimension > 2).
 
-    Same arguments as the lane kernel's ``sweep_cells`` (``threads`` is unused here).
+    Same arguments as the lane kernel's ``sweep_cells`` (``threads`` is unused here), then
+    ``curvature`` (False: bare GD, see gd_core_in).
 
     ``order`` spreads cheap and expensive cells over the threads; cells run in blocks of 256
     sharing work buffers. Cell data is copied into them rather than passed as views of the
@@ -306,7 +343,7 @@ def sweep_cells_scalar(thetas0, etas, hs, order, steps, tol, radius2, kmax, ptol
                 hrow[k] = hs[c, k]
             gd_core_in(start, etas[c], hrow, steps, tol, radius2, kmax, ptol, False, dummy2,
                        dummy1, dummy1, row, end, g, hess, tangent, work, history, theta,
-                       racc, eigwork, progress)
+                       racc, eigwork, curvature, progress)
             for q in range(NSTAT + NREDUCE):
                 stats[c, q] = row[q]
             for i in range(DIM):
