@@ -144,7 +144,7 @@ def gd_core(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, los
     return gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, losses,
                       sharps, stats, theta_out, np.empty(DIM), np.empty((DIM, DIM)),
                       np.empty(DIM), np.empty(DIM), np.empty((kmax + 1, DIM)), np.empty(DIM),
-                      np.empty(max(1, NREDUCE)), np.empty((DIM + 3, DIM)), True, progress)
+                      np.empty(max(1, NREDUCE)), np.empty((DIM + 3, DIM)), 2, progress)
 
 
 @njit(cache=True, error_model="numpy")
@@ -156,19 +156,19 @@ def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, 
     ``stats`` holds NSTAT statistics, then the NREDUCE user reducers. ``eigwork``: the
     (DIM + 3, DIM) scratch of ``sharpness_of``, allocated once by the caller.
 
-    ``curvature=False`` (a sweep that keeps no per-step curvature statistic) runs bare GD: no
-    Hessian, sharpness or tangent per step, so max sharpness, first unstable step, EoS steps,
-    Lyapunov sum and underflow are not measured. The iterates, and so every other statistic,
-    are the same; only a run out of steps needs its Lyapunov exponent (CHAOTIC or not), and it
-    is run again with curvature, giving the full run's statistics exactly.
+    ``curvature`` (what a sweep keeps asks for): 2 measures everything; 1 skips the sharpness
+    (max sharpness, first unstable step, EoS steps are not measured) but iterates the tangent
+    (Lyapunov sum, underflow); 0 runs bare GD (gradient only). The iterates, and so every other
+    statistic, are the same; only a run out of steps needs its Lyapunov exponent (CHAOTIC or
+    not): at level 0 it is run again at level 1, giving the full run's status exactly.
     """
     status = gd_pass(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, losses,
                      sharps, stats, theta_out, g, hess, tangent, work, history, theta, racc,
                      eigwork, curvature, progress)
-    if status == 4 and not curvature:
+    if status == 4 and curvature == 0:
         status = gd_pass(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas,
                          losses, sharps, stats, theta_out, g, hess, tangent, work, history,
-                         theta, racc, eigwork, True, progress)
+                         theta, racc, eigwork, 1, progress)
     return status
 
 
@@ -195,7 +195,7 @@ def gd_pass(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, los
     t = 0
     s = np.nan
     while t < steps:
-        if curvature:
+        if curvature > 0:
             grad_hessian_into(theta, h, g, hess)
         else:
             grad_into(theta, h, g)
@@ -205,7 +205,7 @@ def gd_pass(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, los
         if not (gnorm2 - gnorm2 == 0.0):
             status, stop = 3, t
             break
-        if curvature:
+        if curvature > 1:
             s = sharpness_of(hess, eigwork)
         if record:
             losses[t] = loss(theta, h)
@@ -214,7 +214,7 @@ def gd_pass(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, los
             status, stop = 0, t
             break
         reduce_step(theta, h, racc)
-        if curvature:
+        if curvature > 1:
             if s > max_s:
                 max_s = s
             ratio = 0.5 * eta * s
@@ -222,6 +222,7 @@ def gd_pass(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, los
                 first = t
             if ratio >= 0.95 and ratio <= 1.05:
                 eos_steps += 1.0
+        if curvature > 0:
             for i in range(DIM):
                 acc = tangent[i]
                 for j in range(DIM):
@@ -244,7 +245,7 @@ def gd_pass(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, los
             status, stop = 3, t
             break
         if t % CHECK_EVERY == 0:
-            if curvature:
+            if curvature > 0:
                 largest = 0.0
                 for i in range(DIM):
                     a = abs(tangent[i])
@@ -309,7 +310,7 @@ def sweep_cells_scalar(thetas0, etas, hs, order, steps, tol, radius2, kmax, ptol
                        theta_out, threads):
     """Every cell of a sweep with every statistic (see sweep_cells_curvature)."""
     sweep_cells_curvature(thetas0, etas, hs, order, steps, tol, radius2, kmax, ptol, stats,
-                          theta_out, threads, True)
+                          theta_out, threads, 2)
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
@@ -318,7 +319,7 @@ def sweep_cells_curvature(thetas0, etas, hs, order, steps, tol, radius2, kmax, p
     """Every cell of a sweep, one cell at a time per thread (models of dimension > 2).
 
     Same arguments as the lane kernel's ``sweep_cells`` (``threads`` is unused here), then
-    ``curvature`` (False: bare GD, see gd_core_in).
+    ``curvature`` (2 every statistic, 1 no sharpness, 0 bare GD: see gd_core_in).
 
     ``order`` spreads cheap and expensive cells over the threads; cells run in blocks of 256
     sharing work buffers. Cell data is copied into them rather than passed as views of the

@@ -76,14 +76,21 @@ def _balanced_order(n: int, run: int = 256) -> np.ndarray:
     return cells[cells < n].astype(np.int64)
 
 
-# statistics measured at every step from the Hessian (its sharpness, the tangent map): a sweep
-# that keeps none of them runs bare GD in the scalar kernel (see gd_core_in)
-CURVATURE_STATS = frozenset({"max_sharpness", "first_unstable_step", "eos_fraction", "lyapunov",
-                             "underflow_step"})
+# statistics measured at every step from the Hessian: its sharpness (curvature level 2), the
+# tangent map (level 1); a sweep that keeps none of them runs bare GD in the scalar kernel
+# (level 0, see gd_core_in)
+SHARPNESS_STATS = frozenset({"max_sharpness", "first_unstable_step", "eos_fraction"})
+TANGENT_STATS = frozenset({"lyapunov", "underflow_step"})
+
+
+def _curvature_level(keep) -> int:
+    if keep is None or not SHARPNESS_STATS.isdisjoint(keep):
+        return 2
+    return 1 if not TANGENT_STATS.isdisjoint(keep) else 0
 
 
 def _run_chunk(sm: SweepModel, axes, fixed, index_slice, steps, tol, radius, kmax, ptol,
-               rule=None, curvature=True):
+               rule=None, curvature=2):
     thetas, etas, hyper, shape = _cell_inputs(sm, axes, fixed, index_slice)
     stats = np.empty((len(etas), NSTAT + len(sm.reducers)))
     final = np.empty_like(thetas)
@@ -145,7 +152,7 @@ def _chunk_arrays(sm: SweepModel, axes, fixed, index_slice, steps, tol, radius, 
                   rule=None, keep=None):
     """The variables of one chunk: name → NumPy array of the chunk's grid shape (``keep``:
     only those named; None: all)."""
-    curvature = keep is None or not CURVATURE_STATS.isdisjoint(keep)
+    curvature = _curvature_level(keep)
     thetas, etas, hyper, stats, final, shape = _run_chunk(sm, axes, fixed, index_slice, steps,
                                                           tol, radius, kmax, ptol, rule,
                                                           curvature)
@@ -294,9 +301,10 @@ def sweep(model, *, steps: int = 2000, tol: float = 1e-10, radius: float = 1e6,
 
     ``stats``: the variables to keep (names as above; ``status`` is always kept), e.g.
     ``stats=("stop_step",)``; None keeps all. What is kept equals the full sweep's values;
-    without ``max_sharpness``, ``first_unstable_step``, ``eos_fraction``, ``lyapunov`` and
-    ``underflow_step`` a model with more than two parameters runs bare GD (no Hessian per
-    step; cells out of steps are rerun in full to tell CHAOTIC from MAX_STEPS).
+    for a model with more than two parameters, without ``max_sharpness``,
+    ``first_unstable_step`` and ``eos_fraction`` no sharpness is computed per step, and
+    without ``lyapunov`` and ``underflow_step`` too the kernel runs bare GD (gradient only;
+    cells out of steps are rerun with the tangent map to tell CHAOTIC from MAX_STEPS).
 
     ``store``: a Zarr path written chunk by chunk along the first axis by one writer at a time
     (a lock in the store); ``resume=True`` computes only the chunks not yet written, and

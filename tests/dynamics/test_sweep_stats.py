@@ -14,7 +14,8 @@ from eosmath.errors import InvalidInputError
 from tests.dynamics.test_sweep_dims import random_quartic
 
 SUBSETS = [("stop_step",), ("stop_step", "final_loss", "final_x0"), ("lyapunov", "period"),
-           ("max_sharpness",), ("final_sharpness", "final_eos_ratio", "underflow_step")]
+           ("max_sharpness",), ("final_sharpness", "final_eos_ratio", "underflow_step"),
+           ("eos_fraction", "lyapunov")]
 
 
 @pytest.fixture(scope="module")
@@ -53,29 +54,39 @@ def test_two_parameter_and_gf_limit_subsets_equal_the_full_sweep():
             np.testing.assert_array_equal(part[name].values, full[name].values, err_msg=name)
 
 
-def test_bare_kernel_measures_no_curvature_but_the_same_iterates(quartic):
+def test_curvature_levels_measure_less_but_keep_the_iterates(quartic):
     model = quartic[0]
     module = model.compile().module
     etas = np.repeat(quartic[1]["eta"], 6)
     thetas = np.column_stack([np.tile(quartic[1]["x0"], 10), np.full((60, 2), 0.1)])
     out = {}
-    for curvature in (True, False):
+    for level in (2, 1, 0):
         stats, final = np.empty((60, NSTAT)), np.empty((60, 3))
         module.sweep_cells_curvature(thetas, etas, np.zeros((60, 0)), _balanced_order(60), 400,
                                      1e-10, 1e12, 16, 1e-10, stats, final,
-                                     numba.get_num_threads(), curvature)
-        out[curvature] = stats, final
-    (full, full_end), (bare, bare_end) = out[True], out[False]
-    np.testing.assert_array_equal(bare_end, full_end)
-    for name in ("status", "stop_step", "period", "final_loss", "final_sharpness"):
-        np.testing.assert_array_equal(bare[:, STAT[name]], full[:, STAT[name]])
-    decided = full[:, STAT["status"]] != 4
-    decided &= full[:, STAT["status"]] != 2
-    decided &= full[:, STAT["stop_step"]] > 0
-    assert decided.any()
-    # cells decided before the budget ran out were never rerun: no sharpness was measured
-    assert np.isnan(bare[decided, STAT["max_sharpness"]]).all()
-    assert not np.isnan(full[decided, STAT["max_sharpness"]]).any()
+                                     numba.get_num_threads(), level)
+        out[level] = stats, final
+    full, full_end = out[2]
+    for level in (1, 0):
+        stats, end = out[level]
+        np.testing.assert_array_equal(end, full_end)
+        for name in ("status", "stop_step", "period", "final_loss", "final_sharpness"):
+            np.testing.assert_array_equal(stats[:, STAT[name]], full[:, STAT[name]])
+    # level 1: the tangent map (Lyapunov sum, underflow) exactly, no sharpness per step
+    for name in ("lyapunov_sum", "underflow_step", "underflow_index"):
+        np.testing.assert_array_equal(out[1][0][:, STAT[name]], full[:, STAT[name]])
+    assert np.isnan(out[1][0][:, STAT["max_sharpness"]]).all()
+    # level 0: cells out of steps were rerun at level 1 (their Lyapunov sum is the full
+    # run's); the others never computed a Hessian
+    bare = out[0][0]
+    ran_out = np.isin(full[:, STAT["status"]], (2, 4)) | (full[:, STAT["stop_step"]] == 400)
+    assert ran_out.any() and (~ran_out & (full[:, STAT["stop_step"]] > 0)).any()
+    np.testing.assert_array_equal(bare[ran_out, STAT["lyapunov_sum"]],
+                                  full[ran_out, STAT["lyapunov_sum"]])
+    decided = ~ran_out & (full[:, STAT["stop_step"]] > 0)
+    # the tangent never moved from its unit start: log ‖v‖ is 0 up to the rounding of 1/√3
+    assert np.all(np.abs(bare[decided, STAT["lyapunov_sum"]]) < 1e-15)
+    assert not np.all(np.abs(full[decided, STAT["lyapunov_sum"]]) < 1e-15)
 
 
 def test_unknown_statistic_is_refused():
