@@ -66,6 +66,9 @@ def register(subparsers):
     p.add_argument("--reduce", action="append", metavar="NAME=OP:EXPR",
                    help="a per-cell statistic of your own, e.g. peak='max: x*y' "
                         "(op: max, min, sum, mean)")
+    p.add_argument("--stats", metavar="NAME,NAME",
+                   help="keep only these per-cell variables (status always), e.g. "
+                        "stop_step,final_loss; default: all")
     p.add_argument("--resume", action="store_true", help="continue a killed sweep")
     p.add_argument("--chunk", type=int, metavar="N",
                    help="first-axis values per chunk written (default: about 65536 cells)")
@@ -76,6 +79,16 @@ def register(subparsers):
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run_sweep, parse_known=True)
     return p
+
+
+def _stat_names(text):
+    """``--stats a,b`` as ('a', 'b'); None (all) when not given."""
+    if text is None:
+        return None
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    if not names:
+        raise InvalidInputError("--stats expects variable names separated by commas")
+    return names
 
 
 def run_sweep(args, extra=None) -> int:
@@ -110,7 +123,8 @@ def run_sweep(args, extra=None) -> int:
             dask = Client(own_cluster)
         path = sweep_arrays(sm, steps=args.steps, tol=args.tol, radius=args.radius,
                             store=args.out, resume=args.resume, dask=dask, quiet=args.quiet,
-                            chunk=args.chunk, force=args.force, **values)
+                            chunk=args.chunk, force=args.force, stats=_stat_names(args.stats),
+                            **values)
     except KeyboardInterrupt:
         import shlex
         import sys

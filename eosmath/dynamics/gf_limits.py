@@ -40,10 +40,17 @@ def origin_limit(theta0, hyper=None):
 
 
 def scalar_network_gf_limit(theta0, target: float) -> np.ndarray:
-    """Closed-form GF limit of ½(∏w − y)²: sᵢ² = u + bᵢ with ∏(u + bᵢ) = y², same orthant."""
+    """Closed-form GF limit of ½(∏w − y)²: sᵢ² = u + bᵢ with ∏(u + bᵢ) = y², same orthant.
+
+    θ₀ of shape (D,), or (D, N) for N starts at once (a vectorised Newton iteration, see
+    :func:`scalar_network_roots`).
+    """
     from scipy.optimize import brentq  # imported here: scipy.optimize costs 0.3 s at start-up
 
     w = np.asarray(theta0, dtype=float)
+    if w.ndim == 2:
+        b = (w**2 - w[:1] ** 2).T
+        return np.sign(w) * np.sqrt(scalar_network_roots(b, target)[None, :] + b.T)
     b = w**2 - w[0] ** 2
     lo = -b.min()
     f = lambda u: np.sum(np.log(u + b)) - 2 * np.log(abs(target))  # noqa: E731
@@ -52,6 +59,33 @@ def scalar_network_gf_limit(theta0, target: float) -> np.ndarray:
         hi = lo + 2 * (hi - lo)
     u = brentq(f, lo + 1e-300 if f(lo + 1e-300) < 0 else lo, hi, xtol=1e-15, rtol=1e-15)
     return np.sign(w) * np.sqrt(u + b)
+
+
+def scalar_network_roots(b, target: float) -> np.ndarray:
+    """The root u of Σᵢ log(u + bᵢ) = 2 log|y| for each row of ``b`` (N, D), by Newton's method.
+
+    The left side is increasing and concave in u, so Newton from a point left of the root
+    climbs to it without overshooting. At the root (u + min bᵢ)^D ≤ y², so
+    u + max bᵢ ≤ |y|^{2/D} + max bᵢ − min bᵢ =: M, and y² ≤ (u + min bᵢ)M^{D−1}: the start
+    u₀ = −min bᵢ + y²/M^{D−1} is left of the root and inside the domain. Iterates stop when
+    they no longer move (at most 200).
+
+    >>> float(scalar_network_roots(np.zeros((1, 3)), 1.0)[0])     # (u + 0)³ = 1
+    1.0
+    """
+    depth = b.shape[1]
+    target_log = 2 * np.log(abs(target))
+    spread = abs(target) ** (2 / depth) + b.max(axis=1) - b.min(axis=1)
+    u = -b.min(axis=1) + target**2 / spread ** (depth - 1)
+    with np.errstate(all="ignore"):
+        for _ in range(200):
+            gap = u[:, None] + b
+            step = -(np.sum(np.log(gap), axis=1) - target_log) / np.sum(1 / gap, axis=1)
+            u_next = u + np.maximum(step, 0.0)
+            if np.all((u_next == u) | ~np.isfinite(u_next)):
+                break
+            u = u_next
+    return u
 
 
 def scalar_network_limit(theta0, hyper):

@@ -66,7 +66,7 @@ def classify_end(theta, h, stats):
 
 
 @njit(cache=True, error_model="numpy")
-def final_values(theta, h, hess, stats):
+def final_values(theta, h, hess, eigwork, stats):
     """Loss and sharpness at the final iterate (NaN when it is not finite)."""
     finite = True
     for i in range(DIM):
@@ -75,7 +75,7 @@ def final_values(theta, h, hess, stats):
     if finite:
         stats[3] = loss(theta, h)
         hessian_into(theta, h, hess)
-        stats[4] = sharpness_of(hess)
+        stats[4] = sharpness_of(hess, eigwork)
     else:
         stats[3] = np.nan
         stats[4] = np.nan
@@ -144,16 +144,39 @@ def gd_core(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, los
     return gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, losses,
                       sharps, stats, theta_out, np.empty(DIM), np.empty((DIM, DIM)),
                       np.empty(DIM), np.empty(DIM), np.empty((kmax + 1, DIM)), np.empty(DIM),
-                      np.empty(max(1, NREDUCE)), progress)
+                      np.empty(max(1, NREDUCE)), np.empty((DIM + 3, DIM)), 2, progress)
 
 
 @njit(cache=True, error_model="numpy")
 def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, losses, sharps,
-               stats, theta_out, g, hess, tangent, work, history, theta, racc, progress):
+               stats, theta_out, g, hess, tangent, work, history, theta, racc, eigwork,
+               curvature, progress):
     """GD from theta0; status codes: 0 converged 1 period 2 chaotic 3 diverged 4 max_steps.
 
-    ``stats`` holds NSTAT statistics, then the NREDUCE user reducers.
+    ``stats`` holds NSTAT statistics, then the NREDUCE user reducers. ``eigwork``: the
+    (DIM + 3, DIM) scratch of ``sharpness_of``, allocated once by the caller.
+
+    ``curvature`` (what a sweep keeps asks for): 2 measures everything; 1 skips the sharpness
+    (max sharpness, first unstable step, EoS steps are not measured) but iterates the tangent
+    (Lyapunov sum, underflow); 0 runs bare GD (gradient only). The iterates, and so every other
+    statistic, are the same; only a run out of steps needs its Lyapunov exponent (CHAOTIC or
+    not): at level 0 it is run again at level 1, giving the full run's status exactly.
     """
+    status = gd_pass(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, losses,
+                     sharps, stats, theta_out, g, hess, tangent, work, history, theta, racc,
+                     eigwork, curvature, progress)
+    if status == 4 and curvature == 0:
+        status = gd_pass(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas,
+                         losses, sharps, stats, theta_out, g, hess, tangent, work, history,
+                         theta, racc, eigwork, 1, progress)
+    return status
+
+
+@njit(cache=True, error_model="numpy")
+def gd_pass(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, losses, sharps,
+            stats, theta_out, g, hess, tangent, work, history, theta, racc, eigwork, curvature,
+            progress):
+    """One run of gd_core_in's loop, with or without the per-step curvature work."""
     ring = kmax + 1
     for i in range(DIM):
         theta[i] = theta0[i]
@@ -170,15 +193,20 @@ def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, 
     if record:
         thetas[0, :] = theta
     t = 0
+    s = np.nan
     while t < steps:
-        grad_hessian_into(theta, h, g, hess)
+        if curvature > 0:
+            grad_hessian_into(theta, h, g, hess)
+        else:
+            grad_into(theta, h, g)
         gnorm2 = g[0] * g[0]
         for i in range(1, DIM):
             gnorm2 = fma(g[i], g[i], gnorm2)
         if not (gnorm2 - gnorm2 == 0.0):
             status, stop = 3, t
             break
-        s = sharpness_of(hess)
+        if curvature > 1:
+            s = sharpness_of(hess, eigwork)
         if record:
             losses[t] = loss(theta, h)
             sharps[t] = s
@@ -186,20 +214,22 @@ def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, 
             status, stop = 0, t
             break
         reduce_step(theta, h, racc)
-        if s > max_s:
-            max_s = s
-        ratio = 0.5 * eta * s
-        if ratio > 1.0 and first < 0.0:  # S > 2/η
-            first = t
-        if ratio >= 0.95 and ratio <= 1.05:
-            eos_steps += 1.0
-        for i in range(DIM):
-            acc = tangent[i]
-            for j in range(DIM):
-                acc = fma(-(eta * hess[i, j]), tangent[j], acc)
-            work[i] = acc
-        for i in range(DIM):
-            tangent[i] = work[i]
+        if curvature > 1:
+            if s > max_s:
+                max_s = s
+            ratio = 0.5 * eta * s
+            if ratio > 1.0 and first < 0.0:  # S > 2/η
+                first = t
+            if ratio >= 0.95 and ratio <= 1.05:
+                eos_steps += 1.0
+        if curvature > 0:
+            for i in range(DIM):
+                acc = tangent[i]
+                for j in range(DIM):
+                    acc = fma(-(eta * hess[i, j]), tangent[j], acc)
+                work[i] = acc
+            for i in range(DIM):
+                tangent[i] = work[i]
         r2 = 0.0
         for i in range(DIM):
             new = fma(-eta, g[i], theta[i])
@@ -215,16 +245,17 @@ def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, 
             status, stop = 3, t
             break
         if t % CHECK_EVERY == 0:
-            largest = 0.0
-            for i in range(DIM):
-                a = abs(tangent[i])
-                largest = a if a > largest else largest
-            if largest > SCALE_UP or largest < SCALE_DOWN:
-                factor = SCALE_DOWN if largest > SCALE_UP else SCALE_UP
+            if curvature > 0:
+                largest = 0.0
                 for i in range(DIM):
-                    tangent[i] = tangent[i] * factor
-                log2_scale += SCALE_EXP if largest > SCALE_UP else -SCALE_EXP
-            check_underflow(theta, theta0, tangent, eta, hess, float(t), underflow)
+                    a = abs(tangent[i])
+                    largest = a if a > largest else largest
+                if largest > SCALE_UP or largest < SCALE_DOWN:
+                    factor = SCALE_DOWN if largest > SCALE_UP else SCALE_UP
+                    for i in range(DIM):
+                        tangent[i] = tangent[i] * factor
+                    log2_scale += SCALE_EXP if largest > SCALE_UP else -SCALE_EXP
+                check_underflow(theta, theta0, tangent, eta, hess, float(t), underflow)
             if 2 * t <= steps and r2 > early_r2:
                 early_r2 = r2
             if t > kmax:
@@ -237,7 +268,7 @@ def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, 
         theta_out[i] = theta[i]
     finish_cell(theta, h, status, stop, period, t, max_s, first, eos_steps, tangent, log2_scale,
                 early_r2, underflow, hess, stats)
-    final_values(theta, h, hess, stats)
+    final_values(theta, h, hess, eigwork, stats)
     classify_end(theta, h, stats)
     for k in range(NREDUCE):
         stats[NSTAT + k] = racc[k]
@@ -274,12 +305,21 @@ def find_period(theta, history, t, kmax, ptol, r2):
     return found
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def sweep_cells_scalar(thetas0, etas, hs, order, steps, tol, radius2, kmax, ptol, stats,
                        theta_out, threads):
+    """Every cell of a sweep with every statistic (see sweep_cells_curvature)."""
+    sweep_cells_curvature(thetas0, etas, hs, order, steps, tol, radius2, kmax, ptol, stats,
+                          theta_out, threads, 2)
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def sweep_cells_curvature(thetas0, etas, hs, order, steps, tol, radius2, kmax, ptol, stats,
+                          theta_out, threads, curvature):
     """Every cell of a sweep, one cell at a time per thread (models of dimension > 2).
 
-    Same arguments as the lane kernel's ``sweep_cells`` (``threads`` is unused here).
+    Same arguments as the lane kernel's ``sweep_cells`` (``threads`` is unused here), then
+    ``curvature`` (2 every statistic, 1 no sharpness, 0 bare GD: see gd_core_in).
 
     ``order`` spreads cheap and expensive cells over the threads; cells run in blocks of 256
     sharing work buffers. Cell data is copied into them rather than passed as views of the
@@ -295,7 +335,7 @@ def sweep_cells_scalar(thetas0, etas, hs, order, steps, tol, radius2, kmax, ptol
         history = np.empty((kmax + 1, DIM))
         start, end, hrow = np.empty(DIM), np.empty(DIM), np.empty(NHYPER)
         row, progress = np.empty(NSTAT + NREDUCE), np.zeros(1, dtype=np.int64)
-        racc = np.empty(max(1, NREDUCE))
+        racc, eigwork = np.empty(max(1, NREDUCE)), np.empty((DIM + 3, DIM))
         for n in range(b * 256, min(n_cells, (b + 1) * 256)):
             c = order[n]
             for i in range(DIM):
@@ -304,7 +344,7 @@ def sweep_cells_scalar(thetas0, etas, hs, order, steps, tol, radius2, kmax, ptol
                 hrow[k] = hs[c, k]
             gd_core_in(start, etas[c], hrow, steps, tol, radius2, kmax, ptol, False, dummy2,
                        dummy1, dummy1, row, end, g, hess, tangent, work, history, theta,
-                       racc, progress)
+                       racc, eigwork, curvature, progress)
             for q in range(NSTAT + NREDUCE):
                 stats[c, q] = row[q]
             for i in range(DIM):

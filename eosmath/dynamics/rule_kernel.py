@@ -27,14 +27,14 @@ from eosmath.kernels.codegen import register_template
 SOURCE = '''
 
 @njit(cache=True, error_model="numpy")
-def rule_sharpness(hess, pre, preconditioned, scaled):
+def rule_sharpness(hess, pre, preconditioned, scaled, eigwork):
     """λ_max(H), or λ_max(P^{-1/2} H P^{-1/2}) (the spectrum of P⁻¹H) for diagonal P."""
     if not preconditioned:
-        return sharpness_of(hess)
+        return sharpness_of(hess, eigwork)
     for i in range(DIM):
         for j in range(DIM):
             scaled[i, j] = hess[i, j] / math.sqrt(pre[i] * pre[j])
-    return sharpness_of(scaled)
+    return sharpness_of(scaled, eigwork)
 
 
 @njit(cache=True, error_model="numpy")
@@ -83,14 +83,14 @@ def gd_rule_core(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas
                            factor, preconditioned, np.empty(DIM), np.empty((DIM, DIM)),
                            np.empty((DIM, DIM)), np.empty(DIM), np.empty(DIM), np.empty(DIM),
                            np.empty(DIM), np.empty((kmax + 1, DIM)), np.empty(DIM),
-                           np.empty(max(1, NREDUCE)), progress)
+                           np.empty(max(1, NREDUCE)), np.empty((DIM + 3, DIM)), progress)
 
 
 @njit(cache=True, error_model="numpy")
 def gd_rule_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, losses,
                     sharps, stats, theta_out, ops, coef, clipvec, lo, hi, project, factor,
                     preconditioned, g, hess, scaled, u, mom, sec, pre, history, theta, racc,
-                    progress):
+                    eigwork, progress):
     """Status codes as gd_core_in: 0 converged 1 period 3 diverged 4 max_steps."""
     ring = kmax + 1
     for i in range(DIM):
@@ -122,7 +122,7 @@ def gd_rule_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, the
         for i in range(DIM):
             u[i] = g[i]
         apply_rule(u, t, ops, coef, clipvec, mom, sec, pre)
-        s = rule_sharpness(hess, pre, preconditioned, scaled)
+        s = rule_sharpness(hess, pre, preconditioned, scaled, eigwork)
         if record:
             losses[t] = loss(theta, h)
             sharps[t] = s
@@ -183,10 +183,10 @@ def gd_rule_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, the
     stats[9] = t
     stats[10] = -1.0  # underflow is not tracked under a rule (no tangent map)
     stats[11] = -1.0
-    final_values(theta, h, hess, stats)
+    final_values(theta, h, hess, eigwork, stats)
     if preconditioned and stats[4] == stats[4]:
         # the final iterate's Hessian (final_values left it in hess) with the last P
-        stats[4] = rule_sharpness(hess, pre, preconditioned, scaled)
+        stats[4] = rule_sharpness(hess, pre, preconditioned, scaled, eigwork)
     for k in range(NREDUCE):
         stats[NSTAT + k] = racc[k]
     return status
@@ -208,7 +208,7 @@ def sweep_rule_cells(thetas0, etas, hs, order, steps, tol, radius2, kmax, ptol, 
         start, end, hrow = np.empty(DIM), np.empty(DIM), np.empty(NHYPER)
         lo, hi = np.empty(DIM), np.empty(DIM)
         row, progress = np.empty(NSTAT + NREDUCE), np.zeros(1, dtype=np.int64)
-        racc = np.empty(max(1, NREDUCE))
+        racc, eigwork = np.empty(max(1, NREDUCE)), np.empty((DIM + 3, DIM))
         for n in range(b * 256, min(n_cells, (b + 1) * 256)):
             c = order[n]
             for i in range(DIM):
@@ -220,7 +220,7 @@ def sweep_rule_cells(thetas0, etas, hs, order, steps, tol, radius2, kmax, ptol, 
             gd_rule_core_in(start, etas[c], hrow, steps, tol, radius2, kmax, ptol, False,
                             dummy2, dummy1, dummy1, row, end, ops, coef, clipvec, lo, hi,
                             project, factor, preconditioned, g, hess, scaled, u, mom, sec, pre,
-                            history, theta, racc, progress)
+                            history, theta, racc, eigwork, progress)
             for q in range(NSTAT + NREDUCE):
                 stats[c, q] = row[q]
             for i in range(DIM):

@@ -76,8 +76,21 @@ def _balanced_order(n: int, run: int = 256) -> np.ndarray:
     return cells[cells < n].astype(np.int64)
 
 
+# statistics measured at every step from the Hessian: its sharpness (curvature level 2), the
+# tangent map (level 1); a sweep that keeps none of them runs bare GD in the scalar kernel
+# (level 0, see gd_core_in)
+SHARPNESS_STATS = frozenset({"max_sharpness", "first_unstable_step", "eos_fraction"})
+TANGENT_STATS = frozenset({"lyapunov", "underflow_step"})
+
+
+def _curvature_level(keep) -> int:
+    if keep is None or not SHARPNESS_STATS.isdisjoint(keep):
+        return 2
+    return 1 if not TANGENT_STATS.isdisjoint(keep) else 0
+
+
 def _run_chunk(sm: SweepModel, axes, fixed, index_slice, steps, tol, radius, kmax, ptol,
-               rule=None):
+               rule=None, curvature=2):
     thetas, etas, hyper, shape = _cell_inputs(sm, axes, fixed, index_slice)
     stats = np.empty((len(etas), NSTAT + len(sm.reducers)))
     final = np.empty_like(thetas)
@@ -92,12 +105,13 @@ def _run_chunk(sm: SweepModel, axes, fixed, index_slice, steps, tol, radius, kma
                                     nhyper=len(sm.hyper_names), nstats=stats.shape[1])
         run_blocks(block, *args)
     else:
-        sm.load_kernels().module.sweep_cells(*args)
+        sm.load_kernels().module.sweep_cells_curvature(*args, curvature)
     return thetas, etas, hyper, stats, final, shape
 
 
-def _variables(sm: SweepModel) -> dict:
-    """Name → dtype of every variable :func:`_chunk_arrays` returns, in the same order."""
+def _variables(sm: SweepModel, keep=None) -> dict:
+    """Name → dtype of every variable :func:`_chunk_arrays` returns, in the same order
+    (``keep``: only those named, see :func:`_kept_stats`)."""
     f8 = np.dtype(np.float64)
     out = {"status": np.dtype(np.int8), "period": np.dtype(np.int16),
            "stop_step": np.dtype(np.int64), "final_loss": f8, "final_sharpness": f8,
@@ -109,7 +123,21 @@ def _variables(sm: SweepModel) -> dict:
     out.update({f"drift_{k}": f8 for k in range(len(sm.conserved))})
     if sm.gf_limit_path is not None or sm.gf_limit is not None:
         out["gfs_sharpness"] = f8
-    return out
+    return out if keep is None else {k: v for k, v in out.items() if k in keep}
+
+
+def _kept_stats(sm: SweepModel, stats) -> tuple | None:
+    """The variables a sweep keeps: None for all, else ``status`` and those named in
+    ``stats`` (a name or names), in the Dataset's order; an unknown name is refused."""
+    if stats is None:
+        return None
+    names = [stats] if isinstance(stats, str) else list(stats)
+    available = _variables(sm)
+    unknown = [n for n in names if n not in available]
+    if unknown:
+        raise InvalidInputError(f"unknown statistic(s) {', '.join(map(repr, unknown))}; this "
+                                f"sweep can keep: {', '.join(available)}")
+    return tuple(n for n in available if n == "status" or n in names)
 
 
 def _working_bytes_per_cell(sm: SweepModel, naxes: int) -> int:
@@ -121,10 +149,13 @@ def _working_bytes_per_cell(sm: SweepModel, naxes: int) -> int:
 
 
 def _chunk_arrays(sm: SweepModel, axes, fixed, index_slice, steps, tol, radius, kmax, ptol,
-                  rule=None):
-    """The variables of one chunk: name → NumPy array of the chunk's grid shape."""
+                  rule=None, keep=None):
+    """The variables of one chunk: name → NumPy array of the chunk's grid shape (``keep``:
+    only those named; None: all)."""
+    curvature = _curvature_level(keep)
     thetas, etas, hyper, stats, final, shape = _run_chunk(sm, axes, fixed, index_slice, steps,
-                                                          tol, radius, kmax, ptol, rule)
+                                                          tol, radius, kmax, ptol, rule,
+                                                          curvature)
     edge = 2.0 if rule is None else rule.threshold_factor  # η·S/edge is 1 at the edge
 
     def grid(values, dtype=np.float64):
@@ -159,13 +190,16 @@ def _chunk_arrays(sm: SweepModel, axes, fixed, index_slice, steps, tol, radius, 
         data[name] = grid(value)
     diverged = stats[:, STAT["status"]] == 3  # statistics of the end point mean nothing there
     for k, fn in enumerate(_conserved_functions(sm)):
+        if keep is not None and f"drift_{k}" not in keep:
+            continue
         with np.errstate(invalid="ignore", over="ignore"):
             drift = np.where(diverged, np.nan, np.abs(fn(*final.T) - fn(*thetas.T)))
         data[f"drift_{k}"] = grid(drift)
-    if sm.gf_limit_path is not None or sm.gf_limit is not None:
+    if ((sm.gf_limit_path is not None or sm.gf_limit is not None)
+            and (keep is None or "gfs_sharpness" in keep)):
         data["gfs_sharpness"] = grid(np.where(diverged, np.nan,
                                               _gfs_sharpness(sm, final, hyper, diverged)))
-    return data
+    return data if keep is None else {k: v for k, v in data.items() if k in keep}
 
 
 @functools.lru_cache(maxsize=16)
@@ -187,22 +221,34 @@ def _gfs_sharpness(sm: SweepModel, final, hyper, skip) -> np.ndarray:
             module.sharpness_many(np.ascontiguousarray(points), np.asarray(h, float), values)
             return values
     out = np.full(len(final), np.nan)
-    ok = ~skip & np.all(np.isfinite(final), axis=1)
-    if not sm.hyper_names and ok.any():
-        # limits given column-wise in one call when gf_limit is vectorised (e.g. product)
-        try:
-            limits = np.asarray(limit_of(final[ok].T, {}), dtype=np.float64)
-        except (TypeError, ValueError):
-            limits = None
-        if limits is not None and limits.shape == (sm.dim, int(ok.sum())):
-            out[ok] = sharpness(limits.T, np.zeros(0))
-            return out
-    for c in np.flatnonzero(ok):
-        limit = np.asarray(limit_of(final[c], dict(zip(sm.hyper_names, hyper[c], strict=True))),
-                           dtype=np.float64)
-        if np.all(np.isfinite(limit)):
-            out[c] = sharpness(limit[None, :], hyper[c])[0]
+    ok = np.flatnonzero(~skip & np.all(np.isfinite(final), axis=1))
+    if not len(ok):
+        return out
+    # one call per distinct hyper-parameter value (usually one), never one per cell
+    rows, group = np.unique(hyper[ok], axis=0, return_inverse=True)
+    group = group.ravel()
+    for g, hrow in enumerate(rows):
+        cells = ok[group == g]
+        hdict = dict(zip(sm.hyper_names, hrow.tolist(), strict=True))
+        limits = _limits(limit_of, final[cells], hdict)
+        good = np.all(np.isfinite(limits), axis=1)
+        if good.any():
+            out[cells[good]] = sharpness(np.ascontiguousarray(limits[good]),
+                                         np.ascontiguousarray(hrow, dtype=np.float64))
     return out
+
+
+def _limits(limit_of, starts, hyper: dict) -> np.ndarray:
+    """Gradient-flow limits (n, dim) from ``starts`` (n, dim): one column-wise call where the
+    limit function is vectorised (the catalog's are), else one call per start."""
+    try:
+        with np.errstate(all="ignore"):
+            limits = np.asarray(limit_of(starts.T, hyper), dtype=np.float64)
+        if limits.shape == starts.T.shape:
+            return limits.T
+    except (TypeError, ValueError):
+        pass
+    return np.array([np.asarray(limit_of(start, hyper), dtype=np.float64) for start in starts])
 
 
 def _config(sm: SweepModel, axes, fixed, steps, tol, radius, kmax, ptol, chunk) -> dict:
@@ -231,7 +277,7 @@ def _attributes(sm: SweepModel, config) -> dict:
 def sweep(model, *, steps: int = 2000, tol: float = 1e-10, radius: float = 1e6,
           store=None, resume: bool = False, chunk: int | None = None, kmax: int = 16,
           ptol: float = 1e-10, dask=None, quiet: bool = False, reducers=None,
-          force: bool = False, rule=None, **values):
+          force: bool = False, rule=None, stats=None, **values):
     """GD on every cell of a grid over η, start values and hyper-parameters.
 
     Swept names take 1-D arrays (coordinates in the order given); the others numbers.
@@ -252,6 +298,13 @@ def sweep(model, *, steps: int = 2000, tol: float = 1e-10, radius: float = 1e6,
     sharpness statistics are then the rule's (preconditioned) sharpness, ``final_eos_ratio``,
     ``first_unstable_step`` and ``eos_fraction`` are measured against the rule's threshold
     c/η (variables relabelled so), and ``lyapunov`` is NaN.
+
+    ``stats``: the variables to keep (names as above; ``status`` is always kept), e.g.
+    ``stats=("stop_step",)``; None keeps all. What is kept equals the full sweep's values;
+    for a model with more than two parameters, without ``max_sharpness``,
+    ``first_unstable_step`` and ``eos_fraction`` no sharpness is computed per step, and
+    without ``lyapunov`` and ``underflow_step`` too the kernel runs bare GD (gradient only;
+    cells out of steps are rerun with the tangent map to tell CHAOTIC from MAX_STEPS).
 
     ``store``: a Zarr path written chunk by chunk along the first axis by one writer at a time
     (a lock in the store); ``resume=True`` computes only the chunks not yet written, and
@@ -276,7 +329,7 @@ def sweep(model, *, steps: int = 2000, tol: float = 1e-10, radius: float = 1e6,
             return rule_variable_attrs(name, variable_attrs(name), compiled)
     result = sweep_arrays(sm, steps=steps, tol=tol, radius=radius, store=store, resume=resume,
                           chunk=chunk, kmax=kmax, ptol=ptol, dask=dask, quiet=quiet,
-                          force=force, rule=rule, labels=labels, **values)
+                          force=force, rule=rule, labels=labels, stats=stats, **values)
     if store is not None:
         # chunks=None: lazily loaded NumPy-backed variables; reading them needs no Dask
         return xr.open_zarr(store, chunks=None)
@@ -294,7 +347,7 @@ def sweep_arrays(sm: SweepModel, *, steps: int = 2000, tol: float = 1e-10,
                  radius: float = 1e6, store=None, resume: bool = False,
                  chunk: int | None = None, kmax: int = 16, ptol: float = 1e-10, dask=None,
                  quiet: bool = False, force: bool = False, rule=None, labels=variable_attrs,
-                 **values):
+                 stats=None, **values):
     """:func:`sweep` without xarray: returns ``(coords, {name: array}, attrs)``, or with
     ``store`` the store's path once every chunk is on disk. ``labels(name)``: the attributes
     of each variable."""
@@ -313,7 +366,10 @@ def sweep_arrays(sm: SweepModel, *, steps: int = 2000, tol: float = 1e-10,
     rest = int(np.prod([len(v) for k, v in axes.items() if k != first]))
     chunk = min(chunk or max(1, 2**16 // max(rest, 1)), n_first)
     starts = list(range(0, n_first, chunk))
+    keep = _kept_stats(sm, stats)
     config = _config(sm, axes, fixed, steps, tol, radius, kmax, ptol, chunk)
+    if keep is not None:
+        config["stats"] = list(keep)  # only with a selection: full sweeps keep their config
     compiled_rule = None
     if rule is not None:
         from eosmath.dynamics.rule_gd import compile_rule
@@ -321,11 +377,11 @@ def sweep_arrays(sm: SweepModel, *, steps: int = 2000, tol: float = 1e-10,
         compiled_rule = compile_rule(rule, sm.params, sm.hyper_names)
         config["rule"] = str(rule)  # only with a rule: plain sweeps keep their configuration
     attrs = _attributes(sm, config)
-    args = (steps, tol, radius, kmax, ptol, compiled_rule)
+    args = (steps, tol, radius, kmax, ptol, compiled_rule, keep)
     if store is not None:
         sweep_store.check_target(store, resume)
     cells = n_first * rest
-    result_bytes = sum(d.itemsize for d in _variables(sm).values())
+    result_bytes = sum(d.itemsize for d in _variables(sm, keep).values())
     chunk_bytes = chunk * rest * (result_bytes + _working_bytes_per_cell(sm, len(axes)))
     what = f"a sweep of {cells:,} cells ({' × '.join(str(len(v)) for v in axes.values())})"
     if store is None:
@@ -354,7 +410,7 @@ def sweep_arrays(sm: SweepModel, *, steps: int = 2000, tol: float = 1e-10,
             return axes, data, attrs
         coords = {n: (v, axis_attrs(n, sm.params)) for n, v in axes.items()}
         variables = {name: (tuple(axes), dtype, labels(name))
-                     for name, dtype in _variables(sm).items()}
+                     for name, dtype in _variables(sm, keep).items()}
         return _sweep_to_store(Path(store), compute, starts, chunk, coords, variables, attrs,
                                resume, client, quiet)
 
