@@ -54,6 +54,16 @@ class PreciseTrajectory:
         return np.array([[float(v) for v in row] for row in self.theta], dtype=np.float64)
 
 
+def start_values(model, theta0) -> list:
+    """θ₀ as a list, its length checked against the model (entries stay exact: strings, ints
+    and mpf are converted at the working precision later, not rounded to float64 here)."""
+    theta0 = list(theta0)
+    if len(theta0) != model.dim:
+        raise InvalidInputError(f"θ for model {model.name!r} must have {model.dim} entries "
+                                f"{tuple(map(str, model.params))}, got {len(theta0)}")
+    return theta0
+
+
 def _mpf(value, what: str):
     try:
         out = mpmath.mpf(value)
@@ -87,10 +97,7 @@ def run_gd_precise(model, eta, theta0, steps: int, precision: int = 50,
     steps = int(steps)
     if steps < 0:
         raise InvalidInputError(f"steps must be ≥ 0, got {steps}")
-    theta0 = list(theta0)
-    if len(theta0) != model.dim:
-        raise InvalidInputError(f"θ for model {model.name!r} must have {model.dim} entries "
-                                f"{tuple(map(str, model.params))}, got {len(theta0)}")
+    theta0 = start_values(model, theta0)
     f = model.lambdify("mpmath")
     with mpmath.workdps(int(precision)):
         eta = _mpf(eta, "the step size η")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 
-from eosmath.dynamics.precise import _mpf
+from eosmath.dynamics.precise import _mpf, start_values
 from eosmath.errors import InvalidInputError
 
 
@@ -47,10 +47,7 @@ def run_flow_precise(model, theta0, t_eval, precision: int = 30, hyper=None) -> 
     if t_eval is None:
         raise InvalidInputError("a high-precision flow needs t_eval (the times to reach): the "
                                 "Taylor integrator is too slow to run until convergence")
-    theta0 = list(theta0)
-    if len(theta0) != model.dim:
-        raise InvalidInputError(f"θ for model {model.name!r} must have {model.dim} entries "
-                                f"{tuple(map(str, model.params))}, got {len(theta0)}")
+    theta0 = start_values(model, theta0)
     f = model.lambdify("mpmath")
     with mpmath.workdps(int(precision)):
         raw = t_eval if isinstance(t_eval, (list, tuple, np.ndarray)) else [t_eval]
