@@ -87,7 +87,7 @@ STARTUP_PROBE = "start-up of a warm eosmath sweep, step by step"
 STARTUP_CODE = """
 import time; t0 = time.perf_counter()
 import numpy; t1 = time.perf_counter()
-import eosmath.dynamics.cli, eosmath.dynamics.sweep as sw; t2 = time.perf_counter()
+import eosmath.cli.sweep, eosmath.dynamics.sweep as sw; t2 = time.perf_counter()
 from eosmath.dynamics import sweep_model
 sm = sweep_model.saved("product", {}, {}); t3 = time.perf_counter()
 from eosmath.dynamics.lane_runner import lane_block_function, sharpness_points_function

@@ -135,8 +135,8 @@ def test_a_wrong_conserved_quantity_is_reported_as_failed():
 
 def test_the_cli_exits_nonzero_on_failed_checks_and_regenerate_refuses(monkeypatch, tmp_path):
     import eosmath.report.regenerate as regen
+    from eosmath.cli import derive as derive_cli
     from eosmath.errors import EosmathError
-    from eosmath.report import derive_cli
 
     def broken_derive(model, **kw):
         d = derive(model)

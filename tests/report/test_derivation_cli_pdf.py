@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from eosmath.report import derive_cli
+from eosmath.cli import derive as derive_cli
 from eosmath.report.pdf import build_pdf
 
 NO_TEX = shutil.which("pdflatex") is None

@@ -5,8 +5,8 @@ import json
 import pytest
 
 import eosmath.theory as th
+from eosmath.cli.verify import register
 from eosmath.errors import EosmathError
-from eosmath.theory.cli import register
 from eosmath.theory.harness import Report
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from eosmath.cli.common import load_model, parse_assignments
 from eosmath.dynamics.grid import parse_grid
 from eosmath.errors import InvalidInputError
 
@@ -19,7 +20,6 @@ class _ModelHelp(argparse.Action):
         parser.print_help()
         spec = getattr(namespace, "model", None)
         if spec:
-            from eosmath.cli import parse_assignments
             from eosmath.errors import EosmathError
 
             try:
@@ -92,7 +92,6 @@ def _stat_names(text):
 
 
 def run_sweep(args, extra=None) -> int:
-    from eosmath.cli import parse_assignments
     from eosmath.dynamics import sweep_store
     from eosmath.dynamics.stopping import check_stopping
     from eosmath.dynamics.sweep import sweep_arrays
@@ -157,8 +156,6 @@ def _sweep_model(spec: str, options: dict, reducers: dict):
     from eosmath.dynamics import sweep_model
 
     def derive():
-        from eosmath.cli import load_model
-
         model = load_model(spec, [f"{k}={v}" for k, v in options.items()])
         return sweep_model.SweepModel.from_model(model, reducers)
 
