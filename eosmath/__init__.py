@@ -40,7 +40,7 @@ _LAZY = {
     "integrate": "eosmath.dynamics.system_run",
     "PeriodEstimate": "eosmath.dynamics.ode_period", "ode_period": "eosmath.dynamics.ode_period",
     "compare_with_flows": "eosmath.dynamics.flow_comparison",
-    "Derivation": "eosmath.report", "derive": "eosmath.report",
+    "Derivation": "eosmath.derivations", "derive": "eosmath.derivations",
     "Verdict": "eosmath.theory", "checks": "eosmath.theory", "verify": "eosmath.theory",
     "verify_all": "eosmath.theory",
 }

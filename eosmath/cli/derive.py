@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 from eosmath import models
+from eosmath.derivations.derive import derive
+from eosmath.derivations.pdf import build_pdf
 from eosmath.errors import EosmathError, InvalidInputError
-from eosmath.report.derive import derive
-from eosmath.report.pdf import build_pdf
 
 
 def _value(text: str):

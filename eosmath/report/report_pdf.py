@@ -18,8 +18,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from eosmath.derivations.tex_escape import latex_escape
 from eosmath.errors import EosmathError
-from eosmath.report.tex_escape import latex_escape
 from eosmath.theory.registry import KIND_TITLES
 
 

@@ -153,8 +153,8 @@ def _mark(result: SectionResult) -> str:
 
 @section("LaTeX derivations of every catalog model")
 def derivations_section(out_dir: Path, full: bool, quiet: bool) -> SectionResult:
-    from eosmath.report.pdf import build_pdf, pdflatex_available
-    from eosmath.report.regenerate import render_all
+    from eosmath.derivations.pdf import build_pdf, pdflatex_available
+    from eosmath.derivations.regenerate import render_all
 
     folder = out_dir / "derivations"
     folder.mkdir(parents=True, exist_ok=True)

@@ -109,7 +109,7 @@ def test_saddle_has_no_stable_step_size():
 
 
 def test_derivation_gives_a_saddle_no_stability_condition():
-    from eosmath.report.model_statements import fixed_points_statement
+    from eosmath.derivations.model_statements import fixed_points_statement
 
     m = eos.Model.from_string("x**2 - y**2 + x**4 + y**4", "x y")
     statement = fixed_points_statement(m)

@@ -5,7 +5,7 @@ import re
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from eosmath.report.latex import to_latex
+from eosmath.derivations.latex import to_latex
 
 
 def join_lines(lines) -> str:

@@ -7,7 +7,7 @@ import pytest
 import sympy as sp
 
 import eosmath as eos
-from eosmath.report import central_flow_statements as cfs
+from eosmath.derivations import central_flow_statements as cfs
 
 
 @pytest.mark.parametrize(("name", "options", "slug"),

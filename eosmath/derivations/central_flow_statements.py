@@ -17,8 +17,8 @@ from __future__ import annotations
 import mpmath
 import sympy as sp
 
-from eosmath.report.checks import Check, verify_equal, verify_zero
-from eosmath.report.derivation import Equation, Statement, prose
+from eosmath.derivations.checks import Check, verify_equal, verify_zero
+from eosmath.derivations.derivation import Equation, Statement, prose
 from eosmath.symbolic.model import ETA
 
 SIGMA2 = sp.Symbol("sigma^2", nonnegative=True)

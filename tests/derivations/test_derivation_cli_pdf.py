@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from eosmath.cli import derive as derive_cli
-from eosmath.report.pdf import build_pdf
+from eosmath.derivations.pdf import build_pdf
 
 NO_TEX = shutil.which("pdflatex") is None
 TEX_REASON = ("pdflatex not installed (apt-get install texlive-latex-base "

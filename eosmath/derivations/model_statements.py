@@ -1,8 +1,8 @@
 """The statements every loss model gets: loss, derivatives, GD map, fixed points, invariants.
 
 Each function takes a :class:`~eosmath.symbolic.model.Model` and returns a checked
-:class:`~eosmath.report.derivation.Statement`. Model-specific theory lives in
-:mod:`eosmath.report.theory_facts`.
+:class:`~eosmath.derivations.derivation.Statement`. Model-specific theory lives in
+:mod:`eosmath.derivations.theory_facts`.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import random
 import mpmath
 import sympy as sp
 
-from eosmath.report.checks import Check, time_limit, verify_all, verify_equal, verify_zero
-from eosmath.report.derivation import Equation, Statement, prose
-from eosmath.report.latex import (
+from eosmath.derivations.checks import Check, time_limit, verify_all, verify_equal, verify_zero
+from eosmath.derivations.derivation import Equation, Statement, prose
+from eosmath.derivations.latex import (
     LINE_WIDTH,
     break_lines,
     join_lines,

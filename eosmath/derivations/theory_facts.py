@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from eosmath.report.checks import Check, verify_all, verify_equal, verify_zero
-from eosmath.report.derivation import Equation, Statement, prose
-from eosmath.report.latex import to_latex
+from eosmath.derivations.checks import Check, verify_all, verify_equal, verify_zero
+from eosmath.derivations.derivation import Equation, Statement, prose
+from eosmath.derivations.latex import to_latex
 from eosmath.symbolic.model import ETA
 from eosmath.symbolic.stable import unstabilize
 

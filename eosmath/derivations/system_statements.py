@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from eosmath.report.checks import verify_all, verify_equal, verify_zero
-from eosmath.report.derivation import Equation, Statement, prose
-from eosmath.report.latex import text
+from eosmath.derivations.checks import verify_all, verify_equal, verify_zero
+from eosmath.derivations.derivation import Equation, Statement, prose
+from eosmath.derivations.latex import text
 
 
 def _by_name(symbols, name):

@@ -1,9 +1,9 @@
-"""House style of the LaTeX printer (eosmath.report.latex)."""
+"""House style of the LaTeX printer (eosmath.derivations.latex)."""
 
 import pytest
 import sympy as sp
 
-from eosmath.report.latex import LINE_WIDTH, break_lines, symbol, text, to_latex, visible_width
+from eosmath.derivations.latex import LINE_WIDTH, break_lines, symbol, text, to_latex, visible_width
 from eosmath.symbolic.stable import LogCosh, Softplus
 
 from .latex_roundtrip import join_lines, parse_back

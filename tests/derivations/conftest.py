@@ -1,8 +1,8 @@
 import pytest
 
 import eosmath as eos
-from eosmath.report import derive
-from eosmath.report.regenerate import catalog_variants
+from eosmath.derivations import derive
+from eosmath.derivations.regenerate import catalog_variants
 
 
 @pytest.fixture(scope="session")

@@ -11,11 +11,11 @@ import sympy as sp
 
 import eosmath as eos
 from eosmath.cli import main as cli_main
-from eosmath.report import derive
-from eosmath.report.checks import time_limit, verify_equal, verify_zero
-from eosmath.report.derivation import Derivation, Equation, Statement
-from eosmath.report.model_statements import conserved_quantity_statement
-from eosmath.report.regenerate import regenerate
+from eosmath.derivations import derive
+from eosmath.derivations.checks import time_limit, verify_equal, verify_zero
+from eosmath.derivations.derivation import Derivation, Equation, Statement
+from eosmath.derivations.model_statements import conserved_quantity_statement
+from eosmath.derivations.regenerate import regenerate
 from eosmath.symbolic.model import Model
 from eosmath.symbolic.stable import unstabilize
 
@@ -103,14 +103,15 @@ def test_committed_derivations_are_fresh_under_another_hash_seed(tmp_path):
     from pathlib import Path
     folder = Path(__file__).resolve().parents[2] / "derivations"
     result = subprocess.run(
-        [sys.executable, "-m", "eosmath.report.regenerate", "--check", "--folder", str(folder)],
+        [sys.executable, "-m", "eosmath.derivations.regenerate", "--check", "--folder",
+         str(folder)],
         capture_output=True, text=True, env={"PYTHONHASHSEED": "12345", "PATH": "/usr/bin:/bin"},
         cwd=folder.parent, timeout=300)
     assert result.returncode == 0, result.stderr
 
 
 def test_regenerate_check_lists_files_that_differ(tmp_path, monkeypatch):
-    import eosmath.report.regenerate as regen
+    import eosmath.derivations.regenerate as regen
     monkeypatch.setattr(regen, "catalog_variants", lambda: [("quadratic", {})])
     (tmp_path / "quadratic.tex").write_text("stale\n")
     (tmp_path / "orphan.tex").write_text("no model makes this\n")
@@ -134,7 +135,7 @@ def test_a_wrong_conserved_quantity_is_reported_as_failed():
 
 
 def test_the_cli_exits_nonzero_on_failed_checks_and_regenerate_refuses(monkeypatch, tmp_path):
-    import eosmath.report.regenerate as regen
+    import eosmath.derivations.regenerate as regen
     from eosmath.cli import derive as derive_cli
     from eosmath.errors import EosmathError
 

@@ -18,7 +18,7 @@ import re
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-from eosmath.report.tex_escape import latex_escape
+from eosmath.derivations.tex_escape import latex_escape
 
 HOUSE_SETTINGS = {
     "fold_frac_powers": True,   # x^{3/2}, not x^{\frac{3}{2}}

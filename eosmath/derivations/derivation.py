@@ -1,7 +1,7 @@
 """The Derivation: a list of checked statements that becomes a LaTeX document or fragment.
 
 Each :class:`Statement` has prose, numbered equations (labelled ``eq:<slug>:<what>``) and the
-:class:`~eosmath.report.checks.Check` objects that establish it. The document prints every
+:class:`~eosmath.derivations.checks.Check` objects that establish it. The document prints every
 check's outcome next to the statement, so a reader sees what was verified and how.
 
 >>> import sympy as sp
@@ -22,9 +22,9 @@ from pathlib import Path
 
 import sympy as sp
 
+from eosmath.derivations.checks import Check
+from eosmath.derivations.latex import break_lines, text
 from eosmath.errors import InvalidInputError
-from eosmath.report.checks import Check
-from eosmath.report.latex import break_lines, text
 
 _LABEL_PART = re.compile(r"^[A-Za-z0-9_.:-]+$")
 
@@ -97,7 +97,7 @@ class Statement:
 
 @dataclass
 class Derivation:
-    """A derivation document about one model; build it with :func:`eosmath.report.derive`."""
+    """A derivation document about one model; build it with :func:`eosmath.derivations.derive`."""
 
     slug: str
     title: str

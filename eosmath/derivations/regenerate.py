@@ -1,7 +1,7 @@
 """Write ``derivations/<name>.tex`` for every catalog model; ``--check`` compares instead.
 
-    python -m eosmath.report.regenerate            # rewrite derivations/
-    python -m eosmath.report.regenerate --check    # exit 1, listing files that differ
+    python -m eosmath.derivations.regenerate            # rewrite derivations/
+    python -m eosmath.derivations.regenerate --check    # exit 1, listing files that differ
 
 The product model gets one document per loss ℓ. Output is deterministic (no timestamps, sorted
 items), so CI can diff it. A document with a failed check is refused, not written.
@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 from eosmath import models
+from eosmath.derivations.derive import default_slug, derive
 from eosmath.errors import EosmathError
-from eosmath.report.derive import default_slug, derive
 
 DEFAULT_FOLDER = Path("derivations")  # relative to the working directory (the repository root)
 
@@ -68,7 +68,7 @@ def regenerate(folder=DEFAULT_FOLDER, check: bool = False) -> list[str]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m eosmath.report.regenerate",
+    parser = argparse.ArgumentParser(prog="python -m eosmath.derivations.regenerate",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true",
                         help="do not write; exit 1 if any file differs from what is generated")
@@ -80,7 +80,7 @@ def main(argv=None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     if args.check and differ:
-        print("derivations out of date (run python -m eosmath.report.regenerate):",
+        print("derivations out of date (run python -m eosmath.derivations.regenerate):",
               file=sys.stderr)
         for name in differ:
             print(f"  {name}", file=sys.stderr)
