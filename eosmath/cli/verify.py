@@ -20,8 +20,8 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from eosmath.theory.families import checks
     from eosmath.theory.harness import verify_all
-    from eosmath.theory.registry import checks
 
     if args.list or (not args.names and not args.all):
         for info in checks():

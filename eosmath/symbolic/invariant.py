@@ -11,11 +11,22 @@ candidates are the hyperplanes θ_i = 0 and θ_i = ±θ_j and their pairwise int
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 
 import sympy as sp
 
-from eosmath.symbolic.model import Subspace
 from eosmath.symbolic.stable import prove_equal
+
+
+@dataclass(frozen=True)
+class Subspace:
+    """A linear subspace {θ : c·θ = 0 for each c in ``equations``} that the GD map preserves."""
+
+    equations: tuple
+    dimension: int
+
+    def __str__(self) -> str:
+        return ", ".join(f"{sp.sstr(e)} = 0" for e in self.equations)
 
 
 def _candidate_hyperplanes(params) -> list[sp.Expr]:

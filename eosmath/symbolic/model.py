@@ -21,6 +21,8 @@ import numpy as np
 import sympy as sp
 
 from eosmath.errors import InvalidInputError, ModelSyntaxError, UnknownModelError
+from eosmath.symbolic.invariant import Subspace, invariant_subspaces
+from eosmath.symbolic.model_file import read_model_file
 from eosmath.symbolic.parsing import parse_expression, parse_names
 from eosmath.symbolic.stable import prove_equal, stabilize, unstabilize
 
@@ -77,17 +79,6 @@ class FixedPoint:
         if self.sharpness is None:
             return "no closed-form sharpness"
         return f"η·({sp.sstr(self.sharpness)}) < 2"
-
-
-@dataclass(frozen=True)
-class Subspace:
-    """A linear subspace {θ : c·θ = 0 for each c in ``equations``} that the GD map preserves."""
-
-    equations: tuple
-    dimension: int
-
-    def __str__(self) -> str:
-        return ", ".join(f"{sp.sstr(e)} = 0" for e in self.equations)
 
 
 @dataclass(frozen=True)
@@ -168,9 +159,7 @@ class Model:
     @classmethod
     def from_file(cls, path) -> Model:
         """Load a user model from a TOML file (see :mod:`eosmath.symbolic.model_file`)."""
-        from eosmath.symbolic.model_file import load_model_file
-
-        return load_model_file(path)
+        return cls.from_string(**read_model_file(path))
 
     def with_hyper(self, **values) -> Model:
         """The same model with some hyper-parameter values replaced."""
@@ -359,8 +348,6 @@ class Model:
 
     def invariant_subspaces(self) -> tuple[Subspace, ...]:
         """Coordinate and diagonal subspaces mapped into themselves by every GD map F_η."""
-        from eosmath.symbolic.invariant import invariant_subspaces
-
         return invariant_subspaces(self)
 
     # ----------------------------------------------------------------- proofs

@@ -25,10 +25,9 @@ from eosmath.errors import ModelSyntaxError
 ALLOWED_KEYS = {"name", "params", "loss", "source", "description", "hyper"}
 
 
-def load_model_file(path):
-    """Read and validate a TOML model file; return the :class:`~eosmath.symbolic.Model`."""
-    from eosmath.symbolic.model import Model
-
+def read_model_file(path) -> dict:
+    """Read and validate a TOML model file: the arguments of
+    :meth:`~eosmath.symbolic.Model.from_string` (``Model.from_file`` builds the model)."""
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text())
@@ -48,7 +47,7 @@ def load_model_file(path):
                   ) if isinstance(hyper, dict) else False
     if not numbers:
         raise ModelSyntaxError(f"{path}: [hyper] must map names to numbers")
-    return Model.from_string(
-        data["loss"], data["params"], hyper, name=str(data.get("name", path.stem)),
-        source=str(data.get("source", f"model file {path.name}")),
-        description=str(data.get("description", "")))
+    return {"text": data["loss"], "params": data["params"], "hyper": hyper,
+            "name": str(data.get("name", path.stem)),
+            "source": str(data.get("source", f"model file {path.name}")),
+            "description": str(data.get("description", ""))}

@@ -5,8 +5,9 @@
 True
 """
 
+from eosmath.theory.families import checks
 from eosmath.theory.harness import Report, verify, verify_all
-from eosmath.theory.registry import UnknownCheckError, check, checks
+from eosmath.theory.registry import UnknownCheckError, check
 from eosmath.theory.verdict import Comparison, HeldOut, Outcome, Recheck, Verdict
 
 __all__ = ["Comparison", "HeldOut", "Outcome", "Recheck", "Report", "UnknownCheckError",

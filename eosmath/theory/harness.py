@@ -17,14 +17,8 @@ from dataclasses import dataclass
 from eosmath._version import __version__
 from eosmath.errors import EosmathError
 from eosmath.progress import Progress
-from eosmath.theory.registry import (
-    HELD_OUT_MINIMUM,
-    KIND_TITLES,
-    KINDS,
-    CheckInfo,
-    checks,
-    lookup,
-)
+from eosmath.theory.families import checks, lookup
+from eosmath.theory.registry import HELD_OUT_MINIMUM, KIND_TITLES, KINDS, CheckInfo
 from eosmath.theory.verdict import Outcome, Verdict, plain
 
 

@@ -17,9 +17,8 @@ tell why a pass means what it says:
   perturbed model, shifted start); the check must fail on each of them. An override mapping
   that is costly to build (a model) may be given as a function returning it.
 
->>> info = lookup("quadratic.factor")
->>> info.kind, info.calibrated
-('identity', False)
+The registry only stores what the family modules register when they are imported; which
+modules those are, and loading them, is :mod:`eosmath.theory.families`.
 """
 
 from __future__ import annotations
@@ -140,9 +139,9 @@ def check(name: str, source: str, statement: str, *, kind: str = "unclassified",
     return wrap
 
 
-def lookup(name: str) -> CheckInfo:
-    """The registered check ``name``; unknown names raise with the closest matches."""
-    _load_families()
+def find(name: str) -> CheckInfo:
+    """The check ``name`` among those registered so far; unknown names raise with the closest
+    matches (:func:`eosmath.theory.families.lookup` loads every family first)."""
     if name not in _REGISTRY:
         close = difflib.get_close_matches(name, list(_REGISTRY), n=4, cutoff=0.5)
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
@@ -151,12 +150,6 @@ def lookup(name: str) -> CheckInfo:
     return _REGISTRY[name]
 
 
-def checks() -> tuple[CheckInfo, ...]:
-    """Every registered check (name, source, statement, evidence), sorted by name."""
-    _load_families()
+def registered() -> tuple[CheckInfo, ...]:
+    """The checks registered so far, sorted by name."""
     return tuple(_REGISTRY[k] for k in sorted(_REGISTRY))
-
-
-def _load_families() -> None:
-    # Importing the family modules fills the registry (done lazily: they import SciPy/Numba).
-    from eosmath.theory import families  # noqa: F401

@@ -16,7 +16,8 @@ from eosmath.report.report_pdf import (
     report_tex,
     write_report_pdf,
 )
-from eosmath.theory.registry import KIND_TITLES, checks
+from eosmath.theory.families import checks
+from eosmath.theory.registry import KIND_TITLES
 
 NO_TEX = shutil.which("pdflatex") is None
 NO_PDFTOTEXT = shutil.which("pdftotext") is None

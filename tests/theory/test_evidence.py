@@ -14,8 +14,9 @@ import pytest
 from heavy_checks import by_weight
 
 import eosmath.theory as th
+from eosmath.theory.families import lookup
 from eosmath.theory.harness import _judge
-from eosmath.theory.registry import HELD_OUT_MINIMUM, lookup
+from eosmath.theory.registry import HELD_OUT_MINIMUM
 
 CHECKS = [by_weight(c.name) for c in th.checks()]
 VIOLATIONS = [by_weight((c.name, label)) for c in th.checks() for label in c.violations]

@@ -14,8 +14,8 @@ import eosmath as eos
 import eosmath.theory as th
 import eosmath.theory.minimalist_two_layer as mtl
 from eosmath.theory._iterate import trajectory
+from eosmath.theory.families import lookup
 from eosmath.theory.minimalist_two_layer import CANONICAL, clipped_gd
-from eosmath.theory.registry import lookup
 
 NAMES = [c.name for c in th.checks() if c.family == "two_layer_minimal"]
 
