@@ -121,10 +121,15 @@ def test_no_module_imports_the_command_line(graph):
     assert upward == []
 
 
-def test_command_modules_import_only_the_shared_helpers_of_the_cli(graph):
-    for module, targets in graph.items():
-        if module.startswith("eosmath.cli.") and not module.endswith("__main__"):
-            assert {t for t in targets if t.startswith("eosmath.cli")} <= {"eosmath.cli.common"}
+def test_command_modules_import_helpers_not_each_other_nor_the_dispatcher(graph):
+    from eosmath.cli import COMMAND_MODULES
+
+    above = {"eosmath.cli", *COMMAND_MODULES.values()}
+    for module in COMMAND_MODULES.values():
+        assert not graph[module] & above, module
+    helpers = {t for m in COMMAND_MODULES.values() for t in graph[m]
+               if t.startswith("eosmath.cli.")}
+    assert helpers and all(not graph[h] & above for h in helpers)
 
 
 def test_every_module_that_registers_checks_is_a_listed_family(graph):

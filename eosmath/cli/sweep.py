@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from eosmath.cli.common import load_model, parse_assignments
+from eosmath.cli.rule_text import SYNTAX, parse_rules
 from eosmath.dynamics.grid import parse_grid
 from eosmath.errors import InvalidInputError
 
@@ -66,6 +67,8 @@ def register(subparsers):
     p.add_argument("--reduce", action="append", metavar="NAME=OP:EXPR",
                    help="a per-cell statistic of your own, e.g. peak='max: x*y' "
                         "(op: max, min, sum, mean)")
+    p.add_argument("--rule", action="append", metavar="RULE",
+                   help=f"an update rule instead of plain GD (eosmath.rules): {SYNTAX}")
     p.add_argument("--stats", metavar="NAME,NAME",
                    help="keep only these per-cell variables (status always), e.g. "
                         "stop_step,final_loss; default: all")
@@ -97,6 +100,7 @@ def run_sweep(args, extra=None) -> int:
     from eosmath.dynamics.sweep import sweep_arrays
 
     check_stopping(args.tol, args.radius)  # before the model is built or compiled
+    rule = parse_rules(args.rule)
     settings = parse_assignments(args.set)
     options = {k: v for k, v in settings.items() if isinstance(v, str) and ":" not in v}
     values = {"eta": parse_grid(args.eta)}  # η is the first axis, as in the papers' figures
@@ -112,6 +116,7 @@ def run_sweep(args, extra=None) -> int:
         reducers[name.strip()] = spec
     sweep_store.check_target(args.out, args.resume)  # before a cluster or a kernel starts
     sm = _sweep_model(args.model, options, reducers)
+    labels = {} if rule is None else {"labels": _rule_labels(rule, sm)}
     dask, own_cluster = args.dask, None
     try:
         if args.workers:
@@ -123,7 +128,7 @@ def run_sweep(args, extra=None) -> int:
         path = sweep_arrays(sm, steps=args.steps, tol=args.tol, radius=args.radius,
                             store=args.out, resume=args.resume, dask=dask, quiet=args.quiet,
                             chunk=args.chunk, force=args.force, stats=_stat_names(args.stats),
-                            **values)
+                            rule=rule, **labels, **values)
     except KeyboardInterrupt:
         import shlex
         import sys
@@ -166,6 +171,15 @@ def _sweep_model(spec: str, options: dict, reducers: dict):
     derived = derive()
     sweep_model.save(derived, spec, options, reducers)
     return derived
+
+
+def _rule_labels(rule, sm):
+    """Variable attributes relabelled for the rule's statistics (as ``eos.sweep`` writes them)."""
+    from eosmath.dynamics.rule_gd import compile_rule, rule_variable_attrs
+    from eosmath.dynamics.variables import variable_attrs
+
+    compiled = compile_rule(rule, sm.params, sm.hyper_names)
+    return lambda name: rule_variable_attrs(name, variable_attrs(name), compiled)
 
 
 def _pairs(extra):

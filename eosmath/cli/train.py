@@ -11,6 +11,7 @@ import os
 
 import numpy as np
 
+from eosmath.cli.rule_text import SYNTAX, parse_rules
 from eosmath.errors import EosmathError, InvalidInputError
 from eosmath.nn import datasets
 from eosmath.nn.mlp import MLP
@@ -59,6 +60,9 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--top-k", type=int, default=3)
     p.add_argument("--method", choices=["lanczos", "lobpcg"], default="lanczos")
     p.add_argument("--flow-baseline", action="store_true")
+    p.add_argument("--rule", action="append", metavar="RULE",
+                   help="an update rule instead of plain GD (eosmath.rules; for a network "
+                        "heavy_ball, nesterov, rmsprop, adam): " + SYNTAX)
     p.add_argument("--lr-decay-at", type=int, default=None, help="η → η/4 from this step")
     p.add_argument("--loss-goal", type=float, default=None)
     p.add_argument("--acc-goal", type=float, default=None)
@@ -85,6 +89,7 @@ def run_train(args) -> int:
         if args.data == "cifar10" and not args.data_path:
             raise InvalidInputError("--data cifar10 needs --data-path DIR, the folder of the "
                                     "CIFAR-10 python batches (data_batch_1, ...)")
+        rule = parse_rules(args.rule)  # before the data are read
         data = DATA[args.data](args)
         sizes = parse_arch(args.arch)
         cohen = args.data == "chebyshev"
@@ -98,7 +103,7 @@ def run_train(args) -> int:
                        sharpness_every=args.sharpness_every, top_k=args.top_k,
                        flow_baseline=args.flow_baseline, lr_schedule=schedule,
                        loss_goal=args.loss_goal, acc_goal=args.acc_goal, quiet=args.quiet,
-                       method=args.method, seed=args.seed)
+                       method=args.method, seed=args.seed, rule=rule)
     except EosmathError as error:
         print(f"eosmath train: error: {error}", file=sys.stderr)
         return 2
