@@ -32,8 +32,8 @@ RECORDABLE = ("loss", "sharpness", "eos_ratio")
 class PreciseTrajectory:
     """One GD run at ``precision`` decimal digits; every number is an mpmath ``mpf``.
 
-    ``theta`` holds θ_0 … θ_stop (tuples of mpf); per-step statistics are evaluated at
-    θ_0 … θ_{stop−1}, as in :class:`~eosmath.dynamics.gd.Trajectory`. ``status``: CONVERGED,
+    ``theta`` holds θ_0 … θ_stop (tuples of mpf), and so do the recorded statistics, as in
+    :class:`~eosmath.dynamics.gd.Trajectory`. ``status``: CONVERGED,
     DIVERGED or MAX_STEPS (no period or chaos detection at high precision). Compute with the
     values inside ``mpmath.workdps(precision)``: outside it mpmath rounds to its current
     precision.
@@ -108,20 +108,25 @@ def run_gd_precise(model, eta, theta0, steps: int, precision: int = 50,
         tol2, radius2 = mpmath.mpf(tol) ** 2, mpmath.mpf(radius) ** 2
         thetas, losses, sharps = [theta], [], []
         status, stop = Status.MAX_STEPS, steps
+
+        def measure(point):
+            if "loss" in record:
+                losses.append(f.loss(point, h))
+            if "sharpness" in record or "eos_ratio" in record:
+                sharps.append(max(mpmath.eigsy(f.hessian(point, h), eigvals_only=True)))
+
         for t in range(steps):
             g = f.grad(theta, h)
             if mpmath.fsum(gi**2 for gi in g) < tol2:
                 status, stop = Status.CONVERGED, t
                 break
-            if "loss" in record:
-                losses.append(f.loss(theta, h))
-            if "sharpness" in record or "eos_ratio" in record:
-                sharps.append(max(mpmath.eigsy(f.hessian(theta, h), eigvals_only=True)))
+            measure(theta)
             theta = tuple(theta[i] - eta * g[i] for i in range(model.dim))
             thetas.append(theta)
             if not mpmath.fsum(v**2 for v in theta) <= radius2:
                 status, stop = Status.DIVERGED, t + 1
                 break
+        measure(theta)  # the final iterate θ_stop, as run_gd records it
         ratios = tuple(eta * s / 2 for s in sharps)
     return PreciseTrajectory(
         model.name, eta, tuple(thetas), int(precision), status, stop,
