@@ -169,7 +169,7 @@ def run_gd(model, eta: float, theta0, steps: int, record=("loss", "sharpness", "
 
     ``precision=digits`` runs GD in mpmath at that many decimal digits instead and returns a
     :class:`~eosmath.dynamics.precise.PreciseTrajectory` (same tol/radius rules, no period
-    detection, no reducer); see :func:`~eosmath.dynamics.precise.run_gd_precise`.
+    detection, no reducer; ``rule`` too); see :func:`~eosmath.dynamics.precise.run_gd_precise`.
 
     ``rule``: an update rule of :mod:`eosmath.rules` (clip, project, momentum, Adam, ...) run
     by its own compiled loop (:mod:`eosmath.dynamics.rule_kernel`): ``sharpness`` is then the
@@ -177,15 +177,13 @@ def run_gd(model, eta: float, theta0, steps: int, record=("loss", "sharpness", "
     (``stats["threshold_factor"]`` = c), CONVERGED means a step shorter than η·tol, and
     ``lyapunov`` is NaN (no CHAOTIC verdict).
     """
-    if rule is not None and precision is not None:
-        raise InvalidInputError("rule= is not available with precision=; use the float path")
     if precision is not None:  # high-precision path (eosmath.dynamics.precise)
         from eosmath.dynamics.precise import run_gd_precise
 
         if reducer is not None:
             raise InvalidInputError("reducer is not available with precision=; use the float path")
         return run_gd_precise(model, eta, theta0, steps, precision=precision, record=record,
-                              tol=tol if stop else 0.0, radius=radius, hyper=hyper)
+                              tol=tol if stop else 0.0, radius=radius, hyper=hyper, rule=rule)
     eta = check_eta(eta)
     theta0 = model.check_theta(theta0).astype(np.float64)
     tol, radius = check_stopping(tol, radius, float(np.linalg.norm(theta0)))
