@@ -75,10 +75,11 @@ def run_gd_log_magnitude(model, eta: float, theta0, steps: int, log_coordinates,
     difference, as the seeds' own loops; the compiled ``run_gd`` fuses them); no stopping rule
     or verdict: all ``steps`` steps are taken (after an overflow the rows are inf or NaN).
     The loop is compiled with Numba from the model's SymPy gradient on the first call for a
-    model structure in a process (about a second), then reused. ``rule``: an :mod:`eosmath.rules` rule made of
-    ``clip`` and ``project`` on coordinates that are not carried (a carried coordinate's update
-    must stay multiplicative), applied as ``run_gd(..., rule=...)`` applies it: the update
-    clipped, then θ projected onto the box (θ₀ too).
+    model structure in a process (about a second), then reused. ``rule``: an
+    :mod:`eosmath.rules` rule made of ``clip`` and ``project`` on coordinates that are not
+    carried (a carried coordinate's update must stay multiplicative), applied as
+    ``run_gd(..., rule=...)`` applies it: the update clipped, then θ projected onto the box
+    (θ₀ too).
     """
     from eosmath.dynamics.gd import check_eta
 
@@ -88,7 +89,8 @@ def run_gd_log_magnitude(model, eta: float, theta0, steps: int, log_coordinates,
     if not names or steps < 1:
         raise InvalidInputError("give at least one coordinate to carry and steps ≥ 1")
     params = [str(p) for p in model.params]
-    rates = [multiplicative_rate(model, n) for n in names]
+    for n in names:
+        multiplicative_rate(model, n)  # refuses a coordinate whose update is not multiplicative
     carried = [params.index(n) for n in names]
     h = (np.array([float(v) for v in model.hyper.values()]) if hyper is None
          else np.asarray(hyper, dtype=np.float64))

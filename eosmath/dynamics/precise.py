@@ -140,7 +140,8 @@ def run_gd_precise(model, eta, theta0, steps: int, precision: int = 50,
                     break
                 u = steer.update([g[i] for i in range(model.dim)], t)
                 new = steer.project(tuple(theta[i] - eta * u[i] for i in range(model.dim)))
-                if mpmath.fsum((a - b) ** 2 for a, b in zip(new, theta)) < eta**2 * tol2:
+                moved = mpmath.fsum((a - b) ** 2 for a, b in zip(new, theta, strict=True))
+                if moved < eta**2 * tol2:
                     status, stop = Status.CONVERGED, t
                     break
             measure(theta)
@@ -189,7 +190,7 @@ class PreciseRule:
                 self.hi[i] = min(self.hi[i], value)
             if relation in ("==", ">="):
                 self.lo[i] = max(self.lo[i], value)
-        if any(a > b for a, b in zip(self.lo, self.hi)):
+        if any(a > b for a, b in zip(self.lo, self.hi, strict=True)):
             raise InvalidInputError(f"the projection's set is empty: {rule}")
         self.projects = any(t.kind == "project" for t in rule.transforms)
         self.threshold_factor = rule.threshold_factor
@@ -200,7 +201,7 @@ class PreciseRule:
     def project(self, theta) -> tuple:
         if not self.projects:
             return tuple(theta)
-        return tuple(min(max(x, a), b) for x, a, b in zip(theta, self.lo, self.hi))
+        return tuple(min(max(x, a), b) for x, a, b in zip(theta, self.lo, self.hi, strict=True))
 
     def update(self, u: list, t: int) -> list:
         """The update for gradient ``u`` at step t (0-based); advances the state."""

@@ -17,9 +17,9 @@ import sympy as sp
 from scipy.integrate import solve_ivp
 
 from eosmath import ETA, models
+from eosmath.dynamics.gd import run_gd
 from eosmath.references import cite
 from eosmath.symbolic.model import Model
-from eosmath.dynamics.gd import run_gd
 from eosmath.theory._iterate import losses_along, sharpness_along
 from eosmath.theory.registry import check
 from eosmath.theory.verdict import Comparison, HeldOut, Outcome, Recheck
