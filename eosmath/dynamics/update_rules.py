@@ -3,7 +3,9 @@
 A rule turns the gradient g_t into the update u_t, then θ_{t+1} = Proj(θ_t − η·u_t). Each
 factory returns a :class:`Rule`; :func:`chain` applies rules in order (the output of one is
 the input of the next). Pass a rule to :func:`~eosmath.run_gd` or :func:`~eosmath.sweep` with
-``rule=``; ``rule=None`` is plain GD on its own compiled path.
+``rule=``; ``rule=None`` is plain GD on its own compiled path. ``run_gd(..., precision=...,
+rule=...)`` runs the same formulas in mpmath, and ``run_gd_log_magnitude(..., rule=...)`` takes
+``clip`` and ``project`` on the coordinates it does not carry.
 
 Transforms (state starts at 0; t counts steps from 0):
 
