@@ -19,7 +19,7 @@ import numpy as np
 from eosmath.dynamics import kernel_template  # noqa: F401  (registers the GD loop)
 from eosmath.dynamics.kernel_template import STAT
 from eosmath.dynamics.status import Status
-from eosmath.dynamics.stopping import check_stopping
+from eosmath.dynamics.stopping import check_stopping, no_early_stop
 from eosmath.errors import InvalidInputError
 from eosmath.progress import Progress
 
@@ -30,8 +30,9 @@ RECORDABLE = ("loss", "sharpness", "eos_ratio")
 class Trajectory:
     """One GD run: iterates, the statistics asked for, and what happened (``status``).
 
-    Arrays stop at ``stop_step`` (``theta`` has stop_step + 1 rows; per-step statistics are
-    evaluated at θ_0 … θ_{stop−1}); ``period`` is k for a period-k verdict, else 0.
+    Arrays stop at ``stop_step``: ``theta`` has stop_step + 1 rows θ_0 … θ_stop, and so do the
+    recorded statistics (``loss[t]`` = L(θ_t), the last entry at the final iterate; NaN there
+    when θ_stop is not finite); ``period`` is k for a period-k verdict, else 0.
     ``lyapunov`` is the largest Lyapunov exponent estimated from the tangent map I − η∇²L.
     ``stats["underflow_step"]`` (−1 if never) is the first check step at which a coordinate
     that started non-zero (``stats["underflow_index"]`` = i) or a tangent component (DIM + i)
@@ -96,6 +97,13 @@ def check_eta(eta) -> float:
     return eta
 
 
+def through_final(losses, sharps, end: int, stats) -> dict:
+    """The recorded loss and sharpness at θ_0 … θ_{end−1}, then at the final iterate θ_end
+    (the kernel's ``final_loss``/``final_sharpness``: NaN where θ_end is not finite)."""
+    return {"loss": np.append(losses[:end], stats[STAT["final_loss"]]),
+            "sharpness": np.append(sharps[:end], stats[STAT["final_sharpness"]])}
+
+
 PROGRESS_FROM_STEPS = 200_000  # shorter runs take well under a second: no bar
 
 
@@ -131,7 +139,7 @@ def _run_with_progress(kernel, args, steps: int, quiet: bool) -> None:
 def run_gd(model, eta: float, theta0, steps: int, record=("loss", "sharpness", "eos_ratio"),
            tol: float = 1e-10, radius: float = 1e6, hyper=None, reducer: Callable | None = None,
            kmax: int = 16, ptol: float = 1e-10, quiet: bool = False,
-           precision: int | None = None, rule=None) -> Trajectory:
+           precision: int | None = None, rule=None, stop: bool = True) -> Trajectory:
     """Run GD θ ← θ − η∇L(θ) for at most ``steps`` steps with the compiled kernels.
 
     Stops when ‖∇L‖ < ``tol`` (checked before the update: CONVERGED), when the iterate is
@@ -145,13 +153,23 @@ def run_gd(model, eta: float, theta0, steps: int, record=("loss", "sharpness", "
     given, is evaluated on every iterate (like diffrax's ``SaveAt(fn=...)``). Runs of
     200 000 steps or more show a progress bar on stderr unless ``quiet``.
 
-    Exactly ``steps`` steps (no early stop unless the gradient or an iterate becomes
-    non-finite): ``tol=0``, ``radius=np.inf`` and ``kmax=max(steps, 2)`` (the period check
-    runs only once t > kmax; its history buffer then holds kmax + 1 iterates).
+    The default stop rules cut runs short: a run that converges (‖∇L‖ < 1e-10) or settles on
+    a period-k orbit ends there, with ``stop_step`` < ``steps``. ``stop=False`` turns both
+    off (``tol`` and ``kmax`` are then ignored) and takes exactly ``steps`` steps unless the run
+    diverges: ‖θ‖ > ``radius`` still ends it, and so does a gradient or iterate that is not
+    finite (‖∇L‖² or ‖θ‖² overflowing), which no step can continue from; add
+    ``radius=np.inf`` to end only there. The verdict is
+    then CHAOTIC, DIVERGED, INVALID or MAX_STEPS, never CONVERGED or PERIOD.
+
+    >>> import eosmath as eos
+    >>> m = eos.models.get("quadratic", a=4.0)
+    >>> tr = eos.run_gd(m, eta=0.1, theta0=(1.0,), steps=100, stop=False)
+    >>> tr.status.name, tr.stop_step, len(tr.theta), len(tr.loss)
+    ('MAX_STEPS', 100, 101, 101)
 
     ``precision=digits`` runs GD in mpmath at that many decimal digits instead and returns a
     :class:`~eosmath.dynamics.precise.PreciseTrajectory` (same tol/radius rules, no period
-    detection, no reducer); see :func:`~eosmath.dynamics.precise.run_gd_precise`.
+    detection, no reducer; ``rule`` too); see :func:`~eosmath.dynamics.precise.run_gd_precise`.
 
     ``rule``: an update rule of :mod:`eosmath.rules` (clip, project, momentum, Adam, ...) run
     by its own compiled loop (:mod:`eosmath.dynamics.rule_kernel`): ``sharpness`` is then the
@@ -159,15 +177,13 @@ def run_gd(model, eta: float, theta0, steps: int, record=("loss", "sharpness", "
     (``stats["threshold_factor"]`` = c), CONVERGED means a step shorter than η·tol, and
     ``lyapunov`` is NaN (no CHAOTIC verdict).
     """
-    if rule is not None and precision is not None:
-        raise InvalidInputError("rule= is not available with precision=; use the float path")
     if precision is not None:  # high-precision path (eosmath.dynamics.precise)
         from eosmath.dynamics.precise import run_gd_precise
 
         if reducer is not None:
             raise InvalidInputError("reducer is not available with precision=; use the float path")
         return run_gd_precise(model, eta, theta0, steps, precision=precision, record=record,
-                              tol=tol, radius=radius, hyper=hyper)
+                              tol=tol if stop else 0.0, radius=radius, hyper=hyper, rule=rule)
     eta = check_eta(eta)
     theta0 = model.check_theta(theta0).astype(np.float64)
     tol, radius = check_stopping(tol, radius, float(np.linalg.norm(theta0)))
@@ -176,6 +192,8 @@ def run_gd(model, eta: float, theta0, steps: int, record=("loss", "sharpness", "
         raise InvalidInputError(f"cannot record {sorted(unknown)}; choose from {RECORDABLE}")
     if steps < 0 or kmax < 2:
         raise InvalidInputError("steps must be ≥ 0 and kmax ≥ 2")
+    if not stop:
+        tol, kmax = no_early_stop()
     if rule is not None:  # update rules (eosmath.dynamics.rule_gd); plain GD stays below
         from eosmath.dynamics.rule_gd import run_gd_rule
 
@@ -189,16 +207,16 @@ def run_gd(model, eta: float, theta0, steps: int, record=("loss", "sharpness", "
     args = (theta0, eta, h, steps, tol, radius * radius, kmax, ptol, True, thetas, losses,
             sharps, stats, final)
     _run_with_progress(kernels.module.gd_core, args, steps, quiet)
-    stop = int(stats[STAT["stop_step"]])
+    end = int(stats[STAT["stop_step"]])
     lyap = (stats[STAT["lyapunov_sum"]] / stats[STAT["lyapunov_steps"]]
             if stats[STAT["lyapunov_steps"]] else float("nan"))
-    theta = thetas[: stop + 1].copy()
-    keep = {"loss": losses[:stop].copy(), "sharpness": sharps[:stop].copy()}
+    theta = thetas[: end + 1].copy()
+    keep = through_final(losses, sharps, end, stats)
     keep["eos_ratio"] = 0.5 * eta * keep["sharpness"]
     reduced = None if reducer is None else np.array([reducer(t, th) for t, th in enumerate(theta)])
     if stats[STAT["underflow_step"]] >= 0:
         _warn_underflow(model, eta, theta, stats, h)
-    return Trajectory(model.name, eta, theta, Status(int(stats[STAT["status"]])), stop,
+    return Trajectory(model.name, eta, theta, Status(int(stats[STAT["status"]])), end,
                       int(stats[STAT["period"]]), float(lyap),
                       **{k: (keep[k] if k in record else None) for k in RECORDABLE},
                       reduced=reduced, stats={n: float(stats[i]) for n, i in STAT.items()})

@@ -11,10 +11,20 @@ see w = s·eᵘ (which may underflow there harmlessly), w itself never reaches 0
 >>> run = run_gd_log_magnitude(m, 4.0, (0.1, 1e-3, 0.1), 200, log_coordinates=("w1",))
 >>> run.log_abs.shape, bool(run.log_abs[-1, 0] < run.log_abs[0, 0])
 ((201, 1), True)
+
+With a rule that clips or projects the other coordinates (seed 002's clipped GD, whose w₁
+would otherwise underflow in long stable phases):
+
+>>> m = eos.models.get("two_layer_minimal", sigma1=1.0, sigma2=0.02)
+>>> run = run_gd_log_magnitude(m, 4.0, (0.67, 0.01, 1.0), 100, log_coordinates=("w1",),
+...                            rule=eos.rules.clip("a", 0.002))
+>>> float(run.theta[100, 0] - run.theta[99, 0]) >= -0.002 * 4.0
+True
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +37,9 @@ from eosmath.errors import InvalidInputError
 class LogMagnitudeRun:
     """θ_t (rows; carried coordinates as s·eᵘ, which may underflow to 0 in float64),
     ``log_abs`` (steps+1, k) = log|w| and ``sign`` for the ``coordinates`` carried,
-    ``sharpness`` S(θ_t) and ``eos_ratio`` η·S/2 for t < steps."""
+    ``sharpness`` S(θ_t) and ``eos_ratio`` η·S/2 for t = 0 … steps (the final iterate
+    included, as in :class:`~eosmath.dynamics.gd.Trajectory`); ``rule``: the rule's text or
+    None."""
 
     model_name: str
     eta: float
@@ -37,6 +49,7 @@ class LogMagnitudeRun:
     sign: np.ndarray
     sharpness: np.ndarray
     eos_ratio: np.ndarray
+    rule: str | None = None
 
 
 def multiplicative_rate(model, name: str) -> sp.Expr:
@@ -54,12 +67,19 @@ def multiplicative_rate(model, name: str) -> sp.Expr:
 
 
 def run_gd_log_magnitude(model, eta: float, theta0, steps: int, log_coordinates,
-                         hyper=None) -> LogMagnitudeRun:
+                         hyper=None, rule=None) -> LogMagnitudeRun:
     """The GD map θ ← θ − η∇L(θ), with each coordinate in ``log_coordinates`` carried as
     (sign, log|w|) so that float64 cannot flush it to 0 (see the module docstring).
 
-    The other coordinates are updated as in :func:`~eosmath.dynamics.gd.run_gd` (one fused
-    multiply-add); no stopping rule or verdict: all ``steps`` steps are taken.
+    The other coordinates are updated as θᵢ − η·gᵢ (one rounded product and one rounded
+    difference, as the seeds' own loops; the compiled ``run_gd`` fuses them); no stopping rule
+    or verdict: all ``steps`` steps are taken (after an overflow the rows are inf or NaN).
+    The loop is compiled with Numba from the model's SymPy gradient on the first call for a
+    model structure in a process (about a second), then reused. ``rule``: an
+    :mod:`eosmath.rules` rule made of ``clip`` and ``project`` on coordinates that are not
+    carried (a carried coordinate's update must stay multiplicative), applied as
+    ``run_gd(..., rule=...)`` applies it: the update clipped, then θ projected onto the box
+    (θ₀ too).
     """
     from eosmath.dynamics.gd import check_eta
 
@@ -69,38 +89,116 @@ def run_gd_log_magnitude(model, eta: float, theta0, steps: int, log_coordinates,
     if not names or steps < 1:
         raise InvalidInputError("give at least one coordinate to carry and steps ≥ 1")
     params = [str(p) for p in model.params]
-    rates = [multiplicative_rate(model, n) for n in names]
+    for n in names:
+        multiplicative_rate(model, n)  # refuses a coordinate whose update is not multiplicative
     carried = [params.index(n) for n in names]
-    if any(theta0[k] == 0.0 for k in carried):
-        raise InvalidInputError("a carried coordinate must start non-zero (log|0| = −∞)")
-    hyper_syms = list(model.hyper)
     h = (np.array([float(v) for v in model.hyper.values()]) if hyper is None
          else np.asarray(hyper, dtype=np.float64))
-    args = list(model.params) + hyper_syms
-    grad_fn = sp.lambdify(args, list(sp.diff(model.loss, p) for p in model.params), "math")
-    rate_fn = sp.lambdify(args, rates, "math")
+    clip, lo, hi = _rule_pieces(rule, params, model.hyper_names, names, eta, h)
+    if lo is not None:
+        theta0 = np.minimum(np.maximum(theta0, lo), hi)
+    if any(theta0[k] == 0.0 for k in carried):
+        raise InvalidInputError("a carried coordinate must start non-zero (log|0| = −∞)")
+    grad_fn, rate_fn = _compiled_functions(model, names)
     theta = np.empty((steps + 1, model.dim))
     log_abs, sign = np.empty((steps + 1, len(names))), np.empty((steps + 1, len(names)))
     theta[0] = theta0
     log_abs[0] = np.log(np.abs(theta0[carried]))
     sign[0] = np.sign(theta0[carried])
-    others = [i for i in range(model.dim) if i not in carried]
-    current = [float(v) for v in theta0]
-    hv = [float(v) for v in h]
-    for t in range(steps):
-        g = grad_fn(*current, *hv)
-        r = rate_fn(*current, *hv)
-        nxt = list(current)
-        for i in others:
-            nxt[i] = current[i] - eta * g[i]
-        for q, k in enumerate(carried):
-            factor = 1.0 - eta * r[q]
-            log_abs[t + 1, q] = log_abs[t, q] + np.log(abs(factor)) if factor else -np.inf
-            sign[t + 1, q] = sign[t, q] * (1.0 if factor >= 0 else -1.0)
-            nxt[k] = sign[t + 1, q] * float(np.exp(log_abs[t + 1, q]))
-        theta[t + 1] = nxt
-        current = nxt
+    others = np.array([i for i in range(model.dim) if i not in carried], dtype=np.int64)
+    low = np.full(model.dim, -np.inf) if lo is None else lo
+    high = np.full(model.dim, np.inf) if hi is None else hi
+    _loop(grad_fn, rate_fn, float(eta), np.ascontiguousarray(h, dtype=np.float64), int(steps),
+          np.array(carried, dtype=np.int64), others, clip, low, high, theta, log_abs, sign)
     kernels = model.compile()
-    sharp = np.empty(steps)
-    kernels.module.sharpness_many(np.ascontiguousarray(theta[:-1]), h, sharp)
-    return LogMagnitudeRun(model.name, eta, names, theta, log_abs, sign, sharp, 0.5 * eta * sharp)
+    sharp = np.empty(steps + 1)
+    kernels.module.sharpness_many(np.ascontiguousarray(theta), h, sharp)
+    return LogMagnitudeRun(model.name, eta, names, theta, log_abs, sign, sharp, 0.5 * eta * sharp,
+                           None if rule is None else str(rule))
+
+
+def _rule_pieces(rule, params, hyper_names, carried, eta, h):
+    """Per-coordinate clip bounds (∞: none) and the projection box (None: none) of ``rule``,
+    refused unless it only clips and projects coordinates that are not carried."""
+    clip = np.full(len(params), np.inf)
+    if rule is None:
+        return clip, None, None
+    from eosmath.dynamics.update_rules import check_rule
+
+    rule = check_rule(rule)
+    for tr in rule.transforms:
+        if tr.kind not in ("clip", "project"):
+            raise InvalidInputError(f"{tr.kind}() keeps a state across steps; with carried "
+                                    "coordinates a rule may only clip and project")
+        named = tr.args[0] if tr.kind == "clip" else [a[0] for a in tr.args]
+        if set(named) & set(carried):
+            raise InvalidInputError(f"{tr.kind}() names a carried coordinate "
+                                    f"({', '.join(sorted(set(named) & set(carried)))}), whose "
+                                    "update must stay multiplicative")
+    compiled = rule.compile(params, hyper_names)
+    clip = compiled.clipvec.min(axis=0) if len(compiled.ops) else clip
+    if not compiled.projects:
+        return clip, None, None
+    lo, hi = compiled.box([eta], np.asarray(h, dtype=np.float64)[None, :])
+    return clip, lo[0], hi[0]
+
+
+_FUNCTIONS: dict = {}
+
+
+def _compiled_functions(model, names: tuple):
+    """Numba functions g(θ, h) → ∇L and r(θ, h) → the carried coordinates' rates, built from
+    the model's SymPy expressions once per (structure, carried names) in this process."""
+    from numba import njit
+
+    key = (model.structure_hash(), names)
+    if key not in _FUNCTIONS:
+        args = list(model.params) + list(model.hyper)
+        grads = tuple(sp.diff(model.loss, p) for p in model.params)
+        rates = tuple(multiplicative_rate(model, n) for n in names)
+        unpack = ", ".join([f"th[{i}]" for i in range(model.dim)]
+                           + [f"h[{k}]" for k in range(len(model.hyper))])
+        made = []
+        for exprs in (grads, rates):
+            inner = njit(sp.lambdify(args, exprs, "math"))
+            scope = {"inner": inner}
+            # a fixed-arity wrapper: Numba cannot splat an array into arguments
+            exec(f"def outer(th, h):\n    return inner({unpack})", scope)  # noqa: S102
+            made.append(njit(scope["outer"]))
+        _FUNCTIONS[key] = tuple(made)
+    return _FUNCTIONS[key]
+
+
+def _numba_loop():
+    from numba import njit
+
+    @njit(error_model="numpy")
+    def loop(grad, rate, eta, h, steps, carried, others, clip, lo, hi, theta, log_abs, sign):
+        for t in range(steps):
+            g = grad(theta[t], h)
+            r = rate(theta[t], h)
+            for i in others:
+                c = clip[i]
+                step = min(max(g[i], -c), c)
+                theta[t + 1, i] = min(max(theta[t, i] - eta * step, lo[i]), hi[i])
+            for q in range(carried.shape[0]):
+                factor = 1.0 - eta * r[q]
+                log_abs[t + 1, q] = log_abs[t, q] + math.log(abs(factor))
+                sign[t + 1, q] = sign[t, q] * (1.0 if factor >= 0 else -1.0)
+                theta[t + 1, carried[q]] = sign[t + 1, q] * math.exp(log_abs[t + 1, q])
+
+    return loop
+
+
+class _LazyLoop:
+    """The Numba loop, compiled on first use (importing this module stays cheap)."""
+
+    fn = None
+
+    def __call__(self, *args):
+        if _LazyLoop.fn is None:
+            _LazyLoop.fn = _numba_loop()
+        return _LazyLoop.fn(*args)
+
+
+_loop = _LazyLoop()

@@ -32,7 +32,7 @@ def rule_arguments(cr: CompiledRule) -> tuple:
 def run_gd_rule(model, eta, theta0, steps, rule, record, tol, radius, hyper, reducer, kmax,
                 ptol, quiet):
     """``run_gd`` with ``rule``: arguments already checked by run_gd except the rule."""
-    from eosmath.dynamics.gd import RECORDABLE, Trajectory, _run_with_progress
+    from eosmath.dynamics.gd import RECORDABLE, Trajectory, _run_with_progress, through_final
 
     kernels = model.compile()
     h = kernels.hyper_default if hyper is None else np.asarray(hyper, dtype=np.float64)
@@ -46,14 +46,14 @@ def run_gd_rule(model, eta, theta0, steps, rule, record, tol, radius, hyper, red
             sharps, stats, final, ops, coef, clipvec, lo[0], hi[0], cr.projects,
             cr.threshold_factor, cr.preconditioned)
     _run_with_progress(kernels.module.gd_rule_core, args, steps, quiet)
-    stop = int(stats[STAT["stop_step"]])
-    theta = thetas[: stop + 1].copy()
-    keep = {"loss": losses[:stop].copy(), "sharpness": sharps[:stop].copy()}
+    end = int(stats[STAT["stop_step"]])
+    theta = thetas[: end + 1].copy()
+    keep = through_final(losses, sharps, end, stats)
     keep["eos_ratio"] = eta * keep["sharpness"] / cr.threshold_factor
     reduced = None if reducer is None else np.array([reducer(t, th) for t, th in enumerate(theta)])
     info = {n: float(stats[i]) for n, i in STAT.items()}
     info.update(threshold_factor=cr.threshold_factor, preconditioned=float(cr.preconditioned))
-    return Trajectory(model.name, eta, theta, Status(int(stats[STAT["status"]])), stop,
+    return Trajectory(model.name, eta, theta, Status(int(stats[STAT["status"]])), end,
                       int(stats[STAT["period"]]), float("nan"),
                       **{k: (keep[k] if k in record else None) for k in RECORDABLE},
                       reduced=reduced, stats=info)

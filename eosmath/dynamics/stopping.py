@@ -29,3 +29,14 @@ def check_stopping(tol, radius, start_norm: float | None = None) -> tuple[float,
             f"the divergence radius {radius:g} must exceed the start's norm ‖θ₀‖ = "
             f"{start_norm:g}: every run would be marked diverged")
     return tol, radius
+
+
+def no_early_stop() -> tuple[float, int]:
+    """``(tol, kmax)`` for ``stop=False``: they switch off every kernel's CONVERGED and PERIOD
+    stops (‖∇L‖² < 0 never holds, and with kmax = 1 the search over 2 ≤ k ≤ kmax is empty),
+    leaving divergence (‖θ‖ > radius, a non-finite gradient or iterate) as the only early end.
+
+    >>> no_early_stop()
+    (0.0, 1)
+    """
+    return 0.0, 1

@@ -34,7 +34,7 @@ from eosmath.dynamics.lane_runner import (
 )
 from eosmath.dynamics.resources import check_resources
 from eosmath.dynamics.stat_layout import NSTAT, STAT
-from eosmath.dynamics.stopping import check_stopping
+from eosmath.dynamics.stopping import check_stopping, no_early_stop
 from eosmath.dynamics.store_lock import StoreLock
 from eosmath.dynamics.sweep_model import SweepModel
 from eosmath.dynamics.variables import axis_attrs, variable_attrs
@@ -277,7 +277,7 @@ def _attributes(sm: SweepModel, config) -> dict:
 def sweep(model, *, steps: int = 2000, tol: float = 1e-10, radius: float = 1e6,
           store=None, resume: bool = False, chunk: int | None = None, kmax: int = 16,
           ptol: float = 1e-10, dask=None, quiet: bool = False, reducers=None,
-          force: bool = False, rule=None, stats=None, **values):
+          force: bool = False, rule=None, stats=None, stop: bool = True, **values):
     """GD on every cell of a grid over η, start values and hyper-parameters.
 
     Swept names take 1-D arrays (coordinates in the order given); the others numbers.
@@ -299,6 +299,9 @@ def sweep(model, *, steps: int = 2000, tol: float = 1e-10, radius: float = 1e6,
     ``first_unstable_step`` and ``eos_fraction`` are measured against the rule's threshold
     c/η (variables relabelled so), and ``lyapunov`` is NaN.
 
+    ``stop=False``: every cell takes exactly ``steps`` steps unless it diverges (no CONVERGED
+    or PERIOD stop; ``tol`` and ``kmax`` ignored), as ``run_gd(..., stop=False)``.
+
     ``stats``: the variables to keep (names as above; ``status`` is always kept), e.g.
     ``stats=("stop_step",)``; None keeps all. What is kept equals the full sweep's values;
     for a model with more than two parameters, without ``max_sharpness``,
@@ -319,6 +322,8 @@ def sweep(model, *, steps: int = 2000, tol: float = 1e-10, radius: float = 1e6,
     import xarray as xr
 
     sm = model if isinstance(model, SweepModel) else SweepModel.from_model(model, reducers)
+    if not stop:
+        tol, kmax = no_early_stop()
     labels = variable_attrs
     if rule is not None:
         from eosmath.dynamics.rule_gd import compile_rule, rule_variable_attrs

@@ -3,7 +3,9 @@
 A rule turns the gradient g_t into the update u_t, then θ_{t+1} = Proj(θ_t − η·u_t). Each
 factory returns a :class:`Rule`; :func:`chain` applies rules in order (the output of one is
 the input of the next). Pass a rule to :func:`~eosmath.run_gd` or :func:`~eosmath.sweep` with
-``rule=``; ``rule=None`` is plain GD on its own compiled path.
+``rule=``; ``rule=None`` is plain GD on its own compiled path. ``run_gd(..., precision=...,
+rule=...)`` runs the same formulas in mpmath, and ``run_gd_log_magnitude(..., rule=...)`` takes
+``clip`` and ``project`` on the coordinates it does not carry.
 
 Transforms (state starts at 0; t counts steps from 0):
 
@@ -98,6 +100,15 @@ class Rule:
         """The stability threshold c/η of the reported sharpness at step size ``eta``."""
         return self.threshold_factor / eta
 
+    def box_functions(self, params, hyper_names, modules="numpy") -> tuple:
+        """The projection's bounds as (index, relation, f(η, *hyper)) with ``modules`` for f
+        ("mpmath" evaluates them at the working precision)."""
+        params, hyper_names = tuple(map(str, params)), tuple(map(str, hyper_names))
+        return tuple((_index(name, params), relation,
+                      _bound_function(text, hyper_names, params, modules))
+                     for t in self.transforms if t.kind == "project"
+                     for name, relation, text in t.args)
+
     def compile(self, params, hyper_names) -> CompiledRule:
         """The arrays the compiled kernels read, for a model with these names."""
         params, hyper_names = tuple(map(str, params)), tuple(map(str, hyper_names))
@@ -110,13 +121,8 @@ class Rule:
             if t.kind == "clip":
                 for name in t.args[0]:
                     clipvec[k, _index(name, params)] = t.coef[0]
-        bounds = []
-        for t in self.transforms:
-            if t.kind == "project":
-                for name, relation, text in t.args:
-                    bounds.append((_index(name, params), relation,
-                                   _bound_function(text, hyper_names, params)))
-        return CompiledRule(str(self), ops, coef, clipvec, tuple(bounds),
+        bounds = self.box_functions(params, hyper_names)
+        return CompiledRule(str(self), ops, coef, clipvec, bounds,
                             self.threshold_factor, self.preconditioned)
 
 
@@ -165,7 +171,7 @@ def _index(name: str, params) -> int:
     return params.index(name)
 
 
-def _bound_function(text: str, hyper_names, params):
+def _bound_function(text: str, hyper_names, params, modules="numpy"):
     """f(η, *hyper) for a bound written in η and the hyper-parameters (parsed safely)."""
     import sympy as sp
 
@@ -179,7 +185,7 @@ def _bound_function(text: str, hyper_names, params):
             raise InvalidInputError(f"projection bound {text!r}: a bound may use η and the "
                                     "hyper-parameters only (the set is a box)") from None
         raise InvalidInputError(f"projection bound {text!r}: {err}") from None
-    return sp.lambdify([symbols["eta"], *(symbols[n] for n in hyper_names)], expr, "numpy")
+    return sp.lambdify([symbols["eta"], *(symbols[n] for n in hyper_names)], expr, modules)
 
 
 def _positive(name: str, value) -> float:

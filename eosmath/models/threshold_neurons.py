@@ -106,6 +106,10 @@ class MeanModelRun:
 class MeanModel:
     """The reduced threshold-neuron model L(a, b) = ℓ_eff(√d a √v(b)) (reconstruction, spec B.3).
 
+    Catalog name ``threshold_mean_model`` (``eos.models.numeric``): not a SymPy model, since
+    ℓ_eff is an expectation evaluated by quadrature (the ``description``, ``source`` and
+    ``option_doc`` follow the catalog's conventions).
+
     >>> mm = MeanModel(d=400)
     >>> mm.critical_eta
     0.02
@@ -113,6 +117,12 @@ class MeanModel:
     >>> bool(run.b < -0.1)
     True
     """
+
+    name = "threshold_mean_model"
+    source = SOURCE
+    description = ("L(a, b) = ℓ_eff(√d·a·√v(b)), ℓ_eff(s) = E log(2cosh(sZ/2)) (Gauss–Hermite), "
+                   "v(b) = E σ_b(ξ)² in closed form")
+    option_doc = {"d": "input dimension", "nodes": "Gauss–Hermite nodes for ℓ_eff"}
 
     def __init__(self, d: int, nodes: int = 120):
         if d < 1:
@@ -180,6 +190,10 @@ class ThresholdNetwork:
     Loss (1/n)Σ_k log(1 + exp(−y_k f(x_k))); ∂_b σ_b(t) = sign(t)·1{|t| > |b|}. Data: e.g.
     ``eosmath.nn.datasets.sparse_coding(d, n, lam)`` (labels ±1).
     """
+
+    name = "threshold_network_vector"
+    source = SOURCE
+    description = "f(x; a, b) = Σᵢ aᵢσ_b(xᵢ), L = (1/n)Σ_k log(1 + exp(−y_k f(x_k)))"
 
     def __init__(self, x: np.ndarray, y: np.ndarray):
         x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
@@ -304,6 +318,11 @@ class Figure1Network:
     (50, False)
     """
 
+    name = "threshold_network"
+    source = SOURCE
+    description = ("f(x; a₊, a₋, b) = a₊Σᵢ ReLU(xᵢ + b) − a₋Σᵢ ReLU(−xᵢ + b), "
+                   "L = (1/n)Σ_k log(1 + exp(−y_k f(x_k))) (or the sum)")
+
     def __init__(self, x: np.ndarray, y: np.ndarray, normalisation: str = "mean"):
         x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
         if x.ndim != 2 or y.shape != (x.shape[0],):
@@ -357,6 +376,40 @@ class Figure1Network:
                 path[t] = bb
         acc = 0.0 if diverged else self.accuracy(ap, am, bb)
         return Figure1Run(eta, steps, ap, am, bb, path, acc, diverged)
+
+
+_DATA_DOC = {"d": "input dimension", "n": "training examples", "lam": "signal strength λ",
+             "seed": "seed of the data draw"}
+
+
+def mean_model(d: int = 200, nodes: int = 120) -> MeanModel:
+    """The catalog's ``threshold_mean_model``: :class:`MeanModel` (spec B.3)."""
+    return MeanModel(d, nodes)
+
+
+def _sparse_coding(d, n, lam, seed):
+    from eosmath.nn.datasets import sparse_coding
+
+    data = sparse_coding(d=d, n=n, lam=lam, seed=seed)
+    return data.X, data.Y[:, 0]
+
+
+def figure1_network(d: int = 200, n: int = 300, lam: float = 3.0, seed: int = 0,
+                    normalisation: str = "mean") -> Figure1Network:
+    """The catalog's ``threshold_network``: :class:`Figure1Network` on sparse-coding data
+    x = λ y e_j + ξ (spec B.2; Figure 1's d = 200, n = 300, λ = 3 by default).
+
+    >>> net = figure1_network(d=20, n=30)
+    >>> net.name, net.x.shape
+    ('threshold_network', (30, 20))
+    """
+    return Figure1Network(*_sparse_coding(d, n, lam, seed), normalisation=normalisation)
+
+
+def threshold_network(d: int = 200, n: int = 300, lam: float = 3.0,
+                      seed: int = 0) -> ThresholdNetwork:
+    """The catalog's ``threshold_network_vector``: :class:`ThresholdNetwork` on the same data."""
+    return ThresholdNetwork(*_sparse_coding(d, n, lam, seed))
 
 
 def figure1_critical_eta(d: int) -> float:

@@ -23,9 +23,10 @@ from dataclasses import dataclass
 
 import mpmath
 import numpy as np
-from numba import njit
 
-from eosmath import models
+from eosmath import models, rules
+from eosmath.dynamics.gd import UnderflowWarning, run_gd
+from eosmath.dynamics.log_magnitude import run_gd_log_magnitude
 from eosmath.models.two_layer_minimal import gfs_a_squared
 from eosmath.references import cite
 from eosmath.theory.registry import check
@@ -63,40 +64,10 @@ CALIBRATION = {"setting": "canonical (spec §8)", "band": BAND, "slack": SLACK,
                "alignment": ALIGNMENT, "W1": W1_BOUND}
 
 
-@njit(cache=True)
-def _clipped_gd(a0, w10, w20, eta, s1sq, s2sq, clip, steps, a, logw1, signw1, w2):
-    # w1 is carried as (sign, log|w1|): its update is multiplicative, so this is exact and
-    # cannot underflow to 0 during long stable phases (spec §2 caveat).
-    a[0], w2[0] = a0, w20
-    signw1[0], logw1[0] = (1.0 if w10 >= 0 else -1.0), math.log(abs(w10))
-    for t in range(steps):
-        w1sq = math.exp(2.0 * logw1[t])
-        ga = s1sq * a[t] * w1sq + s2sq * w2[t] * (a[t] * w2[t] - 1.0)
-        if clip > 0:
-            ga = min(max(ga, -clip), clip)
-        factor = 1.0 - eta * s1sq * a[t] * a[t]
-        a[t + 1] = a[t] - eta * ga
-        w2[t + 1] = w2[t] - eta * s2sq * a[t] * (a[t] * w2[t] - 1.0)
-        logw1[t + 1] = logw1[t] + math.log(abs(factor))
-        signw1[t + 1] = signw1[t] * (1.0 if factor >= 0 else -1.0)
-
-
-@njit(cache=True)
-def _clipped_gd_plain(a0, w10, w20, eta, s1sq, s2sq, clip, steps, out):
-    out[0, 0], out[0, 1], out[0, 2] = a0, w10, w20
-    for t in range(steps):
-        a, w1, w2 = out[t, 0], out[t, 1], out[t, 2]
-        ga = s1sq * a * w1 * w1 + s2sq * w2 * (a * w2 - 1.0)
-        if clip > 0:
-            ga = min(max(ga, -clip), clip)
-        out[t + 1, 0] = a - eta * ga
-        out[t + 1, 1] = (1.0 - eta * s1sq * a * a) * w1
-        out[t + 1, 2] = w2 - eta * s2sq * a * (a * w2 - 1.0)
-
-
 @dataclass(frozen=True)
 class ClippedRun:
-    """A clipped-GD run: a, w1 (= sign·exp(log|w1|)), w2, log|w1|, and the setting."""
+    """A clipped-GD run: a, w1, w2, log|w1| (w1 itself may underflow to 0 in float64; its
+    logarithm does not), and the setting."""
 
     a: np.ndarray
     w1: np.ndarray
@@ -132,21 +103,44 @@ class ClippedRun:
         return np.linalg.eigvalsh(self.hessians())[:, -1]
 
 
+def model_for(sigma1: float, sigma2: float):
+    """The catalog's two-layer model L = ½σ₁²a²w₁² + ½σ₂²(aw₂ − 1)² (parameters a, w1, w2)."""
+    return models.get("two_layer_minimal", sigma1=sigma1, sigma2=sigma2)
+
+
+def clip_rule(C: float):
+    """The public rule of the seed's clipped GD: ``rules.clip("a", C)``; None (plain GD) for
+    C ≤ 0."""
+    return rules.clip("a", C) if C > 0 else None
+
+
 def clipped_gd(sigma1=1.0, sigma2=0.02, eta=4.0, theta0=(0.67, 0.01, 1.0), C=0.002,
                steps=10000, log_mode: bool = True) -> ClippedRun:
-    """GD on the population loss with ∂_a L clipped to [−C, C] (C ≤ 0: no clipping).
+    """GD on the population loss with ∂_a L clipped to [−C, C] (C ≤ 0: no clipping), all
+    ``steps`` steps, through the public API:
 
-    ``log_mode=False`` iterates w1 itself and warns when |w1| drops below 1e-250, after which
-    float64 may underflow it to 0 and the edge of stability can never re-trigger.
+    ``run_gd_log_magnitude(model, eta, theta0, steps, log_coordinates=("w1",),
+    rule=rules.clip("a", C))``: w1's update is multiplicative, so carrying log|w1| is exact and
+    w1 cannot underflow to 0 in long stable phases (spec §2 caveat). ``log_mode=False`` runs
+    ``run_gd(model, eta, theta0, steps, rule=rules.clip("a", C), stop=False,
+    radius=np.inf)`` instead, iterating w1 itself, and warns when |w1| drops below 1e-250.
+    A run that overflows has NaN rows from there on (log mode) or ends early (plain mode).
+
+    >>> run = clipped_gd(steps=200)
+    >>> run.a.shape, int(_t0(run))
+    ((201,), 78)
     """
-    a0, w10, w20 = (float(v) for v in theta0)
-    s1sq, s2sq = sigma1**2, sigma2**2
+    model = model_for(sigma1, sigma2)
     if log_mode:
-        a, lw, sg, w2 = (np.empty(steps + 1) for _ in range(4))
-        _clipped_gd(a0, w10, w20, eta, s1sq, s2sq, C, steps, a, lw, sg, w2)
-        return ClippedRun(a, sg * np.exp(lw), w2, lw, sigma1, sigma2, eta)
-    out = np.empty((steps + 1, 3))
-    _clipped_gd_plain(a0, w10, w20, eta, s1sq, s2sq, C, steps, out)
+        run = run_gd_log_magnitude(model, eta, theta0, steps, log_coordinates=("w1",),
+                                   rule=clip_rule(C))
+        return ClippedRun(run.theta[:, 0], run.theta[:, 1], run.theta[:, 2], run.log_abs[:, 0],
+                          sigma1, sigma2, eta)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnderflowWarning)   # the test below says it instead
+        tr = run_gd(model, eta, theta0, steps, rule=clip_rule(C), stop=False, radius=np.inf,
+                    record=())
+    out = tr.theta
     if np.min(np.abs(out[:, 1])) < 1e-250:
         warnings.warn("|w1| fell below 1e-250: float64 may underflow it to 0; use log_mode=True",
                       RuntimeWarning, stacklevel=2)
@@ -156,20 +150,32 @@ def clipped_gd(sigma1=1.0, sigma2=0.02, eta=4.0, theta0=(0.67, 0.01, 1.0), C=0.0
 
 
 def mp_clipped_gd(sigma1, sigma2, eta, theta0, C, steps: int, dps: int = 50):
-    """The clipped GD of :func:`clipped_gd` at ``dps`` digits; rows (a, w1, w2) of mpf."""
-    with mpmath.workdps(dps):
-        s1sq, s2sq = mpmath.mpf(sigma1) ** 2, mpmath.mpf(sigma2) ** 2
-        eta, C = mpmath.mpf(eta), mpmath.mpf(C)
-        a, w1, w2 = (mpmath.mpf(v) for v in theta0)
-        rows = [(a, w1, w2)]
-        for _ in range(steps):
-            ga = s1sq * a * w1**2 + s2sq * w2 * (a * w2 - 1)
-            if C > 0:
-                ga = min(max(ga, -C), C)
-            a, w1, w2 = a - eta * ga, (1 - eta * s1sq * a**2) * w1, w2 - eta * s2sq * a * (
-                a * w2 - 1)
-            rows.append((a, w1, w2))
-    return rows
+    """The clipped GD of :func:`clipped_gd` at ``dps`` digits, all ``steps`` steps: the public
+    ``run_gd(..., precision=dps, rule=rules.clip("a", C), stop=False)``; rows (a, w1, w2) of
+    mpf."""
+    tr = run_gd(model_for(sigma1, sigma2), eta, theta0, steps, precision=dps, rule=clip_rule(C),
+                stop=False, radius=np.inf, record=())
+    return list(tr.theta)
+
+
+def pgd_rule():
+    """Seed 002's projected GD (Lemma 5.4): after each step, onto {w₁ = 0, σ₁²a² ≤ 2/η}."""
+    return rules.project(w1=0, a="<= sqrt(2/eta)/sigma1")
+
+
+def pgd(sigma1, sigma2, eta, theta0, steps: int, precision: int | None = None):
+    """PGD (:func:`pgd_rule`) through the public ``run_gd``, all ``steps`` steps: the
+    trajectory, θ₀ projected too, and a* = √(2/η)/σ₁ as the projection's bound (the value a
+    is clamped to, bit for bit)."""
+    model = model_for(sigma1, sigma2)
+    tr = run_gd(model, eta, theta0, steps, rule=pgd_rule(), stop=False, radius=np.inf,
+                record=(), precision=precision)
+    if precision is not None:
+        with mpmath.workdps(precision):
+            return tr, mpmath.sqrt(2 / mpmath.mpf(eta)) / sigma1
+    hyper = [[float(v) for v in model.hyper.values()]]
+    _, hi = pgd_rule().compile(model.params, model.hyper_names).box([eta], hyper)
+    return tr, float(hi[0, 0])
 
 
 def _setting(overrides) -> dict:
@@ -354,7 +360,8 @@ def limiting_sharpness(quick: bool = True, eta=None, C=None, sigma2=None, theta0
         plain = clipped_gd(s["sigma1"], s["sigma2"], s["eta"], s["theta0"], s["C"], steps=10000,
                            log_mode=False)
     with np.errstate(all="ignore"):
-        mode_gap = float(np.max(np.abs(plain.thetas - run.thetas[:10001])))
+        n = len(plain.a)   # the plain run ends early if it overflows
+        mode_gap = float(np.max(np.abs(plain.thetas - run.thetas[:n])))
     hypotheses = initialisation_conditions(s)
     comparisons = (
         Comparison("max ηS/2 over the last 10%", float(np.max(ratio)), 1 + 1e-3, 0.0, sense="<="),
@@ -652,44 +659,28 @@ def gfs_bounds(quick: bool = True, band=None, C=None, sigma2=None, theta0=None) 
 def _recheck_gfs_bounds(s, band, dps: int = 30, steps: int = 10000) -> Recheck:
     """The same clipped GD and the bounds at 30 digits (mpmath: w1 cannot underflow)."""
     a_lo, a_hi = a_band(s, band)
+    rows = mp_clipped_gd(s["sigma1"], s["sigma2"], s["eta"], s["theta0"], s["C"], steps, dps)
     with mpmath.workdps(dps):
         s1sq, s2sq = mpmath.mpf(s["sigma1"]) ** 2, mpmath.mpf(s["sigma2"]) ** 2
-        eta, clip = mpmath.mpf(s["eta"]), mpmath.mpf(s["C"])
-        a, w1, w2 = (mpmath.mpf(v) for v in s["theta0"])
+        eta = mpmath.mpf(s["eta"])
         lo2, hi2, w1b2 = mpmath.mpf(a_lo) ** 2, mpmath.mpf(a_hi) ** 2, mpmath.mpf(W1_BOUND) ** 2
 
         def h(q):
             return (q + mpmath.sqrt(q * q + 4)) / 2
 
         worst, started = mpmath.mpf(-1), False
-        for _ in range(steps + 1):
+        for a, w1, w2 in rows:
             started = started or s1sq * a * a > 2 / eta
             if started:
                 hq = h(a**2 - w1**2 - w2**2)
                 phi = max(s1sq * hq, s2sq * (hq + 1 / hq))
                 lower, upper = s1sq * h(lo2 - w1b2 - w2**2), s1sq * h(hi2 - w2**2)
                 worst = max(worst, lower - phi, phi - upper)
-            ga = s1sq * a * w1**2 + s2sq * w2 * (a * w2 - 1)
-            if clip > 0:
-                ga = min(max(ga, -clip), clip)
-            a, w1, w2 = (a - eta * ga, w1 * (1 - eta * s1sq * a * a),
-                         w2 - eta * s2sq * a * (a * w2 - 1))
         return Recheck(bool(worst <= 0), float(worst), dps,
                        note="largest violation of lower ≤ φ ≤ upper (≤ 0 means the bounds hold)")
 
 
 # ---------------------------------------------------------------- Lemma 5.4, Theorem 5.5
-def _pgd(sigma1, sigma2, eta, a0, w20, steps):
-    a_star = math.sqrt(2 / eta) / sigma1
-    a, w2 = np.empty(steps + 1), np.empty(steps + 1)
-    a[0], w2[0] = a0, w20
-    for t in range(steps):
-        r = a[t] * w2[t] - 1
-        a[t + 1] = min(a[t] - eta * sigma2**2 * w2[t] * r, a_star)
-        w2[t + 1] = w2[t] - eta * sigma2**2 * a[t] * r
-    return a, w2, a_star
-
-
 @check("two_layer_minimal.pgd_rate", source=SOURCE + ", Lemma 5.4, Theorem 5.5",
        statement="PGD onto {σ₁²a² ≤ 2/η, w₁ = 0} (a clipped from above at a*) reaches a* at the "
                  "step t' predicted by the gradient flow of the same plane, stays there, and then "
@@ -705,8 +696,8 @@ def _pgd(sigma1, sigma2, eta, a0, w20, steps):
                    "η = 2: a* is never reached": {"eta": 2.0}})
 def pgd_rate(quick: bool = True, rate_factor: float = 2.0, eta=None) -> Outcome:
     s = _setting({"eta": eta})
-    a, w2, a_star = _pgd(s["sigma1"], s["sigma2"], s["eta"], s["theta0"][0], s["theta0"][2],
-                         2000)
+    tr, a_star = pgd(s["sigma1"], s["sigma2"], s["eta"], s["theta0"], 2000)
+    a, w2 = tr.theta[:, 0], tr.theta[:, 2]
     at_star = np.nonzero(a == a_star)[0]
     if len(at_star) == 0:
         return Outcome(False, measured="a never reaches a*", predicted="t' finite",
@@ -730,19 +721,14 @@ def pgd_rate(quick: bool = True, rate_factor: float = 2.0, eta=None) -> Outcome:
 
 
 def _recheck_pgd(rate, s=CANONICAL, steps=400):
-    """Lemma 5.4's PGD at 50 digits: the per-step loss ratio after t'."""
+    """Lemma 5.4's PGD at 50 digits: the per-step loss ratio after t' (first a_t at a*)."""
+    tr, a_star = pgd(s["sigma1"], s["sigma2"], s["eta"], s["theta0"], steps, precision=50)
     with mpmath.workdps(50):
-        eta, s2sq = mpmath.mpf(s["eta"]), mpmath.mpf(s["sigma2"]) ** 2
-        a_star = mpmath.sqrt(2 / eta) / s["sigma1"]
-        a, w2 = mpmath.mpf(s["theta0"][0]), mpmath.mpf(s["theta0"][2])
-        t_prime, ratios = None, []
-        for t in range(steps):
-            r = a * w2 - 1
-            a, w2 = min(a - eta * s2sq * w2 * r, a_star), w2 - eta * s2sq * a * r
-            if t_prime is not None:
-                ratios.append(((a * w2 - 1) / r) ** 2)
-            elif a == a_star:
-                t_prime = t + 1
+        r = [a * w2 - 1 for a, _, w2 in tr.theta]
+        at_star = [t for t, row in enumerate(tr.theta) if abs(row[0] - a_star) < 1e-40]
+        t_prime = at_star[0] if at_star else None
+        ratios = [] if t_prime is None else [(r[t + 1] / r[t]) ** 2
+                                             for t in range(t_prime, len(r) - 1)]
         error = max(abs(q - rate) for q in ratios) if ratios else mpmath.inf
     return Recheck(passed=error <= 1e-10, measured=float(error), dps=50,
                    note=f"t' = {t_prime}; max |ratio − rate| = {float(error):.3g}")

@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from eosmath import models
-from eosmath.theory._iterate import losses_along, sharpness_along, trajectory
+from eosmath.dynamics.gd import run_gd
 from eosmath.theory.minimalist_two_layer import (
     BROKEN_STEP,
     CANONICAL,
@@ -216,10 +216,11 @@ def sharpening_profile(sharpness: np.ndarray, loss: np.ndarray, eta: float) -> d
 def _scalar_profile(case) -> dict:
     (name, hyper), theta0, eta = case
     model = models.get(name, **hyper)
-    tr = trajectory(model, theta0, eta, SCALAR_STEPS)
-    if len(tr) < SCALAR_STEPS + 1:
+    tr = run_gd(model, eta, theta0, SCALAR_STEPS, stop=False, radius=np.inf,
+                record=("loss", "sharpness"))
+    if tr.stop_step < SCALAR_STEPS:   # ended early: not finite
         return {"longest_sharpening": SCALAR_STEPS, "last_loss_rise": SCALAR_STEPS}
-    return sharpening_profile(sharpness_along(model, tr), losses_along(model, tr), eta)
+    return sharpening_profile(tr.sharpness, tr.loss, eta)
 
 
 def _scalar_ok(profile: dict) -> bool:

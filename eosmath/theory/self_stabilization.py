@@ -17,9 +17,10 @@ import sympy as sp
 from scipy.integrate import solve_ivp
 
 from eosmath import ETA, models
+from eosmath.dynamics.gd import run_gd
 from eosmath.references import cite
 from eosmath.symbolic.model import Model
-from eosmath.theory._iterate import losses_along, mp_trajectory, sharpness_along, trajectory
+from eosmath.theory._iterate import losses_along, sharpness_along
 from eosmath.theory.registry import check
 from eosmath.theory.verdict import Comparison, HeldOut, Outcome, Recheck
 
@@ -346,9 +347,23 @@ def _stages(tr, eta, alpha, beta):
 
 
 def _recheck_stages(toy, theta0, step, eta, alpha, beta):
-    tr = np.array([[float(v) for v in t] for t in mp_trajectory(toy, theta0, step, 3000)])
+    tr = mp_trajectory(toy, theta0, step, 3000)
     passed, measured, _ = _stages(tr, eta, alpha, beta)
     return Recheck(passed=passed, measured=measured, dps=50, note="the same run at 50 digits")
+
+
+def trajectory(model, theta0, eta: float, steps: int) -> np.ndarray:
+    """GD iterates θ_0 … θ_steps through the public ``run_gd(..., stop=False,
+    radius=np.inf)``: every step unless the gradient or an iterate stops being finite (then
+    fewer rows)."""
+    return run_gd(model, eta, theta0, steps, stop=False, radius=np.inf, record=(),
+                  quiet=True).theta
+
+
+def mp_trajectory(model, theta0, eta, steps: int, dps: int = 50) -> np.ndarray:
+    """The same GD at ``dps`` digits (``run_gd(..., precision=dps)``), rounded to float64."""
+    return run_gd(model, eta, theta0, steps, precision=dps, stop=False, radius=np.inf,
+                  record=()).to_numpy()
 
 
 # ------------------------------------------------------------------------- Theorem 1
@@ -502,8 +517,7 @@ def _recheck_theorem1(alpha, beta, alpha_factor, c4, dps: int = 40) -> Recheck:
     c = THEOREM1_CALIBRATION
 
     def gd(toy, theta0, steps):
-        path = mp_trajectory(toy, theta0, c["eta"], steps, dps=dps)
-        return np.array([[float(v) for v in p] for p in path])
+        return mp_trajectory(toy, theta0, c["eta"], steps, dps=dps)
 
     errors = _theorem1_errors(c["eta"], c["kappa"], c["x0_over_delta"], alpha, beta,
                               alpha_factor, c4, gd=gd)

@@ -59,8 +59,8 @@ def test_soft_quadratic_settles_on_the_symmetric_two_cycle(eta, amplitude):
 
 def test_recorded_statistics_and_reducer(quadratic):
     tr = eos.run_gd(quadratic, 0.1, (1.0,), steps=100, reducer=lambda t, th: th[0] ** 2)
-    assert len(tr.loss) == tr.stop_step and len(tr.theta) == tr.stop_step + 1
-    np.testing.assert_allclose(tr.loss, A / 2 * tr.theta[:-1, 0] ** 2, rtol=1e-15)
+    assert len(tr.loss) == len(tr.theta) == tr.stop_step + 1     # through the final iterate
+    np.testing.assert_allclose(tr.loss, A / 2 * tr.theta[:, 0] ** 2, rtol=1e-15)
     np.testing.assert_allclose(tr.eos_ratio, 0.1 * A / 2)
     np.testing.assert_allclose(tr.reduced, tr.theta[:, 0] ** 2)
     only = eos.run_gd(quadratic, 0.1, (1.0,), steps=100, record=("loss",))
@@ -100,3 +100,46 @@ def test_trajectory_repr_is_a_summary_not_the_arrays():
     text = repr(tr)
     assert len(text) < 300 and "stop_step=" in text and "status=" in text
     assert text.count("\n") == 0
+
+
+@pytest.mark.parametrize("eta, theta0, status", [
+    (0.1, (1.0,), Status.CONVERGED), (0.5, (1.0,), Status.PERIOD), (0.6, (1.0,), Status.DIVERGED),
+    (0.45, (1.0,), Status.MAX_STEPS)])
+def test_statistics_run_through_the_final_iterate(quadratic, eta, theta0, status):
+    # L = 2x², S = 4 everywhere: loss[t] is L(θ_t) for every row of theta, the last included
+    steps = 40 if status == Status.MAX_STEPS else 2000
+    tr = eos.run_gd(quadratic, eta, theta0, steps=steps)
+    assert tr.status == status
+    n = tr.stop_step + 1
+    assert len(tr.theta) == len(tr.loss) == len(tr.sharpness) == len(tr.eos_ratio) == n
+    expected = A / 2 * tr.theta[:, 0] ** 2
+    finite = np.isfinite(expected)
+    assert np.array_equal(tr.loss[finite], expected[finite])
+    assert tr.loss[-1] == tr.stats["final_loss"] and tr.sharpness[-1] == tr.stats["final_sharpness"]
+    assert np.all(tr.sharpness[finite] == A)
+
+
+def test_stop_false_takes_exactly_the_steps_asked_for(quadratic):
+    converging = eos.run_gd(quadratic, 0.1, (1.0,), steps=300, stop=False)
+    assert converging.status == Status.MAX_STEPS and converging.stop_step == 300
+    assert len(converging.theta) == len(converging.loss) == 301
+    orbit = eos.run_gd(quadratic, 0.5, (1.0,), steps=300, stop=False)   # x ↦ −x: period 2
+    assert orbit.status == Status.MAX_STEPS and orbit.period == 0 and len(orbit.theta) == 301
+    assert np.array_equal(orbit.theta[::2, 0], np.ones(151))
+    # the same iterates as the default run, which stopped early
+    early = eos.run_gd(quadratic, 0.1, (1.0,), steps=300)
+    assert np.array_equal(converging.theta[: early.stop_step + 1], early.theta)
+    # divergence still ends the run: an iterate beyond the radius (or non-finite) is final
+    diverging = eos.run_gd(quadratic, 0.6, (1.0,), steps=300, stop=False)
+    assert diverging.status == Status.DIVERGED and diverging.stop_step < 300
+    unbounded = eos.run_gd(quadratic, 0.6, (1.0,), steps=3000, stop=False, radius=np.inf)
+    # here ‖∇L‖² overflows first (|x| ≈ 3.8e153): no step can be taken from there
+    assert unbounded.status == Status.DIVERGED and unbounded.stop_step < 3000
+    assert abs(unbounded.theta[-1, 0]) > 1e150 and len(unbounded.loss) == unbounded.stop_step + 1
+
+
+def test_stop_false_with_a_rule(quadratic):
+    tr = eos.run_gd(quadratic, 0.1, (1.0,), steps=200, stop=False,
+                    rule=eos.rules.heavy_ball(0.5))
+    assert tr.status == Status.MAX_STEPS and tr.stop_step == 200 and len(tr.loss) == 201
+    assert tr.loss[-1] == tr.stats["final_loss"] == A / 2 * tr.theta[-1, 0] ** 2

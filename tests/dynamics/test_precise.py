@@ -56,7 +56,7 @@ def test_stop_rules_match_the_float_path():
     diverged = eos.run_gd(m, 0.6, (1.0,), 1000, precision=20)
     assert diverged.status == Status.DIVERGED
     assert diverged.stop_step == eos.run_gd(m, 0.6, (1.0,), 1000).stop_step
-    assert len(diverged.theta) == diverged.stop_step + 1 == len(diverged.loss) + 1
+    assert len(diverged.theta) == diverged.stop_step + 1 == len(diverged.loss)
     assert eos.run_gd(m, 0.1, (1.0,), 1000, precision=20).stop_step == 48
 
 

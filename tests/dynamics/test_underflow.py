@@ -13,7 +13,7 @@ import eosmath as eos
 from eosmath.dynamics.gd import UnderflowWarning
 from eosmath.dynamics.log_magnitude import run_gd_log_magnitude
 from eosmath.dynamics.status import Status
-from eosmath.errors import InvalidInputError
+from eosmath.errors import EosmathError, InvalidInputError
 from eosmath.theory.minimalist_two_layer import mp_clipped_gd
 
 SETTING = {"eta": 4.0, "theta0": (0.1, 1e-3, 0.1), "steps": 15000}
@@ -83,3 +83,32 @@ def test_only_multiplicative_coordinates_can_be_carried(model):
         run_gd_log_magnitude(model, 4.0, (0.1, 1e-3, 0.1), 10, log_coordinates=("w2",))
     with pytest.raises(InvalidInputError, match="start non-zero"):
         run_gd_log_magnitude(model, 4.0, (0.1, 0.0, 0.1), 10, log_coordinates=("w1",))
+
+
+def test_log_magnitude_with_a_rule_follows_run_gd_with_the_rule():
+    # seed 002's clipped GD over its first 200 steps (w1 stays far above underflow): the two
+    # loops differ only in rounding (fma in the compiled run_gd; w1 through exp(log|w1|) here)
+    m = eos.models.get("two_layer_minimal", sigma1=1.0, sigma2=0.02)
+    for rule in (eos.rules.clip("a", 0.002),
+                 eos.rules.chain(eos.rules.clip("a", 0.002), eos.rules.project(a="<= 0.7"))):
+        run = run_gd_log_magnitude(m, 4.0, (0.67, 0.01, 1.0), 200, log_coordinates=("w1",),
+                                   rule=rule)
+        tr = eos.run_gd(m, 4.0, (0.67, 0.01, 1.0), 200, rule=rule, stop=False)
+        np.testing.assert_allclose(run.theta, tr.theta, rtol=1e-12, atol=1e-15)
+        assert len(run.sharpness) == len(run.theta) == 201          # through the final iterate
+        np.testing.assert_allclose(run.sharpness, tr.sharpness, rtol=1e-12)
+        assert run.rule == str(rule)
+    capped = run_gd_log_magnitude(m, 4.0, (0.67, 0.01, 1.0), 200, log_coordinates=("w1",),
+                                  rule=eos.rules.project(a="<= 0.7"))
+    assert capped.theta[:, 0].max() == 0.7
+
+
+@pytest.mark.parametrize("rule, message", [
+    (eos.rules.heavy_ball(0.5), "keeps a state"),
+    (eos.rules.clip("w1", 1.0), "carried coordinate"),
+    (eos.rules.project(w1=0), "carried coordinate"),
+    ("clip", "rule= takes")])
+def test_log_magnitude_refuses_rules_it_cannot_follow(model, rule, message):
+    with pytest.raises(EosmathError, match=message):
+        run_gd_log_magnitude(model, 4.0, (0.1, 1e-3, 0.1), 10, log_coordinates=("w1",),
+                             rule=rule)

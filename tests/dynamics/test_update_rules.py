@@ -1,11 +1,14 @@
 """Update rules (eos.rules) through run_gd and sweep.
 
-Oracles: the theory module's private clipped GD / PGD of seed 002 and its 50-digit run, the
-plain GD kernel (an empty rule), closed-form stability thresholds of momentum on a quadratic
-(roots of the characteristic polynomial), an independent NumPy loop for Adam, and the rule's
-own sweep vs run_gd cell by cell.
+Oracles: the theory module's former private clipped GD / PGD of seed 002 (written out here),
+a 50-digit loop, the plain GD kernel (an empty rule), closed-form stability thresholds of
+momentum on a quadratic (roots of the characteristic polynomial), an independent NumPy loop
+for Adam, the mpmath path for every rule, and the rule's own sweep vs run_gd cell by cell.
 """
 
+import math
+
+import mpmath
 import numpy as np
 import pytest
 
@@ -21,20 +24,90 @@ def mtl_model():
     return eos.models.get("two_layer_minimal", sigma1=1.0, sigma2=0.02)
 
 
-def test_seed002_clipped_gd_in_public_lines(mtl_model):
+def _seed002_reference(steps, eta=4.0, s1sq=1.0, s2sq=0.02**2, C=0.002,
+                       theta0=(0.67, 0.01, 1.0)):
+    """The theory module's former private clipped GD (w1 carried as sign and log|w1|),
+    written out in plain Python: the result the public lines must reproduce exactly."""
+    a, w1, w2 = theta0
+    rows, logw1, sign = [(a, w1, w2)], [math.log(abs(w1))], 1.0 if w1 >= 0 else -1.0
+    lw = logw1[0]
+    for _ in range(steps):
+        ga = s1sq * a * math.exp(2.0 * lw) + s2sq * w2 * (a * w2 - 1.0)
+        ga = min(max(ga, -C), C)
+        factor = 1.0 - eta * s1sq * a * a
+        a, w2 = a - eta * ga, w2 - eta * s2sq * a * (a * w2 - 1.0)
+        lw += math.log(abs(factor))
+        sign *= 1.0 if factor >= 0 else -1.0
+        rows.append((a, sign * math.exp(lw), w2))
+        logw1.append(lw)
+    return np.array(rows), np.array(logw1)
+
+
+def _seed002_pgd_reference(steps, eta=4.0, s2sq=0.02**2, a0=0.67, w20=1.0):
+    """The theory module's former private PGD onto {w1 = 0, a ≤ a*}, in plain Python."""
+    a_star = math.sqrt(2 / eta)
+    a, w2 = [a0], [w20]
+    for t in range(steps):
+        r = a[t] * w2[t] - 1
+        a.append(min(a[t] - eta * s2sq * w2[t] * r, a_star))
+        w2.append(w2[t] - eta * s2sq * a[t] * r)
+    return np.array(a), np.array(w2), a_star
+
+
+def test_seed002_clipped_gd_and_pgd_in_public_lines_are_what_the_checks_use(mtl_model):
+    # the public lines (README) ...
+    m = eos.models.get("two_layer_minimal", sigma1=1.0, sigma2=0.02)
+    clipped = eos.run_gd_log_magnitude(m, 4.0, (0.67, 0.01, 1.0), 10000, log_coordinates=("w1",),
+                                       rule=eos.rules.clip("a", 0.002))
+    pgd = eos.run_gd(m, 4.0, (0.67, 0.01, 1.0), 2000, stop=False,
+                     rule=eos.rules.project(w1=0, a="<= sqrt(2/eta)/sigma1"))
+    # ... are exactly the runs the two_layer_minimal checks judge ...
+    used = mtl._run(mtl.CANONICAL)
+    assert np.array_equal(clipped.theta, used.thetas)
+    assert np.array_equal(clipped.log_abs[:, 0], used.log_abs_w1)
+    used_pgd, a_star = mtl.pgd(1.0, 0.02, 4.0, (0.67, 0.01, 1.0), 2000)
+    assert np.array_equal(pgd.theta, used_pgd.theta) and pgd.status.name == "MAX_STEPS"
+    # ... and exactly the theory module's former private loops
+    rows, logw1 = _seed002_reference(10000)
+    assert np.array_equal(clipped.theta, rows) and np.array_equal(clipped.log_abs[:, 0], logw1)
+    a, w2, star = _seed002_pgd_reference(2000)
+    assert np.array_equal(pgd.theta[:, 0], a) and np.array_equal(pgd.theta[:, 2], w2)
+    assert np.all(pgd.theta[:, 1] == 0.0)  # θ₀ is projected too
+    assert a_star == star == pgd.theta[:, 0].max()
+
+
+def test_seed002_runs_at_50_digits_in_public_lines(mtl_model):
+    # an independent oracle: the clipped map written out in mpmath
+    with mpmath.workdps(50):
+        s2sq, eta, C = mpmath.mpf(0.02) ** 2, mpmath.mpf(4), mpmath.mpf(0.002)
+        a, w1, w2 = (mpmath.mpf(v) for v in (0.67, 0.01, 1.0))
+        oracle = [(a, w1, w2)]
+        for _ in range(300):
+            ga = min(max(a * w1**2 + s2sq * w2 * (a * w2 - 1), -C), C)
+            a, w1, w2 = a - eta * ga, (1 - eta * a**2) * w1, w2 - eta * s2sq * a * (a * w2 - 1)
+            oracle.append((a, w1, w2))
+    tr = eos.run_gd(mtl_model, 4.0, (0.67, 0.01, 1.0), 300, precision=50, stop=False,
+                    rule=eos.rules.clip("a", 0.002), record=())
+    with mpmath.workdps(50):
+        gap = max(abs(x - y) for r, q in zip(tr.theta, oracle, strict=True)
+                  for x, y in zip(r, q, strict=True))
+    assert gap < mpmath.mpf("1e-45")
+    assert mtl.mp_clipped_gd(1.0, 0.02, 4.0, (0.67, 0.01, 1.0), 0.002, 300) == list(tr.theta)
+    # PGD at 50 digits: a is clamped to a* evaluated at that precision
+    pgd, _ = mtl.pgd(1.0, 0.02, 4.0, (0.67, 0.01, 1.0), 300, precision=50)
+    with mpmath.workdps(50):
+        a_star = mpmath.sqrt(mpmath.mpf(2) / 4)
+        assert max(row[0] for row in pgd.theta) - a_star < mpmath.mpf("1e-48")
+
+
+def test_seed002_canonical_numbers_with_run_gd_and_the_clip(mtl_model):
     tr = eos.run_gd(mtl_model, 4.0, (0.67, 0.01, 1.0), 10000, rule=eos.rules.clip("a", 0.002))
-    private = mtl.clipped_gd(steps=10000, log_mode=False).thetas
-    # Same map, other floating-point order (fma; SymPy's expression order): differences are
-    # rounding grown by the dynamics. Both agree with the 50-digit run to the theory test's
-    # tolerance over 1000 steps ...
-    oracle = np.array([[float(v) for v in r] for r in mtl.mp_clipped_gd(
-        1.0, 0.02, 4.0, (0.67, 0.01, 1.0), 0.002, 1000)])
-    assert np.allclose(tr.theta[:1001], oracle, rtol=1e-10, atol=1e-14)
-    assert np.allclose(private[:1001], oracle, rtol=1e-10, atol=1e-14)
-    # ... and with each other over the 10 000 steps of the canonical run (1e-9: calibrated,
-    # measured 1.1e-12; the 1000-step oracle comparison above is the principled one).
-    assert tr.status.name == "MAX_STEPS" and tr.theta.shape == private.shape
-    assert np.max(np.abs(tr.theta - private)) < 1e-9
+    # The compiled loop: same map, other floating-point order (fma; SymPy's expression order),
+    # and w1 itself iterated: rounding grown by the dynamics (1e-9: calibrated, measured
+    # 1.1e-12 against the log-magnitude run).
+    log_run = mtl._run(mtl.CANONICAL)
+    assert tr.status.name == "MAX_STEPS" and tr.theta.shape == log_run.thetas.shape
+    assert np.max(np.abs(tr.theta - log_run.thetas)) < 1e-9
     # the spec's canonical-run numbers (spec/minimalist_two_layer.md §3, §8; measured there)
     assert tr.stats["first_unstable_step"] == 78
     assert abs(tr.eos_ratio.max() - 1.11760) < 5e-6
@@ -43,16 +116,6 @@ def test_seed002_clipped_gd_in_public_lines(mtl_model):
     a, w1, w2 = tr.theta[:-1].T
     grad_a = a * w1**2 + 0.02**2 * w2 * (a * w2 - 1)
     assert int(np.sum(np.abs(grad_a) > 0.002)) == 23  # "the clip is active on 23 steps"
-
-
-def test_seed002_pgd_equals_the_private_pgd_bit_for_bit(mtl_model):
-    rule = eos.rules.project(w1=0, a="<= sqrt(2/eta)/sigma1")
-    tr = eos.run_gd(mtl_model, 4.0, (0.67, 0.01, 1.0), 2000, rule=rule, tol=0, kmax=2001)
-    a, w2, a_star = mtl._pgd(1.0, 0.02, 4.0, 0.67, 1.0, 2000)
-    assert tr.status.name == "MAX_STEPS"
-    assert np.array_equal(tr.theta[:, 0], a) and np.array_equal(tr.theta[:, 2], w2)
-    assert np.all(tr.theta[:, 1] == 0.0)  # θ₀ is projected too
-    assert tr.theta[:, 0].max() == a_star
 
 
 def test_empty_rule_is_plain_gd_bit_for_bit():
@@ -200,10 +263,22 @@ def test_bad_rules_get_one_line_errors(mtl_model, bad, message):
         eos.run_gd(mtl_model, 4.0, (0.67, 0.01, 1.0), 5, rule=bad())
 
 
-def test_rule_with_precision_or_not_a_rule_is_refused(mtl_model):
-    with pytest.raises(EosmathError, match="precision"):
-        eos.run_gd(mtl_model, 4.0, (0.67, 0.01, 1.0), 5, rule=eos.rules.clip("a", 1.0),
-                   precision=30)
+@pytest.mark.parametrize("rule", [eos.rules.heavy_ball(0.5), eos.rules.nesterov(0.3),
+                                  eos.rules.rmsprop(0.9, 1e-8), eos.rules.adam(0.9, 0.99, 1e-8),
+                                  eos.rules.chain(eos.rules.clip("x", 0.5),
+                                                  eos.rules.project(x="<= 0.8"))])
+def test_rules_at_high_precision_agree_with_the_compiled_loop(rule):
+    # two implementations (Numba float64, mpmath at 40 digits) on a contracting run: rounding
+    m = eos.models.get("quadratic", a=4.0)
+    fast = eos.run_gd(m, 0.1, (1.0,), 60, rule=rule, stop=False)
+    slow = eos.run_gd(m, 0.1, (1.0,), 60, rule=rule, stop=False, precision=40)
+    assert slow.stop_step == fast.stop_step == 60
+    np.testing.assert_allclose(slow.to_numpy(), fast.theta, rtol=0, atol=1e-13)
+    np.testing.assert_allclose(np.array(slow.sharpness, dtype=float), fast.sharpness, rtol=1e-12)
+    np.testing.assert_allclose(np.array(slow.eos_ratio, dtype=float), fast.eos_ratio, rtol=1e-12)
+
+
+def test_not_a_rule_is_refused(mtl_model):
     with pytest.raises(EosmathError, match="rule= takes"):
         eos.run_gd(mtl_model, 4.0, (0.67, 0.01, 1.0), 5, rule="adam")
 

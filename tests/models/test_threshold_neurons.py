@@ -194,3 +194,43 @@ def test_network_sharpness_at_the_origin_is_the_common_mode_of_the_reduction():
     assert abs(vals[-1] - sharp) < 4 * math.sqrt(var1 / 300)
     assert abs(vecs[:, -1] @ np.array([1.0, -1.0, 0.0])) / math.sqrt(2) > 0.999
     assert vals[-1] == pytest.approx(200**2 / (4 * math.pi), rel=0.06)
+
+
+# ------------------------------------------------------------------ the numeric catalog
+def test_numeric_models_are_registered_with_source_and_reason():
+    import eosmath as eos
+
+    assert set(eos.models.numeric_names()) == {
+        "threshold_mean_model", "threshold_network", "threshold_network_vector"}
+    for name in eos.models.numeric_names():
+        info = eos.models.describe(name)
+        assert info["symbolic"] is False and "Ahn" in info["source"]
+        assert info["summary"] and info["why_not_symbolic"]
+        assert name not in eos.models.names()            # the SymPy catalog stays SymPy
+        built = eos.models.numeric(name, d=12)
+        assert built.name == name and built.source == info["source"] and built.description
+
+
+def test_numeric_builders_equal_direct_construction():
+    import eosmath as eos
+    from eosmath.models.threshold_neurons import Figure1Network
+    from eosmath.nn.datasets import sparse_coding
+
+    mm = eos.models.numeric("threshold_mean_model", d=400)
+    assert isinstance(mm, MeanModel) and mm.loss(0.1, -0.2) == MeanModel(400).loss(0.1, -0.2)
+    data = sparse_coding(d=20, n=30, lam=3.0, seed=1)
+    direct = Figure1Network(data.X, data.Y[:, 0])
+    net = eos.models.numeric("threshold_network", d=20, n=30, seed=1)
+    assert net.grad(0.1, -0.05, -0.2) == direct.grad(0.1, -0.05, -0.2)
+
+
+def test_numeric_models_refused_by_the_symbolic_get_with_one_line():
+    import eosmath as eos
+    from eosmath.errors import UnknownModelError
+
+    with pytest.raises(UnknownModelError, match=r"numeric model.*eos\.models\.numeric"):
+        eos.models.get("threshold_mean_model")
+    with pytest.raises(UnknownModelError, match="did you mean"):
+        eos.models.numeric("threshold_mean_modle")
+    with pytest.raises(UnknownModelError, match="no option"):
+        eos.models.numeric("threshold_mean_model", width=3)
