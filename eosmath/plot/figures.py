@@ -71,8 +71,12 @@ def held_fixed(ds) -> str:
 
     config = _sweep_config(ds)
     params = config.get("params", ())
+    # a swept name is not fixed (the config keeps its default); an axis cut by .sel() is
+    fixed = {k: v for k, v in config.get("fixed", {}).items() if k not in ds.dims}
+    fixed.update({k: float(ds[k]) for k in config.get("axes", {})
+                  if k in ds.coords and ds[k].ndim == 0})
     return ", ".join(f"${math_symbol(k)}{'_0' if k in params else ''} = {v:g}$"
-                     for k, v in config.get("fixed", {}).items() if isinstance(v, (int, float)))
+                     for k, v in fixed.items() if isinstance(v, (int, float)))
 
 
 def valid_cells(ds):
