@@ -186,10 +186,15 @@ def sharpness_trace(sharpness, eta: float, loss=None, ax=None, title=None, panel
     """
     import matplotlib.pyplot as plt
 
+    from eosmath.errors import InvalidInputError
+
     below = dict(panels or {})
     if loss is not None:
         below = {r"loss $L(\theta_t)$": loss, **below}
-    if below and ax is None:
+    if below and ax is not None:
+        raise InvalidInputError("sharpness_trace: the loss and panels get axes of their own; "
+                                "leave ax=None, or plot them on your axes yourself")
+    if below:
         fig, axes = plt.subplots(1 + len(below), 1, figsize=(6.4, 2.2 + 1.8 * len(below)),
                                  sharex=True, layout="constrained",
                                  height_ratios=[1.4] + [1.0] * len(below))
@@ -223,8 +228,14 @@ def eigenvalue_trace(steps, eigenvalues, eta: float, ax=None, title=None):
     >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     ['$\\lambda_{1}$', '$\\lambda_{2}$', '$2/\\eta$']
     """
+    from eosmath.errors import InvalidInputError
+
+    values = np.asarray(eigenvalues, dtype=float)
+    values = values.reshape(len(values), -1) if values.ndim else values.reshape(1, 1)
+    if len(values) != len(steps):
+        raise InvalidInputError(f"eigenvalue_trace: {len(values)} rows of eigenvalues for "
+                                f"{len(steps)} steps; give one row per step")
     fig, ax = _axes(ax)
-    values = np.asarray(eigenvalues, dtype=float).reshape(len(steps), -1)
     for j in range(values.shape[1]):
         ax.plot(steps, values[:, j], color=OKABE_ITO[j % len(OKABE_ITO)], lw=1.0,
                 label=rf"$\lambda_{{{j + 1}}}$")

@@ -172,3 +172,16 @@ def test_title_names_what_was_held_fixed_not_what_was_swept():
                    x=np.linspace(0.5, 1.0, 2), steps=50, quiet=True)
     title = eos.plot.phase_diagram(ds.sel(x=1.0), "status").axes[0].get_title()
     assert title == "Outcome of GD — $x_0 = 1$"         # a swept: its default is not "fixed"
+
+
+def test_plotting_refuses_what_it_cannot_draw_with_a_clear_error():
+    import matplotlib.pyplot as plt
+    import pytest
+
+    from eosmath.errors import InvalidInputError
+
+    _, ax = plt.subplots()
+    with pytest.raises(InvalidInputError, match="axes of their own"):
+        eos.plot.sharpness_trace(np.ones(5), 0.5, loss=np.ones(5), ax=ax)   # loss not dropped
+    with pytest.raises(InvalidInputError, match="3 rows of eigenvalues for 4 steps"):
+        eos.plot.eigenvalue_trace(np.arange(4), np.ones((3, 2)), 0.5)
