@@ -1,4 +1,5 @@
-"""Figures: phase diagrams of sweeps, sharpness traces, orbit diagrams (matplotlib).
+"""Figures: phase diagrams of sweeps, sharpness and eigenvalue traces, phase portraits,
+orbit diagrams (matplotlib), in one house style (see :mod:`eosmath.plot.figures`).
 
 >>> import numpy as np, eosmath as eos
 >>> ds = eos.sweep(eos.models.get("quadratic"), eta=np.linspace(0.5, 3, 6), x=1.0,
@@ -8,6 +9,13 @@
 ['converged', 'diverged', 'period']
 """
 
-from eosmath.plot.figures import orbit_diagram_plot, phase_diagram, sharpness_trace
+from eosmath.plot.figures import (
+    eigenvalue_trace,
+    orbit_diagram_plot,
+    phase_diagram,
+    phase_portrait,
+    sharpness_trace,
+)
 
-__all__ = ["orbit_diagram_plot", "phase_diagram", "sharpness_trace"]
+__all__ = ["eigenvalue_trace", "orbit_diagram_plot", "phase_diagram", "phase_portrait",
+           "sharpness_trace"]

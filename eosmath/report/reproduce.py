@@ -4,7 +4,8 @@ Sections run in order; each writes its files under the output folder and returns
 ``index.md``. A section that fails is reported as failed in the index (with the error) and the
 job goes on, so one broken part never hides the rest; the exit code says whether all passed.
 The last step writes ``report.tex`` (and ``report.pdf`` when TeX exists) from what the sections
-wrote: see :mod:`eosmath.report.report_pdf`.
+wrote: see :mod:`eosmath.report.report_pdf`; with poppler it also renders the PDF's page of
+check tables as ``report_table_page.png`` (:mod:`eosmath.report.page_image`).
 """
 
 from __future__ import annotations
@@ -138,7 +139,15 @@ def _pdf_step(out: Path, results: list, quiet: bool) -> SectionResult:
     except Exception:  # like a section: reported in the index, never fatal
         note, ok = "```\n" + traceback.format_exc() + "```", False
     skipped = "" if tex_engine() is not None else "pdflatex not found"
-    result = SectionResult("PDF of this report", note, ok, files=["report.tex"], skipped=skipped)
+    files = ["report.tex"]
+    if ok and (out / "report.pdf").exists():  # evidence: a table page, viewable as an image
+        from eosmath.report.page_image import write_table_page_png
+
+        png_note, png_ok, png_skipped = write_table_page_png(out / "report.pdf",
+                                                             out / "report_table_page.png")
+        note, ok = f"{note}\n\n{png_note}", ok and png_ok
+        files += ["report.pdf"] + ([] if png_skipped or not png_ok else ["report_table_page.png"])
+    result = SectionResult("PDF of this report", note, ok, files=files, skipped=skipped)
     result.seconds = time.perf_counter() - start
     if not quiet:
         print(f"[{_mark(result)}] {result.title} ({result.seconds:.1f}s)")
@@ -200,17 +209,22 @@ def figures_section(out_dir: Path, full: bool, quiet: bool) -> SectionResult:
     product = eos.models.get("product", ell="logcosh")
     ds = eos.sweep(product, eta=np.linspace(0.5, 3, n), x=np.linspace(0.1, 2, n), y=2.0,
                    steps=2000, quiet=True)
-    # GF regime below η = 2/R, R = y0² − x0² (the GF limit's sharpness); EoS regime above it
-    boundary = {"η = 2/(y0² − x0²)": lambda x: 2 / np.maximum(4.0 - x**2, 1e-9)}
-    save(eos.plot.phase_diagram(ds.transpose("x", "eta"), "status", overlays=boundary),
-         "product_status.png", "ℓ(xy) = log cosh(xy), y0 = 2: outcome of GD per (x0, η); "
-         "above the dashed curve GD starts at the edge of stability (sharpness of the GF "
-         "limit > 2/η).")
-    save(eos.plot.phase_diagram(ds.transpose("x", "eta"), "final_eos_ratio"),
-         "product_eos_ratio.png", "η·S/2 at the end of each run: converged runs end at or "
-             "just below the edge (≤ 1).")
+    # GF regime while R = y0² − x0² (the GF limit's sharpness) < 2/η, EoS regime above: with
+    # η horizontal the boundary is x0 = √(y0² − 2/η), the EoS regime below it
+    boundary = {r"$x_0 = \sqrt{y_0^2 - 2/\eta}$":
+                lambda eta: np.sqrt(np.where(4.0 - 2 / eta > 0, 4.0 - 2 / eta, np.nan))}
+    save(eos.plot.phase_diagram(ds, "status", overlays=boundary),
+         "product_status.png", "ℓ(xy) = log cosh(xy), y0 = 2: outcome of GD per (η, x0); "
+         "below the dashed curve (y0² − x0² > 2/η) GD runs at the edge of stability, the "
+         "sharpness of the gradient-flow limit exceeding 2/η.")
+    save(eos.plot.phase_diagram(ds, "final_eos_ratio", overlays=boundary),
+         "product_eos_ratio.png", "η·S/2 at the end of each run, diverged cells masked "
+         "(grey): every run that converges ends below the edge (η·S/2 < 1).")
     tr = eos.run_gd(product, 0.1, (0.5, 6.0), steps=4000)
-    save(eos.plot.sharpness_trace(tr.sharpness, 0.1, loss=tr.loss), "product_sharpness.png",
+    save(eos.plot.sharpness_trace(tr.sharpness, 0.1, loss=tr.loss,
+                                  title=r"$\ell(xy) = \log\cosh(xy)$, $(x_0, y_0) = (0.5, 6)$, "
+                                        r"$\eta = 0.1$"),
+         "product_sharpness.png",
          "EoS regime (y0² − x0² > 2/η): sharpness is pushed down to just below 2/η.")
     soft = eos.models.get("soft_quadratic")
     diagram = eos.orbit_diagram(soft, np.linspace(0.5, 8, 300 if full else 150), theta0=(0.7,),
@@ -225,27 +239,24 @@ def figures_section(out_dir: Path, full: bool, quiet: bool) -> SectionResult:
         x, y = -(1 + 0.01 * y) * x, y + 0.01 * (1.0 - x * x / 2)
         xs.append(abs(x))
         ys.append(y)
-    fig, ax = matplotlib.pyplot.subplots(figsize=(5, 4))
-    ax.plot(xs, ys, lw=0.6)
     delta = float(system.meta["delta"].subs(system.hyper))
-    ax.plot([delta], [0], "ro", label="fixed point (δ, 0)")
-    ax.set_xlabel("|x| (unstable direction)")
-    ax.set_ylabel("y (sharpness − 2/η)")
-    ax.legend()
-    save(fig, "self_stabilization_cycle.png", "Reduced self-stabilization map (eq. 3): the "
-         "Lotka–Volterra-like cycle around (δ, 0).")
+    save(eos.plot.phase_portrait(xs, ys, r"$|x_t|$ (along the top eigenvector $u$)",
+                                 r"$y_t \approx S(\theta_t) - 2/\eta$",
+                                 points={r"fixed point $(\delta, 0)$": (delta, 0.0)},
+                                 path_label="reduced map, 4000 steps",
+                                 title=r"Self-stabilization, eq. (3): $\alpha = \beta = 1$, "
+                                       r"$\eta = 0.01$"),
+         "self_stabilization_cycle.png", "Reduced self-stabilization map (eq. 3): the "
+         "Lotka–Volterra-like cycle around (δ, 0), spiralling slowly outward (the map is not "
+         "conservative).")
     data = nn.datasets.chebyshev(degree=3, n=20)
     obj = nn.Objective(nn.MLP([1, 100, 1], activation="tanh", bias=[True, False]), data)
     theta = obj.net.init(seed=0, scheme="chebyshev")
     run = nn.train_gd(obj, theta, eta=0.2, steps=3000 if not full else 10000,
                       sharpness_every=20, top_k=3, quiet=True)
-    fig, ax = matplotlib.pyplot.subplots(figsize=(6, 4))
-    for j in range(run.eigenvalues.shape[1]):
-        ax.plot(run.eig_steps, run.eigenvalues[:, j], label=f"λ{j + 1}")
-    ax.axhline(2 / 0.2, color="k", ls="--", label="2/η")
-    ax.set_xlabel("step")
-    ax.legend()
-    save(fig, "chebyshev_topk.png", "Cohen et al.'s Chebyshev tanh net, η = 0.2: progressive "
+    save(eos.plot.eigenvalue_trace(run.eig_steps, run.eigenvalues, 0.2,
+                                   title=r"Chebyshev tanh network (1–100–1), $\eta = 0.2$"),
+         "chebyshev_topk.png", "Cohen et al.'s Chebyshev tanh net, η = 0.2: progressive "
          "sharpening to 2/η, then the edge of stability (top-3 Hessian eigenvalues).")
     text = "\n\n".join(f"![{cap}](figures/{name})\n\n*{cap}*" for name, cap in items)
     return SectionResult("Figures", text, True, files=[f"figures/{n}" for n, _ in items])

@@ -72,7 +72,7 @@ def test_orbit_diagram_of_the_soft_quadratic():
     diagram = eos.orbit_diagram(m, etas, theta0=(0.7,), keep=16, transient=20000)
     assert diagram.period.tolist() == [1, 1, 2, 2, 2]
     fig = eos.plot.orbit_diagram_plot(diagram)
-    assert fig.axes[0].get_xlabel() == "η"
+    assert fig.axes[0].get_xlabel() == r"step size $\eta$"          # as in every η axis
 
 
 def test_bad_input():

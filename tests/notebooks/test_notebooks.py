@@ -32,3 +32,13 @@ def test_notebook_executes(path, tmp_path):
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
               if o.output_type == "error"]
     assert not errors
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_cites_papers_not_project_files(path):
+    from eosmath.references import REFERENCES
+
+    text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells
+                     if c.cell_type == "markdown")
+    assert "spec/" not in text and "seed 00" not in text.lower(), path.name
+    assert any(str(ref) in text for ref in REFERENCES.values()), path.name

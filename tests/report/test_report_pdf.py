@@ -194,5 +194,5 @@ def test_run_report_links_the_pdf_as_its_last_step(tmp_path, monkeypatch):
     monkeypatch.setattr(reproduce, "SECTIONS", [reproduce.Section("checks", fake_checks)])
     assert reproduce.run_report(tmp_path, quiet=True)
     index = (tmp_path / "index.md").read_text()
-    assert index.rstrip().endswith("(LaTeX source [report.tex](report.tex)).")
+    assert "(LaTeX source [report.tex](report.tex))." in index.rsplit("\n## ", 1)[1]
     assert "[report.pdf](report.pdf)" in index and (tmp_path / "report.pdf").stat().st_size > 0
