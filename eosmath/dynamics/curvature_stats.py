@@ -23,12 +23,13 @@ whose S lies within ~1e-15·‖H‖ of a threshold may fall on either side (as a
 eigenvalue would). A NaN entry makes no pivot ≤ 0 unless an earlier pivot already is, so a
 non-finite Hessian counts nowhere, as a NaN sharpness did.
 
->>> lines = above_lines(2, "x", "res", "_H{i}_{j}")
->>> ns = {"x": 3.0, "_H0_0": 2.0, "_H0_1": 1.0, "_H1_1": 2.0}   # eigenvalues 1 and 3
->>> exec("\\n".join(lines), {}, ns); ns["res"]
-True
->>> ns["x"] = 3.0000001; exec("\\n".join(lines), {}, ns); ns["res"]
-False
+>>> code = "\\n".join(above_lines(2, "x", "res", "_H{i}_{j}"))
+>>> ns = {"fma": lambda a, b, c: a * b + c, "_H0_0": 2.0, "_H0_1": 1.0, "_H1_1": 2.0}
+>>> for x in (2.9999999, 3.0, 3.0000001):      # the eigenvalues are 1 and 3
+...     exec(code, ns | {"x": x}, out := {}); print(x, out["res"])
+2.9999999 True
+3.0 True
+3.0000001 False
 """
 
 from __future__ import annotations
