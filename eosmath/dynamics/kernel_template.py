@@ -12,7 +12,9 @@ One step at θ_t (t = steps done so far):
 
 1. g, H = ∇L(θ_t), ∇²L(θ_t); S = λ_max(H).
 2. Stop DIVERGED if ‖g‖² is not finite, CONVERGED if ‖g‖ < tol (no update).
-3. Statistics: max S, first t with S > 2/η, count of η·S/2 ∈ [0.95, 1.05], tangent vector
+3. Statistics: max S, first t with S > 2/η, count of η·S/2 ∈ [0.95, 1.05] (for dimension
+   ≥ 3 decided by inertia tests, S computed only when it may exceed the running max: see
+   :mod:`eosmath.dynamics.curvature_stats`), tangent vector
    v ← (I − ηH)v (never normalised per step: its log-norm is the Lyapunov sum; every 16 steps
    it is rescaled by an exact power of two when it leaves [2^-300, 2^300]).
 4. θ ← θ − ηg; t ← t + 1; stop DIVERGED if ‖θ‖² is not finite or above radius².
@@ -32,7 +34,7 @@ a coordinate (or tangent component) is exactly 0 although its multiplier |1 − 
 (−1 if never; see ``check_underflow``) and which one (i for θᵢ, DIM + i for the tangent).
 """
 
-from eosmath.dynamics import lane_kernel
+from eosmath.dynamics import curvature_stats, lane_kernel, reducers
 from eosmath.dynamics.stat_layout import NSTAT, STAT, STAT_NAMES  # noqa: F401 (re-exported)
 from eosmath.kernels.codegen import register_template
 
@@ -205,7 +207,7 @@ def gd_pass(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, los
         if not (gnorm2 - gnorm2 == 0.0):
             status, stop = 3, t
             break
-        if curvature > 1:
+        if curvature > 1 and (record or DIM <= 2):
             s = sharpness_of(hess, eigwork)
         if record:
             losses[t] = loss(theta, h)
@@ -214,14 +216,9 @@ def gd_pass(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, los
             status, stop = 0, t
             break
         reduce_step(theta, h, racc)
-        if curvature > 1:
-            if s > max_s:
-                max_s = s
-            ratio = 0.5 * eta * s
-            if ratio > 1.0 and first < 0.0:  # S > 2/η
-                first = t
-            if ratio >= 0.95 and ratio <= 1.05:
-                eos_steps += 1.0
+        if curvature > 1:  # see eosmath.dynamics.curvature_stats
+            max_s, first, eos_steps = curvature_stats(hess, eigwork, eta, float(t), s, max_s,
+                                                      first, eos_steps)
         if curvature > 0:
             for i in range(DIM):
                 acc = tangent[i]
@@ -351,26 +348,7 @@ def sweep_cells_curvature(thetas0, etas, hs, order, steps, tol, radius2, kmax, p
                 theta_out[c, i] = end[i]
 '''.replace("@NSTAT@", str(NSTAT))
 
-REDUCER_INIT = {"max": "-np.inf", "min": "np.inf", "sum": "0.0"}
-REDUCER_UPDATE = {"max": "{v} if {v} > {acc} else {acc}", "min": "{v} if {v} < {acc} else {acc}",
-                  "sum": "{acc} + {v}"}
-
-
-def reducers_source(parts) -> str:
-    """``NREDUCE``, ``reduce_init(acc)`` and ``reduce_step(theta, h, acc)`` for the model's user
-    reducers (no-ops without any); the lane kernel inlines the same expressions."""
-    lines = ["", f"NREDUCE = {len(parts.reducers)}", "", "",
-             "@njit(cache=True)", "def reduce_init(acc):", "    pass"]
-    lines += [f"    acc[{k}] = {REDUCER_INIT[op]}" for k, (op, _) in enumerate(parts.reducers)]
-    lines += ["", "", "@njit(cache=True)", "def reduce_step(theta, h, acc):", "    pass"]
-    lines += [f"    _p{i} = theta[{i}]" for i in range(parts.dim)]
-    lines += [f"    _h{i} = h[{i}]" for i in range(parts.nhyper)]
-    for k, (op, expr) in enumerate(parts.reducers):
-        lines.append(f"    v = {expr}")
-        lines.append(f"    acc[{k}] = " + REDUCER_UPDATE[op].format(v="v", acc=f"acc[{k}]"))
-    return "\n".join(lines) + "\n"
-
-
 register_template("gd_core", SOURCE)
-register_template("reducers", reducers_source)
+register_template("reducers", reducers.reducers_source)
+register_template("curvature_stats", curvature_stats.stats_function_source)
 register_template("sweep_cells", lane_kernel.sweep_source)

@@ -12,8 +12,10 @@ Once a block has no cells left to start, its running lanes are packed to the fro
 state and history moved) and the loops shrink to them, so a block's few long last cells do not
 keep all LANES lanes busy.
 
-Only models of dimension ≤ 2 get lanes (their sharpness has a closed form); others use
-``sweep_cells_scalar``. The generated text is specialised to the model: one variable per
+Models of dimension ≤ 2 compute their sharpness in closed form in the step loop. Models of
+dimension 3 to ``LANE_MAX_DIM`` decide the sharpness statistics by inertia tests in a loop of
+their own (:mod:`eosmath.dynamics.curvature_stats`), solving for S only in the lanes whose S may
+exceed their running maximum; larger models use ``sweep_cells_scalar``. The generated text is specialised to the model: one variable per
 coordinate, the model's gradient and Hessian expressions inlined.
 """
 
@@ -21,12 +23,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from eosmath.dynamics.curvature_stats import BAND_HI, BAND_LO, above_lines
+from eosmath.dynamics.reducers import REDUCER_INIT, REDUCER_UPDATE
+
 if TYPE_CHECKING:
     from eosmath.kernels.codegen import KernelParts
 
 LANES = 64
 SHRINK_BY = 8  # the lane count shrinks in steps of one AVX-512 vector of doubles
-LANE_MAX_DIM = 2  # larger models need an eigensolver for the sharpness: no lanes
+LANE_MAX_DIM = 8  # beyond, the unrolled inertia tests (~d³/6 lines each) grow the code too much
 UNROLLED_KMAX = 16
 
 
@@ -70,17 +75,17 @@ def _step_body(parts: KernelParts) -> list[str]:
     lines += [f"_g{i} = G{i}[j]" for i in rng]
     lines += [f"_H{i}_{j} = A{i}_{j}[j]" for i, j in _pairs(n)]
     lines.append("gn2 = " + _sum_of_squares([f"_g{i}" for i in rng]))
-    lines += ["bad = not (gn2 - gn2 == 0.0)", "conv = gn2 < tol2"] + _sharpness(n)
-    lines += [
-        "go = run and not bad and not conv",
-        "ms = MAXS[j]",
-        "MAXS[j] = s if (go and s > ms) else ms",
-        "t = TT[j]",
-        "fs = FIRST[j]",
-        "ratio = 0.5 * e * s",
-        "FIRST[j] = t if (go and ratio > 1.0 and fs < 0.0) else fs",
-        "EOSN[j] += 1.0 if (go and ratio >= 0.95 and ratio <= 1.05) else 0.0",
-    ]
+    lines += ["bad = not (gn2 - gn2 == 0.0)", "conv = gn2 < tol2",
+              "go = run and not bad and not conv", "t = TT[j]"]
+    if n <= 2:  # closed-form sharpness; larger models: _curvature_loops
+        lines += _sharpness(n) + [
+            "ms = MAXS[j]",
+            "MAXS[j] = s if (go and s > ms) else ms",
+            "fs = FIRST[j]",
+            "ratio = 0.5 * e * s",
+            "FIRST[j] = t if (go and ratio > 1.0 and fs < 0.0) else fs",
+            f"EOSN[j] += 1.0 if (go and ratio >= {BAND_LO!r} and ratio <= {BAND_HI!r}) else 0.0",
+        ]
     lines += [f"v{i} = TG{i}[j]" for i in rng]
     for i in rng:
         acc = f"v{i}"
@@ -88,8 +93,6 @@ def _step_body(parts: KernelParts) -> list[str]:
             acc = f"fma(-(e * {_hess(i, k)}), v{k}, {acc})"
         lines.append(f"w{i} = {acc}")
     lines += [f"TG{i}[j] = w{i} if go else v{i}" for i in rng]
-    from eosmath.dynamics.kernel_template import REDUCER_UPDATE
-
     if parts.reducers:
         lines += [f"_h{k} = HY{k}[j]" for k in range(parts.nhyper)]
     for k, (op, expr) in enumerate(parts.reducers):
@@ -107,6 +110,39 @@ def _step_body(parts: KernelParts) -> list[str]:
         "F[j] = code if run else f",
     ]
     return lines
+
+
+def _curvature_loops(parts: KernelParts) -> list[str]:
+    """The sharpness statistics of a step for dimension ≥ 3, by inertia tests in the lanes (the
+    operations of ``curvature_stats`` in gd_core): S ≥ max_s and S ≥ 0.95·2/η for every lane;
+    the 1.05·2/η and 2/η tests only when some lane is in or above the band; the eigen-solve
+    only for lanes whose S may exceed their running max, one lane at a time."""
+    n = parts.dim
+    if n <= 2:
+        return []
+    pairs = _pairs(n)
+    load = [f"_H{i}_{j} = A{i}_{j}[j]" for i, j in pairs] + ["_crit = 2.0 / ETA[j]"]
+    first = (["f = F[j]", "gn2 = " + _sum_of_squares([f"G{i}[j]" for i in range(n)]),
+              "go = f == 0.0 and (gn2 - gn2 == 0.0) and not (gn2 < tol2)"] + load
+             + above_lines(n, "MAXS[j]", "need", "_H{i}_{j}", "a")
+             + above_lines(n, f"{BAND_LO!r} * _crit", "lo", "_H{i}_{j}", "b")
+             + ["NEED[j] = 1.0 if (go and need) else 0.0",
+                "LO[j] = 1.0 if (go and lo) else 0.0"])
+    band = (load + above_lines(n, f"{BAND_HI!r} * _crit", "hi", "_H{i}_{j}", "c")
+            + above_lines(n, "_crit", "crit", "_H{i}_{j}", "d")
+            + ["lo = LO[j] > 0.0", "EOSN[j] += 1.0 if (lo and not hi) else 0.0",
+               "fs = FIRST[j]", "FIRST[j] = TT[j] if (lo and fs < 0.0 and crit) else fs"])
+    gather = []
+    for i, j in pairs:
+        gather.append(f"hess[{i}, {j}] = A{i}_{j}[j]")
+        if i != j:
+            gather.append(f"hess[{j}, {i}] = A{i}_{j}[j]")
+    exact = (gather + ["s = sharpness_of(hess, eigwork)", "ms = MAXS[j]",
+                       "MAXS[j] = s if s > ms else ms"])
+    return ["for j in range(nl):", *_indent(first, 1),
+            "if LO[:nl].sum() > 0.0:", "    for j in range(nl):", *_indent(band, 2),
+            "if NEED[:nl].sum() > 0.0:", "    for j in range(nl):",
+            "        if NEED[j] > 0.0:", *_indent(exact, 3)]
 
 
 def _underflow_check(n: int) -> list[str]:
@@ -139,8 +175,6 @@ def _indent(lines, depth):
 
 def sweep_source(parts: KernelParts) -> str:
     """Numba source defining ``sweep_cells`` for a model (see the module docstring)."""
-    from eosmath.dynamics.kernel_template import REDUCER_INIT
-
     if parts.dim > LANE_MAX_DIM:
         return "\nsweep_cells = sweep_cells_scalar\n"
     n, rng = parts.dim, range(parts.dim)
@@ -148,7 +182,7 @@ def sweep_source(parts: KernelParts) -> str:
     arrays = ([f"X{i}" for i in rng] + [f"TG{i}" for i in rng] + [f"HY{k}" for k in hyper]
               + [f"G{i}" for i in rng] + [f"A{i}_{j}" for i, j in _pairs(n)]
               + [f"R{k}" for k in range(len(parts.reducers))]
-              + ["ETA", "TT", "MAXS", "FIRST", "EOSN", "L2S", "PER",
+              + ["ETA", "TT", "MAXS", "FIRST", "EOSN", "L2S", "PER", "NEED", "LO",
                  "LIM2", "CHK", "EARLY", "UFS", "UFI"])
     load = ([f"X{i}[j] = thetas0[c, {i}]" for i in rng]
             + [f"HY{k}[j] = hs[c, {k}]" for k in hyper]
@@ -256,6 +290,7 @@ def sweep_source(parts: KernelParts) -> str:
         # knows, and Numba's wraparound for negative indices turned every access into a
         # gather or scatter (the period checks alone took 16% of the time)
         *[f"                HIST{i}[slot, j] = _p{i}" for i in rng],
+        *_indent(_curvature_loops(parts), 3),
         "            for j in range(nl):",
         *_indent(_step_body(parts), 4),
         "            G += 1",

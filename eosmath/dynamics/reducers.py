@@ -65,3 +65,24 @@ def parse_reducers(model, reducers) -> tuple[Reducer, ...]:
 def kernel_reducers(reducers) -> tuple:
     """What the code generator needs: ``(op, expression)`` with mean computed as a sum."""
     return tuple((r.kernel_op, r.expression) for r in reducers)
+
+
+REDUCER_INIT = {"max": "-np.inf", "min": "np.inf", "sum": "0.0"}
+REDUCER_UPDATE = {"max": "{v} if {v} > {acc} else {acc}", "min": "{v} if {v} < {acc} else {acc}",
+                  "sum": "{acc} + {v}"}
+
+
+def reducers_source(parts) -> str:
+    """Numba source of ``NREDUCE``, ``reduce_init(acc)`` and ``reduce_step(theta, h, acc)`` for
+    the model's user reducers (no-ops without any); the lane kernel inlines the same
+    expressions."""
+    lines = ["", f"NREDUCE = {len(parts.reducers)}", "", "",
+             "@njit(cache=True)", "def reduce_init(acc):", "    pass"]
+    lines += [f"    acc[{k}] = {REDUCER_INIT[op]}" for k, (op, _) in enumerate(parts.reducers)]
+    lines += ["", "", "@njit(cache=True)", "def reduce_step(theta, h, acc):", "    pass"]
+    lines += [f"    _p{i} = theta[{i}]" for i in range(parts.dim)]
+    lines += [f"    _h{i} = h[{i}]" for i in range(parts.nhyper)]
+    for k, (op, expr) in enumerate(parts.reducers):
+        lines.append(f"    v = {expr}")
+        lines.append(f"    acc[{k}] = " + REDUCER_UPDATE[op].format(v="v", acc=f"acc[{k}]"))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,102 @@
+"""The per-step sharpness statistics of the GD kernels, decided without an eigen-solve.
+
+Three statistics read the sharpness S = λ_max(∇²L) at every step: the largest S, the first
+step with S ≥ 2/η, and the number of steps with S in the EoS band [0.95, 1.05]·2/η. For models
+of dimension ≤ 2, S has a closed form and is computed each step. For larger models an
+eigen-solve per step would cost more than the step, yet the statistics only ask on which
+side of a threshold x the sharpness lies, and that is an *inertia test*: S ≥ x exactly when
+the symmetric matrix xI − H is not positive definite, i.e. when its LDLᵀ factorisation meets a
+pivot ≤ 0 (Sylvester's law of inertia). One factorisation costs about d³/6 multiply-adds, no
+iteration, no branch: it runs in the SIMD lanes of the sweep kernel.
+
+Per step (both kernels, the same operations, so a sweep cell equals ``run_gd`` bit for bit):
+
+1. max S: if S ≥ max_s by the test, S is computed (``sharpness_of``) and the maximum updated.
+   Along a run S exceeds its running maximum rarely (during progressive sharpening), so the
+   eigen-solve runs on a few percent of the steps.
+2. EoS band: S ≥ 0.95·2/η and not S ≥ 1.05·2/η.
+3. first unstable step: the first step with S ≥ 2/η (tested only while none was found and
+   S ≥ 0.95·2/η).
+
+The test is backward stable: it decides for a matrix within a few ulps of ‖H‖ of H, so a step
+whose S lies within ~1e-15·‖H‖ of a threshold may fall on either side (as a computed
+eigenvalue would). A NaN entry makes no pivot ≤ 0 unless an earlier pivot already is, so a
+non-finite Hessian counts nowhere, as a NaN sharpness did.
+
+>>> code = "\\n".join(above_lines(2, "x", "res", "_H{i}_{j}"))
+>>> ns = {"fma": lambda a, b, c: a * b + c, "_H0_0": 2.0, "_H0_1": 1.0, "_H1_1": 2.0}
+>>> for x in (2.9999999, 3.0, 3.0000001):      # the eigenvalues are 1 and 3
+...     exec(code, ns | {"x": x}, out := {}); print(x, out["res"])
+2.9999999 True
+3.0 True
+3.0000001 False
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from eosmath.kernels.codegen import KernelParts
+
+BAND_LO, BAND_HI = 0.95, 1.05
+
+
+def above_lines(n: int, x: str, out: str, entry: str, tag: str = "") -> list[str]:
+    """Lines setting ``out`` to True when λ_max(H) ≥ ``x`` (an expression), for the n×n
+    symmetric H whose entry (i, j), i ≤ j, is the name ``entry.format(i=i, j=j)``.
+
+    LDLᵀ of M = xI − H, unrolled: pivots p_k, multipliers l = M_ik/p_k, updates
+    M_ij ← M_ij − l·M_jk (as fma). ``tag`` keeps the temporaries of two tests apart.
+    """
+    def h(i, j):
+        return entry.format(i=min(i, j), j=max(i, j))
+
+    def m(i, j):
+        return f"_m{tag}{i}_{j}"
+
+    lines = []
+    for i in range(n):
+        for j in range(i + 1):
+            lines.append(f"{m(i, j)} = {x} - {h(i, i)}" if i == j else f"{m(i, j)} = -{h(j, i)}")
+    pivots = []
+    for k in range(n):
+        pivots.append(f"({m(k, k)} <= 0.0)")
+        if k == n - 1:
+            break
+        lines.append(f"_r{tag} = 1.0 / {m(k, k)}")
+        for i in range(k + 1, n):
+            lines.append(f"_l{tag} = {m(i, k)} * _r{tag}")
+            for j in range(k + 1, i + 1):
+                lines.append(f"{m(i, j)} = fma(-_l{tag}, {m(j, k)}, {m(i, j)})")
+    lines.append(f"{out} = " + " or ".join(pivots))
+    return lines
+
+
+def stats_function_source(parts: KernelParts) -> str:
+    """``curvature_stats(hess, eigwork, eta, t, s, max_s, first, eos_steps)`` for ``gd_core``:
+    the three statistics after one step, from the exact sharpness ``s`` (dimension ≤ 2) or from
+    inertia tests (dimension ≥ 3; ``s`` unused)."""
+    head = ["", "", "@njit(cache=True)",
+            "def curvature_stats(hess, eigwork, eta, t, s, max_s, first, eos_steps):"]
+    if parts.dim <= 2:
+        body = ["if s > max_s:", "    max_s = s", "ratio = 0.5 * eta * s",
+                "if ratio > 1.0 and first < 0.0:", "    first = t",
+                f"if ratio >= {BAND_LO!r} and ratio <= {BAND_HI!r}:", "    eos_steps += 1.0",
+                "return max_s, first, eos_steps"]
+        return "\n".join(head + ["    " + line for line in body]) + "\n"
+    n = parts.dim
+
+    def test(x, out, tag, depth):
+        return [" " * (4 * depth) + line for line in above_lines(n, x, out, "_H{i}_{j}", tag)]
+
+    body = [f"_H{i}_{j} = hess[{i}, {j}]" for i in range(n) for j in range(i, n)]
+    body += ["_crit = 2.0 / eta"] + test("max_s", "need", "a", 0)
+    body += ["if need:", "    s = sharpness_of(hess, eigwork)",
+             "    if s > max_s:", "        max_s = s"]
+    body += test(f"{BAND_LO!r} * _crit", "lo", "b", 0)
+    body += ["if lo:"] + test(f"{BAND_HI!r} * _crit", "hi", "c", 1)
+    body += ["    if not hi:", "        eos_steps += 1.0", "    if first < 0.0:"]
+    body += test("_crit", "crit", "d", 2) + ["        if crit:", "            first = t"]
+    body += ["return max_s, first, eos_steps"]
+    return "\n".join(head + ["    " + line for line in body]) + "\n"
