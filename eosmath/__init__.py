@@ -21,7 +21,7 @@ _LAZY = {
     "models": "eosmath.models", "rules": "eosmath.rules", "nn": "eosmath.nn",
     "plot": "eosmath.plot",
     "ETA": "eosmath.symbolic", "DynamicalSystem": "eosmath.symbolic", "Model": "eosmath.symbolic",
-    "Trajectory": "eosmath.dynamics.gd", "run_gd": "eosmath.dynamics.gd",
+    "Trajectory": "eosmath.dynamics.trajectory", "run_gd": "eosmath.dynamics.gd",
     "PreciseTrajectory": "eosmath.dynamics.precise",
     "run_gd_precise": "eosmath.dynamics.precise",
     "run_gd_log_magnitude": "eosmath.dynamics.log_magnitude",

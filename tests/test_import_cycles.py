@@ -15,14 +15,7 @@ import eosmath
 
 ROOT = Path(eosmath.__file__).resolve().parent
 
-KNOWN_CYCLES = {
-    # The lead is untying these two (the lane kernel's rework); remove once merged.
-    frozenset({"eosmath.dynamics.kernel_template", "eosmath.dynamics.lane_kernel"}),
-    # run_gd dispatches to rule_gd, which builds gd's Trajectory: not named in issue 18 and in
-    # files another branch is editing (rules); to untie after that merge, e.g. by moving
-    # Trajectory and its recording into a module of their own.
-    frozenset({"eosmath.dynamics.gd", "eosmath.dynamics.rule_gd"}),
-}
+KNOWN_CYCLES: set = set()  # none: keep it so
 
 
 def module_files(root: Path, package: str) -> dict[str, Path]:

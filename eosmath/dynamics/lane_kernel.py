@@ -15,8 +15,9 @@ keep all LANES lanes busy.
 Models of dimension ≤ 2 compute their sharpness in closed form in the step loop. Models of
 dimension 3 to ``LANE_MAX_DIM`` decide the sharpness statistics by inertia tests in a loop of
 their own (:mod:`eosmath.dynamics.curvature_stats`), solving for S only in the lanes whose S may
-exceed their running maximum; larger models use ``sweep_cells_scalar``. The generated text is specialised to the model: one variable per
-coordinate, the model's gradient and Hessian expressions inlined.
+exceed their running maximum; larger models use ``sweep_cells_scalar``. The generated text is
+specialised to the model: one variable per coordinate, the model's gradient and Hessian
+expressions inlined.
 """
 
 from __future__ import annotations

@@ -81,7 +81,7 @@ def run_gd_log_magnitude(model, eta: float, theta0, steps: int, log_coordinates,
     ``run_gd(..., rule=...)`` applies it: the update clipped, then θ projected onto the box
     (θ₀ too).
     """
-    from eosmath.dynamics.gd import check_eta
+    from eosmath.dynamics.trajectory import check_eta
 
     eta = check_eta(eta)
     theta0 = model.check_theta(theta0).astype(np.float64)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from eosmath.dynamics.gd import check_eta
+from eosmath.dynamics.trajectory import check_eta
 from eosmath.errors import InvalidInputError
 
 

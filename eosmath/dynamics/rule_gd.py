@@ -17,6 +17,7 @@ import numpy as np
 from eosmath.dynamics import rule_kernel  # noqa: F401  (registers the loop with a rule)
 from eosmath.dynamics.stat_layout import NSTAT, STAT
 from eosmath.dynamics.status import Status
+from eosmath.dynamics.trajectory import RECORDABLE, Trajectory, run_with_progress, through_final
 from eosmath.dynamics.update_rules import CompiledRule, check_rule
 
 
@@ -32,7 +33,6 @@ def rule_arguments(cr: CompiledRule) -> tuple:
 def run_gd_rule(model, eta, theta0, steps, rule, record, tol, radius, hyper, reducer, kmax,
                 ptol, quiet):
     """``run_gd`` with ``rule``: arguments already checked by run_gd except the rule."""
-    from eosmath.dynamics.gd import RECORDABLE, Trajectory, _run_with_progress, through_final
 
     kernels = model.compile()
     h = kernels.hyper_default if hyper is None else np.asarray(hyper, dtype=np.float64)
@@ -45,7 +45,7 @@ def run_gd_rule(model, eta, theta0, steps, rule, record, tol, radius, hyper, red
     args = (theta0, eta, h, steps, tol, radius * radius, kmax, ptol, True, thetas, losses,
             sharps, stats, final, ops, coef, clipvec, lo[0], hi[0], cr.projects,
             cr.threshold_factor, cr.preconditioned)
-    _run_with_progress(kernels.module.gd_rule_core, args, steps, quiet)
+    run_with_progress(kernels.module.gd_rule_core, args, steps, quiet)
     end = int(stats[STAT["stop_step"]])
     theta = thetas[: end + 1].copy()
     keep = through_final(losses, sharps, end, stats)

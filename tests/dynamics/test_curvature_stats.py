@@ -8,7 +8,6 @@ import eosmath as eos
 from eosmath.dynamics.curvature_stats import above_lines
 from eosmath.kernels import vector_math
 
-
 _COMPILED = {}
 
 
