@@ -74,10 +74,37 @@ def _as_rational(value, max_denominator: int = 1000) -> sp.Rational | None:
 
 
 def polynomial_first_integrals(model, max_degree: int = 4, seed: int = 0) -> tuple[sp.Expr, ...]:
-    """A basis (in reduced echelon form) of the polynomial conserved quantities of GF."""
+    """A basis (in reduced echelon form) of the polynomial conserved quantities of GF.
+
+    The search is pure-Python mpmath (seconds for eight parameters), so its result is kept on
+    disk beside the kernels, keyed by the gradient, the degree, the seed and this module's text:
+    a second process reads it back instead of searching again.
+    """
+    import hashlib
+    import inspect
+    import sys
+
+    from eosmath.kernels.cache import cache_dir, write_atomic
+
+    grad = [g.subs(model.hyper) for g in model.gradient()]
+    this = inspect.getsource(sys.modules[__name__])
+    key = hashlib.sha256(repr((sp.srepr(grad), [sp.srepr(p) for p in model.params],
+                               max_degree, seed, this)).encode()).hexdigest()[:20]
+    path = cache_dir() / "conserved" / f"{key}.txt"
+    names = {str(p): p for p in model.params}
+    if path.exists():
+        return tuple(sp.sympify(line, locals=names) for line in path.read_text().splitlines()
+                     if line.strip())
+    found = _search(model, grad, max_degree, seed)
+    if found is None:  # not searched (warned): nothing to keep
+        return ()
+    write_atomic(path, "".join(f"{sp.srepr(q)}\n" for q in found).encode())
+    return found
+
+
+def _search(model, grad, max_degree: int, seed: int) -> tuple[sp.Expr, ...] | None:
     params = model.params
     n = len(params)
-    grad = [g.subs(model.hyper) for g in model.gradient()]
     grad_fn = sp.lambdify(params, grad, modules="mpmath")
     exponents = _monomial_exponents(n, max_degree)
     rng = random.Random(seed)
@@ -88,8 +115,8 @@ def polynomial_first_integrals(model, max_degree: int = 4, seed: int = 0) -> tup
         if len(points) < samples:
             warnings.warn(f"conserved quantities of {model.name} not searched: ∇L is real at "
                           f"only {len(points)} of the {samples} sample points needed",
-                          stacklevel=3)
-            return ()
+                          stacklevel=4)
+            return None
         rows = []
         for point in points:
             g = grad_fn(*point)
