@@ -2,6 +2,7 @@
 
 from eosmath.theory import (  # noqa: F401
     blog_maps,
+    central_flow_networks,
     central_flows,
     comparators,
     eigen_cascade,
