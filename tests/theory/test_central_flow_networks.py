@@ -24,3 +24,22 @@ def test_chebyshev_net_fails_through_position_and_sharpness_with_the_flow_eta_of
                                                   flow_eta_factor=1.1)
     failing = {c.quantity for c in comparisons if not c.passed}
     assert failing == {"mean distance to flow / to GF", "GD's mean ηS/2"}
+
+
+@pytest.mark.slow
+def test_two_at_edge_matrix_flow_follows_gd_but_no_closer_than_the_single_flow():
+    comparisons, facts = th_net.two_at_edge_comparisons(**th_net.TWO_AT_EDGE_CALIBRATION,
+                                                        single=True)
+    assert all(c.passed for c in comparisons), comparisons
+    assert facts["flow_eos_ratios"] == pytest.approx([1.0, 1.0], abs=1e-6)  # both at the edge
+    assert facts["sdcp_residual"] <= 1e-8 and facts["largest_offdiagonal_X"] < 1e-2
+    # the documented reason it is not registered: k = 1 is as close to GD as k = 2
+    assert facts["to_single_eigenvalue_flow"] == pytest.approx(facts["to_flow"], rel=0.05)
+
+
+@pytest.mark.slow
+def test_two_at_edge_fails_on_held_out_seed_2_through_the_second_eigenvalue():
+    comparisons, facts = th_net.two_at_edge_comparisons(eta=0.3, seed=2)
+    failing = {c.quantity for c in comparisons if not c.passed}
+    assert "share of the window with X of rank 2" in failing
+    assert facts["gd_eos_ratios"][1] < facts["flow_eos_ratios"][1] - 0.03
