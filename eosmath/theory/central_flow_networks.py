@@ -5,13 +5,13 @@ then compared with them (never the other way round).
 
 - ``central_flow.chebyshev_net``: the Chebyshev tanh net of Cohen et al.'s progressive-
   sharpening experiments, after GD's first catapult;
-- ``central_flow.digits_mlp``: a tanh MLP on 200 8×8 digits (10 outputs; two eigenvalues
-  reach the edge there too);
+- :func:`digits_comparisons` (not registered; why in its docstring): a tanh MLP on 200 8×8
+  digits, where GD's held-out runs stay beside gradient flow instead of the central flow;
 - :func:`two_at_edge_comparisons` (not registered; why in its docstring): the Chebyshev net at
   η = 0.3, where two eigenvalues sit at 2/η together, against the matrix case (k = 2).
 
-Each quick verdict trains four networks and integrates four network central flows (1–3
-minutes on 2 cores): the slow suite runs them (tests/theory/heavy_checks.py).
+A quick verdict trains four networks and integrates four network central flows (70–130 s
+on 2 cores): the slow suite runs it (tests/theory/heavy_checks.py).
 
 Every check takes ``flow_eta_factor``: the flow is integrated with step factor × η while GD
 uses η, and a 10 % error (1.1) is a declared violation that must fail.
@@ -26,6 +26,7 @@ import numpy as np
 
 from eosmath import nn
 from eosmath.dynamics.central_flow import time_average
+from eosmath.errors import InvalidInputError
 from eosmath.references import cite
 from eosmath.theory.registry import check
 from eosmath.theory.verdict import Comparison, HeldOut, Outcome
@@ -91,6 +92,9 @@ def _segment(problem: str, eta: float, seed: int, steps: int, pre: float = 0.95,
     v0 = None
     for i in range(40000):
         if i % 10 == 0:
+            if not np.all(np.isfinite(theta)):
+                raise InvalidInputError(f"GD with η = {eta:g} diverged before step {i}, "
+                                        "before reaching the edge")
             r = nn.top_eigenpairs(obj, theta, k=rank, v0=v0)
             v0 = r.eigenvectors
             if eta * r.eigenvalues[rank - 1] / 2 >= pre:
@@ -103,6 +107,10 @@ def _segment(problem: str, eta: float, seed: int, steps: int, pre: float = 0.95,
         theta = theta - eta * obj.grad(theta)
         gd.append(theta.copy())
     gd = np.asarray(gd)
+    finite = np.all(np.isfinite(gd), axis=1)
+    if not finite.all():
+        raise InvalidInputError(f"GD with η = {eta:g} diverged {int(np.argmin(finite))} steps "
+                                "after reaching the edge: no central flow to compare with")
     gf = solve_ivp(lambda _t, x: -obj.grad(x), (0, eta * steps), gd[0],
                    t_eval=eta * np.arange(steps + 1), rtol=1e-9, atol=1e-12).y.T
     eig_steps = np.arange(0, steps + 1, eig_every)
@@ -339,13 +347,27 @@ DIGITS_FACTOR = 0.5
 DIGITS_SHARPNESS_TOLERANCE = CHEBYSHEV_SHARPNESS_TOLERANCE
 DIGITS_LOSS_TOLERANCE = 0.06
 DIGITS_CALIBRATION = {"eta": 0.5, "seed": 0}
-DIGITS_HELD_OUT = ({"eta": 0.5, "seed": 2}, {"eta": 0.5, "seed": 3}, {"eta": 0.6, "seed": 1})
+DIGITS_HELD_OUT = (  # runs on which the constants fail (see digits_comparisons)
+    {"eta": 0.5, "seed": 2}, {"eta": 0.5, "seed": 3}, {"eta": 0.6, "seed": 1})
 
 
 def digits_comparisons(eta: float = 0.5, seed: int = 0, flow_eta_factor: float = 1.0
                        ) -> tuple[tuple[Comparison, ...], dict]:
-    """The comparisons of ``central_flow.digits_mlp`` on one run (η, init seed), and its
-    statistics and facts."""
+    """GD on the digits MLP (:func:`digits_objective`) against the central flow (k = 2) and
+    gradient flow started where ηS/2 first reaches 0.95, over the second half of the next 800
+    steps: the mean distance of GD's two-step average to the flow at most 1/2 of its distance
+    to gradient flow, GD's mean ηS/2 the flow's within 0.03, GD's mean loss the flow's
+    predicted loss within 6 %. Returns the comparisons, statistics and facts of run (η, seed).
+
+    Not a registered check: the constants, fixed on (η = 0.5, seed 0) where they pass (distance
+    ratio 0.30, ηS/2 off by 0.002, loss by 1.9 %), fail on all three held-out runs (0.5, 2),
+    (0.5, 3), (0.6, 1): distance ratios 6.2, 10.0 and 2.9. On this net GD touches the edge
+    without a developed oscillation: on (0.5, 3) GD's ηS/2 is 1.0 for ~300 steps and then
+    falls to 0.89 by itself, GD's iterates stay within 0.003 of gradient flow, while the
+    flow's σ² is positive for the first ~200 steps (tr X ≈ 1e-4) and moves it 0.016–0.028 away
+    from both; the flow assumes GD's oscillation is at its equilibrium at once, which holds
+    only after a catapult (compare ``central_flow.chebyshev_net``, whose window starts there).
+    """
     stats, facts = _digits_stats(eta, seed, flow_eta_factor)
     if stats is None:
         return (Comparison("GD reached the edge", 0, 1, 0, sense=">="),), facts
@@ -355,38 +377,3 @@ def digits_comparisons(eta: float = 0.5, seed: int = 0, flow_eta_factor: float =
                        DIGITS_SHARPNESS_TOLERANCE),
             Comparison("GD's mean loss", stats["gd_mean_loss"], stats["predicted_mean_loss"],
                        DIGITS_LOSS_TOLERANCE, relative=True)), {**stats, **facts}
-
-
-@check("central_flow.digits_mlp", source=SOURCE,
-       statement="On a 64-16-16-10 tanh MLP trained by GD (η = 0.5, MSE) on 200 8×8 digits, "
-                 "the central flow (k = 2) and gradient flow are started from GD's iterate "
-                 "where ηS/2 first reaches 0.95. Over the second half of the next 800 steps: "
-                 "the mean distance of GD's two-step average to the central flow is at most "
-                 "1/2 of its mean distance to gradient flow, GD's mean ηS/2 equals the flow's "
-                 "within 0.03, and GD's mean loss equals the flow's predicted loss "
-                 "L + ½⟨UᵀHU, X⟩ within 6 %",
-       kind="theorem",
-       prediction_source="independent integration: the network central flow (k = 2, Lanczos "
-                         "on finite-difference HVPs, ∇³L by Richardson second differences) and "
-                         "gradient flow (RK45, rtol 1e-9) from GD's iterate at ηS/2 = 0.95",
-       tolerance_basis="calibrated: factor 1/2, 6 % (3× the measured error) and 0.03 (the "
-                       "constant of chebyshev_net), fixed on (η = 0.5, init seed 0), measured "
-                       "0.30, 1.9 %, 0.002; held out (0.5, 2), (0.5, 3), (0.6, 1), run by the "
-                       "check",
-       not_shown="the paper's CIFAR networks and progressive_sharpening.digits_*'s wider net "
-                 "(width 16, not 32: a network central flow costs ~100 gradients a sub-step); "
-                 "the loss comparison does not single out the oscillation's share here (the "
-                 "flow's own L is within 4 % of GD's loss on the calibration run); the first "
-                 "400 steps, where GD catapults into the edge",
-       violations={"flow eta off by 10%": ETA_OFF})
-def digits_mlp(quick: bool = True, eta: float = 0.5, seed: int = 0,
-               flow_eta_factor: float = 1.0) -> Outcome:
-    comparisons, facts = digits_comparisons(eta, seed, flow_eta_factor)
-    held = []
-    for inputs in DIGITS_HELD_OUT:
-        c, _ = digits_comparisons(**inputs, flow_eta_factor=flow_eta_factor)
-        held.append(HeldOut(inputs, all(x.passed for x in c),
-                            {x.quantity: x.measured for x in c}))
-    return Outcome(passed=True, measured=None, predicted=None, tolerance=None,
-                   comparisons=comparisons, held_out=tuple(held),
-                   calibration_inputs=DIGITS_CALIBRATION, evidence=facts)
