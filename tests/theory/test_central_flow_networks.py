@@ -24,6 +24,17 @@ def test_flow_samples_are_taken_at_gd_times_when_the_flow_eta_is_off():
         assert np.all(np.abs(cf.t[idx] - 0.5 * np.arange(7)) <= 0.5 * cf.eta + 1e-12)
 
 
+
+def test_first_catapult_is_the_first_step_a_hundred_times_the_early_median():
+    moves = np.full(300, 1e-3)
+    moves[120], moves[200] = 0.05, 0.2          # 50× (not a catapult), then 200×
+    gd = np.concatenate([[0.0], np.cumsum(moves)])[:, None]
+    seg = th_net._Segment(None, gd, None, None, 0, None, None)
+    assert th_net._first_catapult(seg) == 200
+    assert th_net._first_catapult(seg, burst=20.0) == 120
+    assert th_net._first_catapult(th_net._Segment(None, gd[:100], None, None, 0, None,
+                                                  None)) is None
+
 @pytest.mark.slow
 def test_chebyshev_net_follows_the_central_flow_after_its_first_catapult(verdict):
     v = verdict("central_flow.chebyshev_net")
