@@ -209,7 +209,7 @@ def chebyshev_comparisons(eta: float = 0.2, seed: int = 0, flow_eta_factor: floa
        tolerance_basis="calibrated: factor 1/4, 0.03 and 15 % fixed on (η = 0.2, init seed 0), "
                        "measured 0.185, 0.010, 3.9 %; held out (0.25, 0), (0.2, 1), (0.2, 2), "
                        "run by the check",
-       not_shown="the paper's CIFAR networks (a 301-parameter substitute); the stretch before "
+       not_shown="the paper's CIFAR networks (a 300-parameter substitute); the stretch before "
                  "the first catapult, where GD still follows gradient flow while the flow is "
                  "already on the edge; windows shorter than ~1000 steps after the catapult, "
                  "dominated by its transient; the flow's predicted loss alone does not pin η "
@@ -220,7 +220,7 @@ def chebyshev_net(quick: bool = True, eta: float = 0.2, seed: int = 0,
     comparisons, facts = chebyshev_comparisons(eta, seed, flow_eta_factor)
     held = []
     for inputs in CHEBYSHEV_HELD_OUT:
-        c, f = chebyshev_comparisons(**inputs, flow_eta_factor=flow_eta_factor)
+        c, _ = chebyshev_comparisons(**inputs, flow_eta_factor=flow_eta_factor)
         held.append(HeldOut(inputs, all(x.passed for x in c),
                             {x.quantity: x.measured for x in c}))
     return Outcome(passed=True, measured=None, predicted=None, tolerance=None,
