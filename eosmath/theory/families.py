@@ -17,6 +17,7 @@ from eosmath.theory.registry import CheckInfo, find, registered
 
 FAMILIES = (
     "eosmath.theory.blog_maps",
+    "eosmath.theory.central_flow_networks",
     "eosmath.theory.central_flows",
     "eosmath.theory.comparators",
     "eosmath.theory.eigen_cascade",

@@ -8,6 +8,7 @@ HEAVY_CHECKS = frozenset({
     "self_stabilization.mlp_predicted_dynamics", "self_stabilization.mlp_spike_cycle",
     "self_stabilization.mlp_progressive_sharpening", "self_stabilization.mlp_gd_tracks_constrained",
     "progressive_sharpening.digits_eos", "progressive_sharpening.digits_departs_from_flow",
+    "central_flow.chebyshev_net",  # 4 GD runs + 4 network central flows: 115 s on 2 busy cores
 })
 
 

@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 import eosmath.theory as th
-from eosmath.theory import central_flows as th_cf
 
 NAMES = ["central_flow.product_limit", "central_flow.product_late_bouncing",
          "central_flow.self_stabilization_toy", "central_flow.two_layer_minimal",
@@ -60,16 +59,3 @@ def test_toy_fails_through_the_position_when_the_flow_eta_is_off():
     # σ² = 2α/β does not depend on η: the flow's edge height does (y = (2/η' − 2/η)/√β).
     assert np.isfinite(v.comparisons[0].measured)
 
-
-@pytest.mark.slow
-@pytest.mark.parametrize("inputs", [th_cf.CHEBYSHEV_CALIBRATION, *th_cf.CHEBYSHEV_HELD_OUT])
-def test_chebyshev_net_follows_the_central_flow_after_its_first_catapult(inputs):
-    comparisons, facts = th_cf.chebyshev_net(**inputs)
-    assert all(c.passed for c in comparisons), (comparisons, facts)
-    assert facts["third_relative_error"] < 1e-6 and facts["eigensolver_converged"]
-
-
-@pytest.mark.slow
-def test_chebyshev_net_fails_with_the_flow_eta_off_by_ten_percent():
-    comparisons, _ = th_cf.chebyshev_net(**th_cf.CHEBYSHEV_CALIBRATION, flow_eta_factor=1.1)
-    assert not comparisons[1].passed and not comparisons[0].passed
