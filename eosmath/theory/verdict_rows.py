@@ -107,5 +107,9 @@ def predicted_text(row: QuantityRow) -> str:
     return SENSE_TEXT.get(row.sense, "") + format_number(row.predicted, row.digits)
 
 
+def measured_text(row: QuantityRow) -> str:
+    return format_number(row.measured, row.digits)
+
+
 def tolerance_text(row: QuantityRow) -> str:
     return format_number(row.tolerance, TOLERANCE_DIGITS) + (" (rel.)" if row.relative else "")
