@@ -140,7 +140,7 @@ def _script(match: re.Match) -> str | None:
            "".join(_MATH[ch][2:-1] for ch in match["usup"]) if match["usup"] else "")
     if sup is None:
         return None
-    if sup and base.endswith("}") and "^{" in base:  # x*_0²: the base already has a ^
+    if sup and match["base"][-1] in "*'†":  # x*_0², x'_0²: the base already has a ^
         return rf"\ensuremath{{{base}_{{{sub}}}{{}}^{{{sup}}}}}"
     return rf"\ensuremath{{{base}_{{{sub}}}" + (f"^{{{sup}}}" if sup else "") + "}"
 

@@ -26,6 +26,7 @@ from eosmath.theory.families import checks
     ("R·e^{−ηI}", r"R\ensuremath{\cdot}e\ensuremath{^{-\eta I}}"),
     ("∇S^⊥_t", r"\ensuremath{\nabla}S\ensuremath{^{\perp}_{t}}"),
     ("∏_t(1", r"\ensuremath{\prod_{t}}(1"),
+    ("x'_0²", r"\ensuremath{x'_{0}{}^{2}}"),
 ])
 def test_scripts_are_typeset(text, expected):
     assert latex_escape(text, scripts=True) == expected
@@ -68,7 +69,10 @@ def test_registry_prose_is_ascii_and_only_identifiers_keep_underscores():
 @pytest.mark.skipif(shutil.which("pdflatex") is None or shutil.which("pdftotext") is None,
                     reason="needs pdflatex and pdftotext")
 def test_every_registry_text_compiles_and_shows_no_literal_subscript(tmp_path):
-    body = "\n\n".join(latex_escape(t, scripts=True) for t in _registry_texts())
+    tricky = ["x'_0² and x*_0^t and θ†_t^2", "a_j_k, x_\\y, 50 % of_it",
+              "S^⊥_t, e^{−ηI}, ∫_0^{x₀y₀}", "‖d_j^t‖², δ̄_0, ∇λ_max(∇²L)",
+              "2^{-3}_{i}, x_{t+1}^{(2)}, ℓ_eff''(0)"]
+    body = "\n\n".join(latex_escape(t, scripts=True) for t in _registry_texts() + tricky)
     tex = tmp_path / "prose.tex"
     tex.write_text("\\documentclass{article}\\usepackage[T1]{fontenc}\\usepackage{lmodern}"
                    "\\usepackage{amsmath,amssymb}\\sloppy\\begin{document}\n" + body
