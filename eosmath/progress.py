@@ -1,7 +1,8 @@
 """Progress bars for long work (sweeps, training, long GD runs, the report), drawn by tqdm.
 
 ``Progress`` is the one place eosmath makes a bar: tqdm gives rates and the time left, draws a
-widget in notebooks (``tqdm.auto``) and, in a log file (no terminal), writes a line at most
+widget in a Jupyter kernel when ipywidgets is installed (the plain text bar otherwise, without
+tqdm's "IProgress not found" warning) and, in a log file (no terminal), writes a line at most
 every 30 s instead of one per update. Every caller takes ``quiet=True``; ``TQDM_DISABLE=1`` in
 the environment turns every bar off (tqdm's own switch).
 
@@ -23,6 +24,43 @@ LOG_INTERVAL = 30.0
 """Seconds between progress lines when the output is not a terminal."""
 
 
+def in_notebook_kernel() -> bool:
+    """Whether this process is a Jupyter kernel (what ``tqdm.autonotebook`` tests, minus the
+    consoles: jupyter-console and qtconsole show text, not widgets)."""
+    if "ipykernel.zmqshell" not in sys.modules:
+        return False
+    if any(k == "QT_API" or k.startswith("SPYDER") for k in os.environ):
+        return False
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    name = type(shell).__name__.lower()
+    return shell is not None and "qt" not in name and "spyder" not in name
+
+
+def _widgets_importable() -> bool:
+    try:
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def bar_class():
+    """tqdm's notebook widget bar in a Jupyter kernel with ipywidgets, else the text bar.
+
+    ``tqdm.auto`` would pick the widget bar in any kernel and, without ipywidgets, warn
+    "IProgress not found" and fall back: the check is made here first, so nothing is printed.
+
+    >>> bar_class().__module__  # a script or a test: the text bar
+    'tqdm.std'
+    """
+    if in_notebook_kernel() and _widgets_importable():
+        from tqdm.notebook import tqdm
+    else:
+        from tqdm.std import tqdm
+    return tqdm
+
+
 def _disabled_by_environment() -> bool:
     return os.environ.get("TQDM_DISABLE", "").strip().lower() in ("1", "true", "yes")
 
@@ -36,8 +74,7 @@ class Progress:
 
     def __init__(self, total: int, label: str = "", quiet: bool = False, min_interval: float = 0.5,
                  stream=None, unit: str = "it"):
-        from tqdm.auto import tqdm
-
+        tqdm = bar_class()
         stream = stream if stream is not None else sys.stderr
         terminal = bool(getattr(stream, "isatty", lambda: False)())
         self._bar = tqdm(total=max(int(total), 0), desc=label,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import re
 import sys
 import warnings
@@ -81,7 +82,39 @@ def _one_line_warning(message, category, filename, lineno, line=None) -> str:
     return f"eosmath: warning: {message}\n"
 
 
+SIGPIPE_EXIT = 141
+"""Exit status when the reader of stdout went away (``eosmath models | head``): 128 + SIGPIPE,
+what a command killed by the signal reports to the shell."""
+
+
+def _reader_gone() -> int:
+    """stdout's reader closed the pipe: stop quietly. Later writes (the interpreter's final
+    flush included) go to /dev/null, so Python prints no "Exception ignored" either."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (replaced by a test harness)
+        pass
+    finally:
+        os.close(devnull)
+    return SIGPIPE_EXIT
+
+
 def main(argv=None) -> int:
+    """Run the command line ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    try:
+        try:
+            code = _dispatch(argv)
+        except SystemExit:  # argparse's --help and usage errors: their text is flushed too
+            sys.stdout.flush()
+            raise
+        sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        return _reader_gone()
+
+
+def _dispatch(argv) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     argv = join_negative_values(argv)
     command = next((a for a in argv if not a.startswith("-")), None)

@@ -21,6 +21,7 @@ from pathlib import Path
 from eosmath.derivations.tex_escape import latex_escape
 from eosmath.errors import EosmathError
 from eosmath.theory.registry import KIND_TITLES
+from eosmath.theory.verdict_rows import TOLERANCE_DIGITS, quantity_rows
 
 
 def _breakable(name: str) -> str:
@@ -30,12 +31,13 @@ def _breakable(name: str) -> str:
 
 def number(value, digits: int = 6) -> str:
     r"""``value`` as LaTeX text with ``digits`` significant digits (powers of ten as
-    ``\times 10^{k}``); lists show their first items and their length, strings are escaped.
+    ``\times 10^{k}``); lists and dicts show every item, strings are escaped (and may break
+    after commas).
 
     >>> number(0.000012345678)
     '$1.23457\\times10^{-5}$'
-    >>> number([1.0, 2.5, 3.0, 4.0, 5.0])
-    '[1, 2.5, 3, 4, ...] (5 items)'
+    >>> number([1.0, 2.5, 3.0])
+    '[1,\\allowbreak{} 2.5,\\allowbreak{} 3]'
     """
     if isinstance(value, bool) or value is None:
         return latex_escape(str(value))
@@ -45,39 +47,24 @@ def number(value, digits: int = 6) -> str:
             mantissa, exponent = text.split("e")
             return f"${mantissa}\\times10^{{{int(exponent)}}}$"
         return text
-    if isinstance(value, list):
-        shown = ", ".join(number(v, 4) for v in value[:4])
-        return f"[{shown}{', ...' if len(value) > 4 else ''}]" + (
-            f" ({len(value)} items)" if len(value) > 4 else "")
+    if isinstance(value, (list, tuple)):
+        return "[" + ",\\allowbreak{} ".join(number(v, digits) for v in value) + "]"
     if isinstance(value, dict):
-        return "; ".join(f"{latex_escape(str(k))}: {number(v, 4)}" for k, v in value.items())
-    text = str(value)
-    text = latex_escape(text if len(text) <= 120 else text[:117] + "...")
+        return "; ".join(f"{latex_escape(str(k))}: {number(v, digits)}" for k, v in value.items())
+    text = latex_escape(str(value))
     return text.replace(",", r",\allowbreak{}").replace("*", r"*\allowbreak{}")
 
 
+_SENSE = {"==": "", "<=": "\\ensuremath{\\leq} ", ">=": "\\ensuremath{\\geq} "}
+
+
 def _rows(check: dict) -> list[tuple[str, str, str, str]]:
-    """(quantity, predicted, measured, tolerance) rows of one check: a row per comparison,
-    else a row per key of the predicted/measured dicts, else one row."""
-    if check.get("comparisons"):
-        sense = {"==": "", "<=": "\\ensuremath{\\leq} ", ">=": "\\ensuremath{\\geq} "}
-        return [(latex_escape(c["quantity"]), sense[c.get("sense", "==")] + number(c["predicted"]),
-                 number(c["measured"]),
-                 number(c["tolerance"]) + (" (rel.)" if c.get("relative") else ""))
-                for c in check["comparisons"]]
-    predicted, measured = check.get("predicted"), check.get("measured")
-    tolerance = check.get("tolerance")
-    if isinstance(predicted, dict) or isinstance(measured, dict):
-        predicted = predicted if isinstance(predicted, dict) else {"": predicted}
-        measured = measured if isinstance(measured, dict) else {"": measured}
-        tol = tolerance if isinstance(tolerance, dict) else {}
-        keys = list(dict.fromkeys([*predicted, *measured]))
-        rows = [(latex_escape(str(k)), number(predicted.get(k, "")),
-                 number(measured.get(k, "")), number(tol.get(k, ""))) for k in keys]
-        if not isinstance(check.get("tolerance"), dict) and rows:
-            rows[0] = rows[0][:3] + (number(tolerance),)
-        return rows
-    return [("", number(predicted), number(measured), number(tolerance))]
+    """(quantity, predicted, measured, tolerance) cells of one check, a row per compared
+    quantity (:func:`~eosmath.theory.verdict_rows.quantity_rows`), at the digits that matter."""
+    return [(latex_escape(r.quantity, scripts=True),
+             _SENSE.get(r.sense, "") + number(r.predicted, r.digits), number(r.measured, r.digits),
+             number(r.tolerance, TOLERANCE_DIGITS) + (" (rel.)" if r.relative else ""))
+            for r in quantity_rows(check)]
 
 
 _FIGURE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+\.(?:png|pdf|jpg))\)")
@@ -134,7 +121,7 @@ def report_tex(checks: list[dict], figures: list[tuple[str, str]] = (),
         lines += [r"\begin{figure}[htbp]\centering",
                   rf"\includegraphics[width=.8\linewidth,height=.4\textheight,"
                   rf"keepaspectratio]{{{path}}}",
-                  rf"\caption{{{latex_escape(caption)}}}", r"\end{figure}"]
+                  rf"\caption{{{latex_escape(caption, scripts=True)}}}", r"\end{figure}"]
     lines.append(r"\subsection*{LaTeX derivations}")
     if derivations:
         lines.append("The derivation of each catalog model is a separate document:")
@@ -153,11 +140,11 @@ def _check_block(c: dict) -> list[str]:
     lines = [r"\begin{samepage}\noindent",
              rf"\texttt{{{_breakable(c['name'])}}} --- {verdict} "
              rf"{{\footnotesize({_breakable(c.get('source', ''))})}}\\",
-             latex_escape(c.get("statement", "")) + r"\\[2pt]"]
+             latex_escape(c.get("statement", ""), scripts=True) + r"\\[2pt]"]
     evidence = [("prediction from", c.get("prediction_source")),
                 ("tolerance", c.get("tolerance_basis")), ("not shown", c.get("not_shown"))]
     lines.append(r"{\footnotesize " + "; ".join(
-        rf"\emph{{{k}}}: {latex_escape(v)}" for k, v in evidence if v) + "}")
+        rf"\emph{{{k}}}: {latex_escape(v, scripts=True)}" for k, v in evidence if v) + "}")
     lines += [r"\end{samepage}", "", r"{\small\begin{longtable}{@{}P{.34}P{.22}P{.22}P{.18}@{}}",
               r"\emph{quantity} & \emph{predicted} & \emph{measured} & \emph{tolerance}\\",
               r"\hline"]
@@ -172,7 +159,8 @@ def tex_engine() -> str | None:
 
 
 def compile_tex(tex_path, timeout: float = 180, tail: int = 30) -> Path:
-    """Compile ``tex_path`` with pdflatex (two passes, for longtable widths) next to itself.
+    """Compile ``tex_path`` with pdflatex (two passes, for longtable widths) next to itself;
+    the last pass's log is kept beside the PDF (``.log``).
 
     Relative ``\\includegraphics`` paths resolve from the .tex file's folder. Raises
     :class:`EosmathError` with the error lines and the tail of the log when the build fails.
@@ -198,7 +186,15 @@ def compile_tex(tex_path, timeout: float = 180, tail: int = 30) -> Path:
                                    + "\n".join(text.splitlines()[-tail:]))
         target = tex_path.with_suffix(".pdf")
         shutil.copyfile(pdf, target)
+        shutil.copyfile(Path(work) / (tex_path.stem + ".log"), tex_path.with_suffix(".log"))
     return target
+
+
+def overfull_boxes(log_path) -> int:
+    """The number of overfull boxes (text running past its column or margin) a pdflatex log
+    reports."""
+    text = Path(log_path).read_text(errors="replace")
+    return sum(line.startswith("Overfull \\") for line in text.splitlines())
 
 
 def write_report_pdf(out_dir, markdown: str = "", title: str = "eosmath reproduce report"
@@ -217,9 +213,9 @@ def write_report_pdf(out_dir, markdown: str = "", title: str = "eosmath reproduc
                          for p in (out / "derivations").glob("*.pdf"))
     tex = out / "report.tex"
     tex.write_text(report_tex(checks, figures, derivations, title), encoding="ascii")
-    stale = out / "report.pdf"
-    if stale.exists():
-        stale.unlink()
+    for stale in (out / "report.pdf", out / "report.log"):
+        if stale.exists():
+            stale.unlink()
     if tex_engine() is None:
         return ("No PDF of this report: pdflatex was not found on this machine "
                 "(the LaTeX source is [report.tex](report.tex)).", True)
@@ -227,5 +223,7 @@ def write_report_pdf(out_dir, markdown: str = "", title: str = "eosmath reproduc
         compile_tex(tex)
     except (EosmathError, subprocess.TimeoutExpired) as err:
         return (f"Building [report.tex](report.tex) failed:\n\n```\n{err}\n```", False)
+    overfull = overfull_boxes(out / "report.log")
     return ("PDF of this report: [report.pdf](report.pdf) "
-            "(LaTeX source [report.tex](report.tex)).", True)
+            f"(LaTeX source [report.tex](report.tex); pdflatex log [report.log](report.log): "
+            f"{overfull} overfull box{'' if overfull == 1 else 'es'}).", True)

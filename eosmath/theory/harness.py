@@ -20,6 +20,12 @@ from eosmath.progress import Progress
 from eosmath.theory.families import checks, lookup
 from eosmath.theory.registry import HELD_OUT_MINIMUM, KIND_TITLES, KINDS, CheckInfo
 from eosmath.theory.verdict import Outcome, Verdict, plain
+from eosmath.theory.verdict_rows import (
+    measured_text,
+    predicted_text,
+    quantity_rows,
+    tolerance_text,
+)
 
 
 def verify(name: str, quick: bool = True, **overrides) -> Verdict:
@@ -131,47 +137,77 @@ class Report:
         return text
 
     def to_markdown(self) -> str:
-        """Markdown tables (for the reproduce report), one per kind of evidence: check,
-        statement, evidence (prediction source, tolerance basis, not shown), predicted,
-        measured, tolerance, verdict, seconds."""
+        """Markdown for the reproduce report, per kind of evidence: a table of the checks
+        (source, statement, evidence, verdict, seconds), then a table of their numbers with
+        one row per compared quantity (:mod:`~eosmath.theory.verdict_rows`), never cut."""
         lines = []
         for kind, group in self.by_kind():
             lines += [f"\n#### {KIND_TITLES[kind]}\n",
                       "| check | source | statement | prediction from | tolerance basis | "
-                      "not shown | predicted | measured | tolerance | verdict | seconds |",
-                      "|---|---|---|---|---|---|---|---|---|---|---|"]
+                      "not shown | verdict | seconds |", "|---|---|---|---|---|---|---|---|"]
+            lines += [f"| `{v.name}` | {_md(v.source)} | {_md(v.statement)} | "
+                      f"{_md(v.prediction_source)} | {_md(v.tolerance_basis)} | "
+                      f"{_md(v.not_shown)} | {_verdict_text(v, '**FAIL**')} | {v.seconds:.2f} |"
+                      for v in group]
+            lines += ["", "| check | quantity | predicted | measured | tolerance | |",
+                      "|---|---|---|---|---|---|"]
             for v in group:
-                mark = "pass" if v.passed else "**FAIL**"
-                if v.recheck is not None:
-                    mark += f" ({v.recheck.verdict} at {v.recheck.dps} digits)"
-                if v.held_out:
-                    mark += f" (held out: {sum(h.passed for h in v.held_out)}/{len(v.held_out)})"
-                cells = [_md(plain(x)) for x in (v.predicted, v.measured, v.tolerance)]
-                lines.append(f"| `{v.name}` | {_md(v.source)} | {_md(v.statement)} | "
-                             f"{_md(v.prediction_source)} | {_md(v.tolerance_basis)} | "
-                             f"{_md(v.not_shown)} | {' | '.join(cells)} | {mark} | "
-                             f"{v.seconds:.2f} |")
+                for i, row in enumerate(quantity_rows(v.to_dict())):
+                    name = f"`{v.name}`" if i == 0 else ""
+                    cells = [row.quantity, predicted_text(row), measured_text(row),
+                             tolerance_text(row), _row_mark(row)]
+                    lines.append(f"| {name} | " + " | ".join(_md(c) for c in cells) + " |")
         lines.append("\n" + self.summary())
         return "\n".join(lines)
 
     def table(self) -> str:
-        """A readable fixed-width table, one line per check, grouped by kind of evidence."""
-        width = max([len(v.name) for v in self.verdicts] + [5])
-        lines = [f"{'check':{width}s}  result  {'measured':>14s}  {'predicted':>14s}  seconds",
-                 "-" * (width + 52)]
+        """A readable fixed-width table, grouped by kind of evidence: a line per check
+        (verdict, seconds), under it a line per compared quantity with predicted, measured
+        and tolerance at the digits that matter. Nothing is cut: a long quantity or value
+        widens its own line only."""
+        rows = {v.name: quantity_rows(v.to_dict()) for v in self.verdicts}
+        cells = {name: [(r.quantity, predicted_text(r), measured_text(r), tolerance_text(r),
+                         _row_mark(r)) for r in rs] for name, rs in rows.items()}
+        every = [c for cs in cells.values() for c in cs]
+        widths = [min(_QUANTITY_WIDTH if i == 0 else _VALUE_WIDTH,
+                      max([len(c[i]) for c in every] + [len(h)]))
+                  for i, h in enumerate(_TABLE_HEADER[:4])]
+        name_width = max([len(v.name) for v in self.verdicts] + [5])
+        widths.append(0)  # the last column (a quantity's own mark) is not padded
+        header = "    " + "  ".join(f"{h:{w}s}" for h, w in zip(_TABLE_HEADER, widths, strict=True))
+        lines = [f"{'check':{name_width}s}  result  seconds", header.rstrip(),
+                 "-" * max(len(header), name_width + 17)]
         for kind, group in self.by_kind():
             lines.append(f"{KIND_TITLES[kind]}:")
             for v in group:
-                mark = "pass" if v.passed else "FAIL"
-                lines.append(f"{v.name:{width}s}  {mark:6s}  {_cell(v.measured):>14s}  "
-                             f"{_cell(v.predicted):>14s}  {v.seconds:7.2f}")
-                if v.recheck is not None:
-                    lines.append(f"{'':{width}s}  recheck at {v.recheck.dps} digits: "
-                                 f"{v.recheck.verdict}")
+                lines.append(f"{v.name:{name_width}s}  {_verdict_text(v, 'FAIL'):6s}  "
+                             f"{v.seconds:7.2f}")
+                for c in cells[v.name]:
+                    lines.append(("    " + "  ".join(f"{text:{w}s}" for text, w in
+                                                    zip(c, widths, strict=True))).rstrip())
                 if "harness" in v.evidence:
-                    lines.append(f"{'':{width}s}  {v.evidence['harness']}")
+                    lines.append(f"    {v.evidence['harness']}")
         lines.append(self.summary())
         return "\n".join(lines)
+
+
+_TABLE_HEADER = ("quantity", "predicted", "measured", "tolerance", "")
+_QUANTITY_WIDTH = 48  # columns line up up to this width; a longer quantity shifts its own line
+_VALUE_WIDTH = 24
+
+
+def _verdict_text(v: Verdict, fail: str) -> str:
+    mark = "pass" if v.passed else fail
+    if v.recheck is not None:
+        mark += f" ({v.recheck.verdict} at {v.recheck.dps} digits)"
+    if v.held_out:
+        mark += f" (held out: {sum(h.passed for h in v.held_out)}/{len(v.held_out)})"
+    return mark
+
+
+def _row_mark(row) -> str:
+    """A quantity's own verdict when the check judged quantities one by one."""
+    return "" if row.passed is None else ("ok" if row.passed else "FAILS")
 
 
 def verify_all(quick: bool = True, names=None, quiet: bool = True) -> Report:
@@ -196,16 +232,7 @@ def _select(names) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _cell(value) -> str:
-    if isinstance(value, bool):
-        return str(value)
-    try:
-        return f"{float(value):.6g}"
-    except (TypeError, ValueError):
-        text = str(plain(value))
-        return text if len(text) <= 14 else text[:13] + "…"
-
-
 def _md(value) -> str:
+    """A markdown table cell: "|" would end the cell and "*" start emphasis (a*eta*x)."""
     text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
-    return text.replace("|", "\\|")
+    return text.replace("|", "\\|").replace("*", "\\*")

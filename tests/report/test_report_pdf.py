@@ -98,7 +98,7 @@ def test_report_tex_has_a_block_per_check_grouped_by_kind_and_every_figure():
     positions = [tex.index(r"\subsubsection*{" + KIND_TITLES[k].split(" ")[0]) for k in kinds]
     assert positions == sorted(positions)
     assert r"$1.23457\times10^{-12}$" in tex and "(rel.)" in tex  # a comparison row
-    assert r"b\_2 & 2 & 2.5 &" in tex  # one row per quantity of a dict
+    assert r"\ensuremath{b_{2}} & 2 & 2.5 &" in tex  # one row per quantity of a dict
     assert r"{figures/a.png}" in tex and r"\caption{\ensuremath{\eta} = 0.1}" in tex
     assert r"\href{derivations/product.pdf}" in tex
 
@@ -122,7 +122,8 @@ def test_report_with_every_registered_statement_compiles_and_names_each_check(tm
                "![missing](figures/gone.png)"
     note, ok = write_report_pdf(tmp_path, markdown)
     assert ok, note
-    assert "[report.pdf](report.pdf)" in note
+    assert "[report.pdf](report.pdf)" in note and "0 overfull boxes" in note
+    assert report_pdf.overfull_boxes(tmp_path / "report.log") == 0
     text = _pdf_text(tmp_path / "report.pdf")
     for row in rows:
         assert row["name"] in text, row["name"]
@@ -194,5 +195,16 @@ def test_run_report_links_the_pdf_as_its_last_step(tmp_path, monkeypatch):
     monkeypatch.setattr(reproduce, "SECTIONS", [reproduce.Section("checks", fake_checks)])
     assert reproduce.run_report(tmp_path, quiet=True)
     index = (tmp_path / "index.md").read_text()
-    assert "(LaTeX source [report.tex](report.tex))." in index.rsplit("\n## ", 1)[1]
+    assert "(LaTeX source [report.tex](report.tex); " in index.rsplit("\n## ", 1)[1]
     assert "[report.pdf](report.pdf)" in index and (tmp_path / "report.pdf").stat().st_size > 0
+
+
+@pytest.mark.tex
+@pytest.mark.skipif(NO_TEX, reason="needs pdflatex")
+def test_overfull_boxes_are_counted_from_the_kept_log(tmp_path):
+    tex = tmp_path / "wide.tex"
+    tex.write_text("\\documentclass{article}\n\\begin{document}\n"
+                   "\\noindent\\hbox to 2\\textwidth{x\\hfil}\n\n"
+                   "\\begin{tabular}{p{1cm}}\\rule{3cm}{1pt}\\end{tabular}\n\\end{document}\n")
+    compile_tex(tex)
+    assert report_pdf.overfull_boxes(tmp_path / "wide.log") == 2
