@@ -18,6 +18,7 @@ the kernel cache keyed by the command-line model spec and the eosmath source fil
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable
@@ -83,7 +84,9 @@ class SweepModel:
             loss_text=str(model.loss), conserved=conserved,
             gf_limit_path=_function_path(model.gf_limit),
             reducers=tuple((r.name, r.op, str(r.expression)) for r in parsed),
-            load_kernels=lambda: model.compile(reducers=kernel_reducers(parsed)),
+            # once per SweepModel: each model.compile() hashes the SymPy loss again (~5 ms)
+            load_kernels=functools.cache(
+                lambda: model.compile(reducers=kernel_reducers(parsed))),
             gf_limit=model.gf_limit)
 
     def conserved_functions(self) -> list[Callable]:
