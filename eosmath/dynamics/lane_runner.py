@@ -51,12 +51,74 @@ def lane_block_function(key: str, load_kernels, *, dim: int, nhyper: int,
     """``lane_block`` of kernel ``key`` (a model with ``dim`` parameters, ``nhyper``
     hyper-parameters, ``nstats`` statistics per cell) as a ctypes function.
 
-    Saved machine code is used when present; otherwise ``load_kernels()`` (a callable giving
-    the :class:`~eosmath.kernels.compiled.CompiledModel`) compiles it with Numba and saves it.
+    ``load_kernels()`` (a callable giving the
+    :class:`~eosmath.kernels.compiled.CompiledModel`) is called only when the kernel module
+    is not on disk yet.
     """
-    function = native.entry(key, "lane_block", lambda: load_kernels().module.make_lane_block_c(),
-                            None, *_ARGTYPES)
+    if _NATIVE:
+        function = native.entry(key, "lane_block",
+                                lambda: load_kernels().module.make_lane_block_c(), None,
+                                *_ARGTYPES)
+    else:
+        function = _c_function(_entries(key, load_kernels).lane_block_c, _ARGTYPES)
     return LaneBlock(function, dim, nhyper, nstats)
+
+
+_NATIVE = __import__("os").environ.get("EOSMATH_NATIVE_LINKER") == "1"  # measurement only
+_ENTRIES = "eosmath_entries"  # module stem of the C entry points beside each kernel module
+_ENTRIES_LOCK = threading.Lock()
+
+_ENTRIES_SOURCE = '''"""C entry points of kernel module {kernels}, for threads driven
+from Python (ctypes releases the GIL during a call): written by eosmath.dynamics.lane_runner,
+compiled once by Numba and kept in Numba's own cache (cache=True) beside this file."""
+
+import numpy as np
+from numba import carray, cfunc, types
+
+from {kernels} import DIM, NHYPER, NREDUCE, NSTAT, hessian_into, lane_block, sharpness_of
+
+f8p, i8p = types.CPointer(types.float64), types.CPointer(types.int64)
+i8, f8 = types.int64, types.float64
+
+
+@cfunc(types.void(f8p, f8p, f8p, i8p, i8, i8, i8, i8, f8, f8, i8, f8, f8p, f8p), cache=True,
+       error_model="numpy")
+def lane_block_c(thetas0, etas, hs, order, n, lo, hi, steps, tol, radius2, kmax, ptol, stats,
+                 theta_out):
+    lane_block(carray(thetas0, (n, DIM)), carray(etas, (n,)), carray(hs, (n, NHYPER)),
+               carray(order, (n,)), lo, hi, steps, tol, radius2, kmax, ptol,
+               carray(stats, (n, NSTAT + NREDUCE)), carray(theta_out, (n, DIM)))
+
+
+@cfunc(types.void(f8p, i8, f8p, f8p), cache=True, error_model="numpy")
+def sharpness_points_c(points, n, h, out):
+    pts, hv, res = carray(points, (n, DIM)), carray(h, (NHYPER,)), carray(out, (n,))
+    hess, work = np.empty((DIM, DIM)), np.empty((DIM + 3, DIM))
+    for k in range(n):
+        hessian_into(pts[k], hv, hess)
+        res[k] = sharpness_of(hess, work)
+'''
+
+
+def _entries(key: str, load_kernels):
+    """The module of C entry points of kernel ``key``: Numba compiles its ``cfunc``s the first
+    time and loads them from its cache afterwards (public API only)."""
+    from eosmath.kernels import cache
+
+    with _ENTRIES_LOCK:
+        if cache.module_path(key).exists():
+            cache.load_module(key)  # the kernels, imported by name from the entry module
+        else:
+            load_kernels()
+        cache.write_module(key, _ENTRIES_SOURCE.format(kernels=f"eosmath_kernels_{key}"),
+                           _ENTRIES)
+        return cache.load_module(key, _ENTRIES)
+
+
+def _c_function(compiled_cfunc, argtypes):
+    """A ctypes callable for a compiled ``numba.cfunc`` (which stays referenced by its
+    module, so its code outlives the callable)."""
+    return ctypes.CFUNCTYPE(None, *argtypes)(compiled_cfunc.address)
 
 
 def thread_count() -> int:
@@ -109,9 +171,12 @@ def run_blocks(block: LaneBlock, thetas0, etas, hs, order, steps, tol, radius2, 
 def sharpness_points_function(key: str, load_kernels, *, dim: int, nhyper: int):
     """``f(points, h) -> sharpness``: largest Hessian eigenvalue at each row of ``points``
     (N, dim), hyper-parameter values ``h``; the saved machine code of kernel ``key``."""
-    function = native.entry(key, "sharpness_points",
-                            lambda: load_kernels().module.make_sharpness_points_c(), None,
-                            _P, _I, _P, _P)
+    if _NATIVE:
+        function = native.entry(key, "sharpness_points",
+                                lambda: load_kernels().module.make_sharpness_points_c(), None,
+                                _P, _I, _P, _P)
+    else:
+        function = _c_function(_entries(key, load_kernels).sharpness_points_c, (_P, _I, _P, _P))
 
     def sharpness_points(points, h):
         points = np.ascontiguousarray(points, dtype=np.float64)
