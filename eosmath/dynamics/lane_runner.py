@@ -1,11 +1,11 @@
-"""Running the lane kernel's blocks on threads, from machine code loaded without Numba.
+"""Running the lane kernel's blocks on threads, through C entry points cached by Numba.
 
 The sweep's hot loop is ``lane_block`` (:mod:`eosmath.dynamics.lane_kernel`), a block of cells
-advanced in SIMD lanes. Its C-callable form is compiled by Numba once and its object code saved
-(:mod:`eosmath.kernels.native`); later processes link that code and never start Numba's
-compiler. Blocks are handed to threads from a shared counter: ctypes releases the GIL during
-each call, and taking the next block when one finishes balances the very uneven cells (a cell
-may stop at step 1 or run all its steps) better than a fixed split.
+advanced in SIMD lanes. Its C-callable form (a ``numba.cfunc``, in a small module written beside
+the kernel module) is compiled by Numba once and loaded from Numba's own cache afterwards.
+Blocks are handed to threads as each finishes its last: ctypes releases the GIL during each
+call, and taking the next block when one finishes balances the very uneven cells (a cell may
+stop at step 1 or run all its steps) better than a fixed split (see :func:`block_bounds`).
 
 >>> import numpy as np, eosmath as eos
 >>> from eosmath.dynamics.kernel_template import NSTAT
@@ -28,9 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from eosmath.dynamics.lane_kernel import LANES
-from eosmath.kernels import native
 
-BLOCKS_PER_THREAD = 16  # many blocks balance uneven cores; tails are cheap (lanes are packed)
+MIN_BLOCK = 8 * LANES  # the shortest block: eight cells per lane, see block_bounds
 
 _P, _I, _D = ctypes.c_void_p, ctypes.c_int64, ctypes.c_double
 _ARGTYPES = (_P, _P, _P, _P, _I, _I, _I, _I, _D, _D, _I, _D, _P, _P)
@@ -55,16 +54,10 @@ def lane_block_function(key: str, load_kernels, *, dim: int, nhyper: int,
     :class:`~eosmath.kernels.compiled.CompiledModel`) is called only when the kernel module
     is not on disk yet.
     """
-    if _NATIVE:
-        function = native.entry(key, "lane_block",
-                                lambda: load_kernels().module.make_lane_block_c(), None,
-                                *_ARGTYPES)
-    else:
-        function = _c_function(_entries(key, load_kernels).lane_block_c, _ARGTYPES)
+    function = _c_function(_entries(key, load_kernels).lane_block_c, _ARGTYPES)
     return LaneBlock(function, dim, nhyper, nstats)
 
 
-_NATIVE = __import__("os").environ.get("EOSMATH_NATIVE_LINKER") == "1"  # measurement only
 _ENTRIES = "eosmath_entries"  # module stem of the C entry points beside each kernel module
 _ENTRIES_LOCK = threading.Lock()
 
@@ -150,17 +143,16 @@ def run_blocks(block: LaneBlock, thetas0, etas, hs, order, steps, tol, radius2, 
     if n and (order.min() < 0 or order.max() >= n):
         raise ValueError("run_blocks: order must index the cells 0..n-1")
     arrays = [a for a, _ in arrays.values()]
-    n_blocks = max(1, min(BLOCKS_PER_THREAD * threads, n // (8 * LANES)))
     pointers = [a.ctypes.data for a in arrays]
     fixed = (int(steps), float(tol), float(radius2), int(kmax), float(ptol))
+    bounds = block_bounds(n, threads)
     counter, call = itertools.count(), block.function
 
     def worker():
-        while (b := next(counter)) < n_blocks:
-            call(*pointers[:4], n, b * n // n_blocks, (b + 1) * n // n_blocks, *fixed,
-                 *pointers[4:])
+        while (b := next(counter)) < len(bounds):
+            call(*pointers[:4], n, *bounds[b], *fixed, *pointers[4:])
 
-    workers = [threading.Thread(target=worker) for _ in range(min(threads, n_blocks) - 1)]
+    workers = [threading.Thread(target=worker) for _ in range(min(threads, len(bounds)) - 1)]
     for w in workers:
         w.start()
     worker()
@@ -168,15 +160,34 @@ def run_blocks(block: LaneBlock, thetas0, etas, hs, order, steps, tol, radius2, 
         w.join()
 
 
+def block_bounds(n: int, threads: int) -> list[tuple[int, int]]:
+    """``(lo, hi)`` of the blocks of ``n`` cells, in the order threads take them: shrinking
+    (each a quarter of what is left per thread) down to ``MIN_BLOCK`` cells.
+
+    A thread that finds no block left idles until the others finish theirs, so the last
+    blocks must be short: with the cells shuffled (``_balanced_order`` in the sweep) a block's
+    time is about proportional to its size, and the block taken last ends at most one
+    ``MIN_BLOCK`` of work after the others. The first blocks are long, so a chunk needs few
+    calls and few lane drains (at its end a block's lanes empty one by one).
+
+    >>> block_bounds(10_000, 2)[:3], block_bounds(10_000, 2)[-1]
+    ([(0, 1250), (1250, 2343), (2343, 3300)], (9655, 10000))
+    >>> block_bounds(100, 4)
+    [(0, 100)]
+    """
+    bounds, lo = [], 0
+    while lo < n:
+        size = max(MIN_BLOCK, (n - lo) // (4 * max(1, threads)))
+        hi = n if n - lo - size < MIN_BLOCK // 2 else lo + size  # no sliver at the end
+        bounds.append((lo, hi))
+        lo = hi
+    return bounds
+
+
 def sharpness_points_function(key: str, load_kernels, *, dim: int, nhyper: int):
     """``f(points, h) -> sharpness``: largest Hessian eigenvalue at each row of ``points``
     (N, dim), hyper-parameter values ``h``; the saved machine code of kernel ``key``."""
-    if _NATIVE:
-        function = native.entry(key, "sharpness_points",
-                                lambda: load_kernels().module.make_sharpness_points_c(), None,
-                                _P, _I, _P, _P)
-    else:
-        function = _c_function(_entries(key, load_kernels).sharpness_points_c, (_P, _I, _P, _P))
+    function = _c_function(_entries(key, load_kernels).sharpness_points_c, (_P, _I, _P, _P))
 
     def sharpness_points(points, h):
         points = np.ascontiguousarray(points, dtype=np.float64)

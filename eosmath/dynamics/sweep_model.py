@@ -5,8 +5,8 @@ gradient-flow limit and its provenance strings; everything else about the model 
 (0.3–0.5 s of imports and derivation per process). :class:`SweepModel` holds exactly those
 things. ``SweepModel.from_model`` derives them; :func:`saved` / :func:`save` keep them under
 the kernel cache keyed by the command-line model spec and the eosmath source files, so a warm
-``eosmath sweep`` runs without importing SymPy (or Numba's compiler: see
-:mod:`eosmath.kernels.native`).
+``eosmath sweep`` runs without importing SymPy (its kernels come from Numba's cache: see
+:mod:`eosmath.dynamics.lane_runner`).
 
 >>> import eosmath as eos
 >>> sm = SweepModel.from_model(eos.models.get("product", ell="logcosh"))
