@@ -107,8 +107,10 @@ def _curvature_level(keep) -> int:
 
 
 def _run_chunk(sm: SweepModel, axes, fixed, index_slice, steps, tol, radius, kmax, ptol,
-               rule=None, curvature=2):
-    thetas, etas, hyper, shape = _cell_inputs(sm, axes, fixed, index_slice)
+               rule=None, curvature=2, inputs=None):
+    """The kernel on the cells of one chunk; ``inputs``: what :func:`_cell_inputs` gives
+    for them, if already built (the benchmarks time the kernel call alone)."""
+    thetas, etas, hyper, shape = inputs or _cell_inputs(sm, axes, fixed, index_slice)
     stats = np.empty((len(etas), NSTAT + len(sm.reducers)))
     final = np.empty_like(thetas)
     args = (thetas, etas, hyper, _balanced_order(len(etas)), steps, tol, radius * radius, kmax,
@@ -458,25 +460,27 @@ def sweep_arrays(sm: SweepModel, *, steps: int = 2000, tol: float = 1e-10,
                                         f"is {chunk} value(s) of the first axis, {first})",
                             force=force)
 
+        def compute(start):
+            return _chunk_arrays(sm, axes, fixed, slice(start, start + chunk), *args)
+
         if store is None:
             shape = tuple(len(v) for v in axes.values())
             data = {name: np.empty(shape, dtype) for name, dtype in _variables(sm, keep).items()}
 
             def compute_in_place(start):
                 part = slice(start, start + chunk)
-                if client is not None:  # computed on a worker: its arrays travel back
-                    return _chunk_arrays(sm, axes, fixed, part, *args)
                 return _chunk_arrays(sm, axes, fixed, part, *args,
                                      out={name: a[part] for name, a in data.items()})
 
-            for start, values in _map_chunks(compute_in_place, starts, client, quiet):
-                for name, a in data.items():
-                    if not np.shares_memory(values[name], a):
+            # on a cluster a chunk's arrays travel back and are copied in; here they are
+            # written in place
+            local = client is None
+            for start, values in _map_chunks(compute_in_place if local else compute, starts,
+                                             client, quiet):
+                if not local:
+                    for name, a in data.items():
                         a[start:start + chunk] = values[name]
             return axes, data, attrs
-
-        def compute(start):
-            return _chunk_arrays(sm, axes, fixed, slice(start, start + chunk), *args)
 
         coords = {n: (v, axis_attrs(n, sm.params)) for n, v in axes.items()}
         variables = {name: (tuple(axes), dtype, labels(name))
