@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ctypes
 import itertools
+import sys
 import threading
 from dataclasses import dataclass
 
@@ -99,6 +100,8 @@ def _entries(key: str, load_kernels):
     from eosmath.kernels import cache
 
     with _ENTRIES_LOCK:
+        if f"{_ENTRIES}_{key}" in sys.modules:  # loaded in this process: no file to check
+            return sys.modules[f"{_ENTRIES}_{key}"]
         if cache.module_path(key).exists():
             cache.load_module(key)  # the kernels, imported by name from the entry module
         else:
@@ -118,7 +121,6 @@ def thread_count() -> int:
     """Threads for the blocks: Numba's setting when Numba is loaded (``set_num_threads``),
     else ``NUMBA_NUM_THREADS`` or the CPUs this process may use."""
     import os
-    import sys
 
     if "numba" in sys.modules and hasattr(sys.modules["numba"], "get_num_threads"):
         return int(sys.modules["numba"].get_num_threads())

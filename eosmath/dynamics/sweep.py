@@ -180,8 +180,46 @@ def _chunk_arrays(sm: SweepModel, axes, fixed, index_slice, steps, tol, radius, 
         out = {name: np.empty(shape, dtype) for name, dtype in _variables(sm, keep).items()}
     else:
         out = {name: out[name] for name in _variables(sm, keep)}
-    _fill_variables(sm, out, shape, thetas, etas, hyper, stats, final, rule)
+    _fill_in_blocks(sm, out, shape, thetas, etas, hyper, stats, final, rule, thread_count())
     return out
+
+
+FILL_BLOCK_CELLS = 2**13  # cells per block of post-processing: its kernel rows fit in L2
+
+
+def _fill_in_blocks(sm: SweepModel, out: dict, shape, thetas, etas, hyper, stats, final,
+                    rule, threads: int) -> None:
+    """:func:`_fill_variables` on blocks of whole first-axis rows of about
+    ``FILL_BLOCK_CELLS`` cells, taken by up to ``threads`` threads.
+
+    The kernel writes one row of statistics per cell (~100 bytes); each variable reads one
+    column of it, and over a whole chunk every column read streamed all rows from memory again
+    (about half of a W1 chunk's post-processing here). A block's rows stay in cache for all its
+    columns. NumPy releases the GIL in its loops, so blocks overlap on threads; every value is
+    computed by the same operations whatever the split.
+    """
+    rows = shape[0] if shape else 1
+    n = len(etas)
+    per_row = n // max(rows, 1)
+    step = max(1, FILL_BLOCK_CELLS // max(per_row, 1))
+    jobs = []
+    for r0 in range(0, rows, step):
+        r1 = min(rows, r0 + step)
+        cells = slice(r0 * per_row, r1 * per_row)
+        jobs.append(functools.partial(
+            _fill_variables, sm, {name: a[r0:r1] for name, a in out.items()},
+            (r1 - r0, *shape[1:]), thetas[cells], etas[cells], hyper[cells], stats[cells],
+            final[cells], rule))
+    workers = min(threads, len(jobs))
+    if workers <= 1:
+        for job in jobs:
+            job()
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(workers) as pool:
+        for future in [pool.submit(job) for job in jobs]:
+            future.result()  # re-raises a job's error here
 
 
 def _fill_variables(sm: SweepModel, out: dict, shape, thetas, etas, hyper, stats, final,
@@ -294,11 +332,11 @@ def _chunk_cells(in_memory: bool, threads: int) -> int:
     """Cells per chunk when the caller names no chunk size.
 
     A store's chunk is its on-disk layout and the unit a resumed sweep recomputes, so it is
-    the same on every machine (2¹⁶ cells). In memory a chunk is only a batch for the kernel:
-    between batches the other threads wait while one thread turns the batch's rows into
-    variables, and at a batch's end threads wait for its last block; both cost a fixed time
-    per batch, so batches grow with the threads to give each thread at least 2¹⁴ cells (a W1
-    thread needs some 0.05 s for them), and no batch is smaller than a store's chunk.
+    the same on every machine (2¹⁶ cells). In memory a chunk is only a batch of the kernel,
+    and each batch ends with threads waiting: for the last blocks of the step loop (short,
+    see :func:`~eosmath.dynamics.lane_runner.block_bounds`) and for the batch's GF limits
+    and variables. Both waits cost about the same per batch whatever its size, so batches
+    grow with the threads, at least 2¹⁴ cells per thread, never smaller than a store's chunk.
     """
     return 2**16 if not in_memory else max(2**16, 2**14 * threads)
 
