@@ -161,8 +161,8 @@ def _kept_stats(sm: SweepModel, stats) -> tuple | None:
 
 def _working_bytes_per_cell(sm: SweepModel, naxes: int) -> int:
     """Bytes per cell that computing a chunk holds besides its results: the start values,
-    η, hyper-parameters, the cell order, the kernel's statistics row and end point, the mesh,
-    and a few temporaries."""
+    η, hyper-parameters (and the table they are built in), the cell order, the kernel's
+    statistics row and end point, and a few temporaries."""
     return 8 * (2 * sm.dim + 1 + len(sm.hyper_names) + 1 + NSTAT + len(sm.reducers) + naxes
                 + 4)
 
