@@ -21,6 +21,7 @@ stop at step 1 or run all its steps) better than a fixed split (see :func:`block
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import itertools
 import sys
 import threading
@@ -66,6 +67,10 @@ _ENTRIES_SOURCE = '''"""C entry points of kernel module {kernels}, for threads d
 from Python (ctypes releases the GIL during a call): written by eosmath.dynamics.lane_runner,
 compiled once by Numba and kept in Numba's own cache (cache=True) beside this file."""
 
+# the kernel module this file was written for, by content: Numba's cache of this file is
+# invalidated only by this file changing, so a changed kernel module must change it
+# kernels sha256: {digest}
+
 import numpy as np
 from numba import carray, cfunc, types
 
@@ -106,9 +111,16 @@ def _entries(key: str, load_kernels):
             cache.load_module(key)  # the kernels, imported by name from the entry module
         else:
             load_kernels()
-        cache.write_module(key, _ENTRIES_SOURCE.format(kernels=f"eosmath_kernels_{key}"),
-                           _ENTRIES)
+        cache.write_module(key, _entries_source(key), _ENTRIES)
         return cache.load_module(key, _ENTRIES)
+
+
+def _entries_source(key: str) -> str:
+    """The entry module of kernel ``key``, naming the kernel module's content."""
+    from eosmath.kernels import cache
+
+    digest = hashlib.sha256(cache.module_path(key).read_bytes()).hexdigest()
+    return _ENTRIES_SOURCE.format(kernels=f"eosmath_kernels_{key}", digest=digest)
 
 
 def _c_function(compiled_cfunc, argtypes):

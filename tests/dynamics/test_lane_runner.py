@@ -101,3 +101,22 @@ def test_shapes_are_checked_before_the_c_code_runs(kernels):
     for message, (t, e, h, o) in bad:
         with pytest.raises(ValueError, match=message):
             run_blocks(block, t, e, h, o, 10, 1e-10, 1e12, 16, 1e-10, stats, final, threads=2)
+
+
+def test_a_changed_kernel_module_changes_its_entry_module(kernels, tmp_path, monkeypatch):
+    # Numba invalidates a cached cfunc only when its own file changes; the entry module names
+    # the kernel module's content, so a kernel module rewritten under the same key changes it
+    import shutil
+
+    from eosmath.dynamics.lane_runner import _entries_source
+    from eosmath.kernels import cache
+
+    source = cache.module_path(kernels.key)
+    monkeypatch.setenv("EOSMATH_CACHE_DIR", str(tmp_path))
+    copy = cache.module_path(kernels.key)
+    copy.parent.mkdir(parents=True)
+    shutil.copy(source, copy)
+    before = _entries_source(kernels.key)
+    assert before == _entries_source(kernels.key)  # nothing changed: the same file, kept
+    copy.write_text(copy.read_text() + "\n# regenerated\n")
+    assert _entries_source(kernels.key) != before
