@@ -17,6 +17,12 @@ converged when ‖∇L‖ < tol before the update, diverged when an iterate is n
 ptol·(1 + ‖θ_t‖) of θ_{t−k}, consecutive iterates ≥ 1e-6·(1 + ‖θ_t‖) apart). Between checks
 stopped cells are frozen by a mask; every 16 steps they are compacted out.
 
+Beside the whole call, in the same rounds: the bare kernel call (the step loop on inputs built
+beforehand, all cells in one call, no per-cell variables, no Dataset) and, for W1, the whole
+``eosmath sweep`` process (a subprocess writing the Zarr store: interpreter start-up, imports,
+loading the cached kernels, the sweep and the store), each as a ratio against the same NumPy
+contender.
+
 Rounds alternate eosmath and NumPy, each timed ``ROUNDS`` times; the best of each is compared.
 Threads: W1 and W3 (whole call, default statistics) with 1 and with 2 Numba threads, in
 alternation. The machine (CPU model, cores), date, load average and every round are recorded
@@ -28,7 +34,9 @@ from __future__ import annotations
 
 import os
 import platform
+import subprocess
 import sys
+import tempfile
 import time
 
 import numba
@@ -109,7 +117,7 @@ def workloads(quick: bool):
     return {
         "W1": dict(model=eos.models.get("product", ell="logcosh"), grad=product_grad,
                    axes={"eta": np.linspace(0.5, 3.0, n1), "x": np.linspace(0.1, 2.0, n1)},
-                   fixed={"y": 2.0}, steps=2000),
+                   fixed={"y": 2.0}, steps=2000, cli_model=["product", "--set", "ell=logcosh"]),
         "W3": dict(model=eos.models.get("two_layer_minimal", sigma1=1.0, sigma2=0.5),
                    grad=two_layer_grad,
                    axes={"eta": np.linspace(0.5, 6.0, n3), "a": np.linspace(0.1, 2.0, n3)},
@@ -134,6 +142,43 @@ def time_eos(w, stats=None):
     ds = eos.sweep(w["model"], steps=w["steps"], tol=TOL, radius=RADIUS, quiet=True,
                    stats=stats, **w["axes"], **w["fixed"])
     return time.perf_counter() - start, ds
+
+
+def time_kernel(w):
+    """The bare kernel call: every cell in one call, inputs built before the clock starts."""
+    from eosmath.dynamics import sweep as sweep_module
+    from eosmath.dynamics.grid import split_axes
+    from eosmath.dynamics.sweep_model import SweepModel
+
+    sm = SweepModel.from_model(w["model"])
+    axes, fixed = split_axes(sm, {**w["axes"], **w["fixed"]})
+    inputs = sweep_module._cell_inputs(sm, axes, fixed, slice(None))
+    start = time.perf_counter()
+    sweep_module._run_chunk(sm, axes, fixed, slice(None), w["steps"], TOL, RADIUS, KMAX, PTOL,
+                            inputs=inputs)
+    return time.perf_counter() - start
+
+
+def cli_command(w) -> list[str] | None:
+    """``eosmath sweep`` arguments for a workload of a catalog model (W1), else None."""
+    if w.get("cli_model") is None:
+        return None
+    args = ["sweep", *w["cli_model"]]
+    for name, values in w["axes"].items():
+        args += [f"--{name}", f"{float(values[0])!r}:{float(values[-1])!r}:{len(values)}"]
+    for name, value in w["fixed"].items():
+        args += [f"--{name}", repr(value)]
+    return args + ["--steps", str(w["steps"]), "--tol", repr(TOL), "--radius", repr(RADIUS),
+                   "--quiet"]
+
+
+def time_cli(w) -> float:
+    """Wall time of the whole ``eosmath sweep`` process writing the workload to a store."""
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "eosmath", *cli_command(w), "--out",
+                        os.path.join(folder, "sweep.zarr")], check=True, capture_output=True)
+        return time.perf_counter() - start
 
 
 def time_numpy(w):
@@ -163,21 +208,30 @@ def main(quick: bool = False):
     for name, w in workloads(quick).items():
         time_eos(w)  # warm: compile or load the kernels, import xarray
         time_eos(w, ("stop_step",))
+        if cli_command(w):
+            time_cli(w)  # warm: the SweepModel saved for the command line
         rounds = []
         for _ in range(ROUNDS):
             t_full, ds = time_eos(w)
             t_bare, _ = time_eos(w, ("stop_step",))
+            row = {"eos_full_s": t_full, "eos_stop_step_only_s": t_bare,
+                   "kernel_call_s": time_kernel(w)}
+            if cli_command(w):
+                row["cli_process_s"] = time_cli(w)
             t_np, status, stop, useful = time_numpy(w)
-            rounds.append({"eos_full_s": t_full, "eos_stop_step_only_s": t_bare,
-                           "numpy_s": t_np})
+            rounds.append({**row, "numpy_s": t_np})
         agree = float(np.mean(ds["stop_step"].values.ravel() == stop))
         best = {k: min(r[k] for r in rounds) for k in rounds[0]}
         results[name] = {"rounds": rounds, "best": best, "cells": int(stop.size),
                          "useful_cell_steps": useful, "stop_step_agreement": agree,
                          "ratio_full": best["numpy_s"] / best["eos_full_s"],
-                         "ratio_stop_step_only": best["numpy_s"] / best["eos_stop_step_only_s"]}
+                         "ratio_stop_step_only": best["numpy_s"] / best["eos_stop_step_only_s"],
+                         "ratio_kernel_call": best["numpy_s"] / best["kernel_call_s"]}
+        if "cli_process_s" in best:
+            results[name]["ratio_cli_process"] = best["numpy_s"] / best["cli_process_s"]
         print(name, results[name]["best"], f"full {results[name]['ratio_full']:.2f}x NumPy, "
-              f"stop_step only {results[name]['ratio_stop_step_only']:.2f}x", flush=True)
+              f"stop_step only {results[name]['ratio_stop_step_only']:.2f}x, kernel call "
+              f"{results[name]['ratio_kernel_call']:.2f}x", flush=True)
     threads = {}
     for name in ("W1", "W3"):
         w = workloads(quick)[name]
@@ -207,6 +261,17 @@ def main(quick: bool = False):
         lines.append(f"| {name} | {r['cells']:,} | {b['eos_full_s']:.3f} | "
                      f"{b['eos_stop_step_only_s']:.3f} | {b['numpy_s']:.3f} | "
                      f"{r['ratio_full']:.2f}× | {r['ratio_stop_step_only']:.2f}× |")
+    lines += ["", "Beside the whole call: the bare kernel call (all cells in one call, inputs "
+              "built beforehand, no per-cell variables, no Dataset) and the whole `eosmath "
+              "sweep` process (subprocess, writing the store), against the same NumPy time.", "",
+              "| workload | kernel call (s) | NumPy / kernel call | `eosmath sweep` process (s) "
+              "| NumPy / process |", "|---|---|---|---|---|"]
+    for name, r in results.items():
+        b = r["best"]
+        cli = (f"{b['cli_process_s']:.3f} | {r['ratio_cli_process']:.2f}×"
+               if "cli_process_s" in b else "— | —")
+        lines.append(f"| {name} | {b['kernel_call_s']:.3f} | {r['ratio_kernel_call']:.2f}× | "
+                     f"{cli} |")
     lines += ["", "| workload | 1 thread (s) | 2 threads (s) | speed-up |", "|---|---|---|---|"]
     for name, r in threads.items():
         b = r["best"]

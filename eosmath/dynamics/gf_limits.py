@@ -31,7 +31,7 @@ def two_layer_minimal_limit(theta0, hyper=None):
     """a(w₁x₁ + w₂x₂): (a∞, 0, 1/a∞) with a∞² = h(a₀² − w₁₀² − w₂₀²)."""
     a, w1, w2 = np.asarray(theta0, dtype=float)
     a_inf = np.sign(a) * np.sqrt(gfs_a_squared(a * a - w1 * w1 - w2 * w2))
-    return np.array([a_inf, 0.0, 1.0 / a_inf])
+    return np.array([a_inf, np.zeros_like(a_inf), 1.0 / a_inf])  # (3,) or, column-wise, (3, N)
 
 
 def origin_limit(theta0, hyper=None):

@@ -1,11 +1,11 @@
-"""Running the lane kernel's blocks on threads, from machine code loaded without Numba.
+"""Running the lane kernel's blocks on threads, through C entry points cached by Numba.
 
 The sweep's hot loop is ``lane_block`` (:mod:`eosmath.dynamics.lane_kernel`), a block of cells
-advanced in SIMD lanes. Its C-callable form is compiled by Numba once and its object code saved
-(:mod:`eosmath.kernels.native`); later processes link that code and never start Numba's
-compiler. Blocks are handed to threads from a shared counter: ctypes releases the GIL during
-each call, and taking the next block when one finishes balances the very uneven cells (a cell
-may stop at step 1 or run all its steps) better than a fixed split.
+advanced in SIMD lanes. Its C-callable form (a ``numba.cfunc``, in a small module written beside
+the kernel module) is compiled by Numba once and loaded from Numba's own cache afterwards.
+Blocks are handed to threads as each finishes its last: ctypes releases the GIL during each
+call, and taking the next block when one finishes balances the very uneven cells (a cell may
+stop at step 1 or run all its steps) better than a fixed split (see :func:`block_bounds`).
 
 >>> import numpy as np, eosmath as eos
 >>> from eosmath.dynamics.kernel_template import NSTAT
@@ -21,16 +21,17 @@ may stop at step 1 or run all its steps) better than a fixed split.
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import itertools
+import sys
 import threading
 from dataclasses import dataclass
 
 import numpy as np
 
 from eosmath.dynamics.lane_kernel import LANES
-from eosmath.kernels import native
 
-BLOCKS_PER_THREAD = 16  # many blocks balance uneven cores; tails are cheap (lanes are packed)
+MIN_BLOCK = 8 * LANES  # the shortest block: eight cells per lane, see block_bounds
 
 _P, _I, _D = ctypes.c_void_p, ctypes.c_int64, ctypes.c_double
 _ARGTYPES = (_P, _P, _P, _P, _I, _I, _I, _I, _D, _D, _I, _D, _P, _P)
@@ -51,19 +52,87 @@ def lane_block_function(key: str, load_kernels, *, dim: int, nhyper: int,
     """``lane_block`` of kernel ``key`` (a model with ``dim`` parameters, ``nhyper``
     hyper-parameters, ``nstats`` statistics per cell) as a ctypes function.
 
-    Saved machine code is used when present; otherwise ``load_kernels()`` (a callable giving
-    the :class:`~eosmath.kernels.compiled.CompiledModel`) compiles it with Numba and saves it.
+    ``load_kernels()`` (a callable giving the
+    :class:`~eosmath.kernels.compiled.CompiledModel`) is called only when the kernel module
+    is not on disk yet.
     """
-    function = native.entry(key, "lane_block", lambda: load_kernels().module.make_lane_block_c(),
-                            None, *_ARGTYPES)
+    function = _c_function(_entries(key, load_kernels).lane_block_c, _ARGTYPES)
     return LaneBlock(function, dim, nhyper, nstats)
+
+
+_ENTRIES = "eosmath_entries"  # module stem of the C entry points beside each kernel module
+_ENTRIES_LOCK = threading.Lock()
+
+_ENTRIES_SOURCE = '''"""C entry points of kernel module {kernels}, for threads driven
+from Python (ctypes releases the GIL during a call): written by eosmath.dynamics.lane_runner,
+compiled once by Numba and kept in Numba's own cache (cache=True) beside this file."""
+
+# the kernel module this file was written for, by content: Numba's cache of this file is
+# invalidated only by this file changing, so a changed kernel module must change it
+# kernels sha256: {digest}
+
+import numpy as np
+from numba import carray, cfunc, types
+
+from {kernels} import DIM, NHYPER, NREDUCE, NSTAT, hessian_into, lane_block, sharpness_of
+
+f8p, i8p = types.CPointer(types.float64), types.CPointer(types.int64)
+i8, f8 = types.int64, types.float64
+
+
+@cfunc(types.void(f8p, f8p, f8p, i8p, i8, i8, i8, i8, f8, f8, i8, f8, f8p, f8p), cache=True,
+       error_model="numpy")
+def lane_block_c(thetas0, etas, hs, order, n, lo, hi, steps, tol, radius2, kmax, ptol, stats,
+                 theta_out):
+    lane_block(carray(thetas0, (n, DIM)), carray(etas, (n,)), carray(hs, (n, NHYPER)),
+               carray(order, (n,)), lo, hi, steps, tol, radius2, kmax, ptol,
+               carray(stats, (n, NSTAT + NREDUCE)), carray(theta_out, (n, DIM)))
+
+
+@cfunc(types.void(f8p, i8, f8p, f8p), cache=True, error_model="numpy")
+def sharpness_points_c(points, n, h, out):
+    pts, hv, res = carray(points, (n, DIM)), carray(h, (NHYPER,)), carray(out, (n,))
+    hess, work = np.empty((DIM, DIM)), np.empty((DIM + 3, DIM))
+    for k in range(n):
+        hessian_into(pts[k], hv, hess)
+        res[k] = sharpness_of(hess, work)
+'''
+
+
+def _entries(key: str, load_kernels):
+    """The module of C entry points of kernel ``key``: Numba compiles its ``cfunc``s the first
+    time and loads them from its cache afterwards (public API only)."""
+    from eosmath.kernels import cache
+
+    with _ENTRIES_LOCK:
+        if f"{_ENTRIES}_{key}" in sys.modules:  # loaded in this process: no file to check
+            return sys.modules[f"{_ENTRIES}_{key}"]
+        if cache.module_path(key).exists():
+            cache.load_module(key)  # the kernels, imported by name from the entry module
+        else:
+            load_kernels()
+        cache.write_module(key, _entries_source(key), _ENTRIES)
+        return cache.load_module(key, _ENTRIES)
+
+
+def _entries_source(key: str) -> str:
+    """The entry module of kernel ``key``, naming the kernel module's content."""
+    from eosmath.kernels import cache
+
+    digest = hashlib.sha256(cache.module_path(key).read_bytes()).hexdigest()
+    return _ENTRIES_SOURCE.format(kernels=f"eosmath_kernels_{key}", digest=digest)
+
+
+def _c_function(compiled_cfunc, argtypes):
+    """A ctypes callable for a compiled ``numba.cfunc`` (which stays referenced by its
+    module, so its code outlives the callable)."""
+    return ctypes.CFUNCTYPE(None, *argtypes)(compiled_cfunc.address)
 
 
 def thread_count() -> int:
     """Threads for the blocks: Numba's setting when Numba is loaded (``set_num_threads``),
     else ``NUMBA_NUM_THREADS`` or the CPUs this process may use."""
     import os
-    import sys
 
     if "numba" in sys.modules and hasattr(sys.modules["numba"], "get_num_threads"):
         return int(sys.modules["numba"].get_num_threads())
@@ -88,17 +157,16 @@ def run_blocks(block: LaneBlock, thetas0, etas, hs, order, steps, tol, radius2, 
     if n and (order.min() < 0 or order.max() >= n):
         raise ValueError("run_blocks: order must index the cells 0..n-1")
     arrays = [a for a, _ in arrays.values()]
-    n_blocks = max(1, min(BLOCKS_PER_THREAD * threads, n // (8 * LANES)))
     pointers = [a.ctypes.data for a in arrays]
     fixed = (int(steps), float(tol), float(radius2), int(kmax), float(ptol))
+    bounds = block_bounds(n, threads)
     counter, call = itertools.count(), block.function
 
     def worker():
-        while (b := next(counter)) < n_blocks:
-            call(*pointers[:4], n, b * n // n_blocks, (b + 1) * n // n_blocks, *fixed,
-                 *pointers[4:])
+        while (b := next(counter)) < len(bounds):
+            call(*pointers[:4], n, *bounds[b], *fixed, *pointers[4:])
 
-    workers = [threading.Thread(target=worker) for _ in range(min(threads, n_blocks) - 1)]
+    workers = [threading.Thread(target=worker) for _ in range(min(threads, len(bounds)) - 1)]
     for w in workers:
         w.start()
     worker()
@@ -106,12 +174,34 @@ def run_blocks(block: LaneBlock, thetas0, etas, hs, order, steps, tol, radius2, 
         w.join()
 
 
+def block_bounds(n: int, threads: int) -> list[tuple[int, int]]:
+    """``(lo, hi)`` of the blocks of ``n`` cells, in the order threads take them: shrinking
+    (each a quarter of what is left per thread) down to ``MIN_BLOCK`` cells.
+
+    A thread that finds no block left idles until the others finish theirs, so the last
+    blocks must be short: with the cells shuffled (``_balanced_order`` in the sweep) a block's
+    time is about proportional to its size, and the block taken last ends at most one
+    ``MIN_BLOCK`` of work after the others. The first blocks are long, so a chunk needs few
+    calls and few lane drains (at its end a block's lanes empty one by one).
+
+    >>> block_bounds(10_000, 2)[:3], block_bounds(10_000, 2)[-1]
+    ([(0, 1250), (1250, 2343), (2343, 3300)], (9655, 10000))
+    >>> block_bounds(100, 4)
+    [(0, 100)]
+    """
+    bounds, lo = [], 0
+    while lo < n:
+        size = max(MIN_BLOCK, (n - lo) // (4 * max(1, threads)))
+        hi = n if n - lo - size < MIN_BLOCK // 2 else lo + size  # no sliver at the end
+        bounds.append((lo, hi))
+        lo = hi
+    return bounds
+
+
 def sharpness_points_function(key: str, load_kernels, *, dim: int, nhyper: int):
     """``f(points, h) -> sharpness``: largest Hessian eigenvalue at each row of ``points``
     (N, dim), hyper-parameter values ``h``; the saved machine code of kernel ``key``."""
-    function = native.entry(key, "sharpness_points",
-                            lambda: load_kernels().module.make_sharpness_points_c(), None,
-                            _P, _I, _P, _P)
+    function = _c_function(_entries(key, load_kernels).sharpness_points_c, (_P, _I, _P, _P))
 
     def sharpness_points(points, h):
         points = np.ascontiguousarray(points, dtype=np.float64)

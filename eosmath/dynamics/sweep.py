@@ -44,23 +44,32 @@ from eosmath.provenance import provenance
 
 
 def _cell_inputs(model, axes: dict, fixed: dict, index_slice):
-    """Flattened per-cell start θ, η and hyper values for the cells of one chunk."""
+    """Flattened per-cell start θ, η and hyper values for the cells of one chunk.
+
+    Each column is written once, broadcast from its axis (no meshgrid of every axis)."""
     names = list(axes)
     grids = [axes[n][index_slice] if i == 0 else axes[n] for i, n in enumerate(names)]
-    mesh = np.meshgrid(*grids, indexing="ij") if grids else []
-    shape = mesh[0].shape if mesh else ()
+    shape = tuple(len(g) for g in grids)
     n = int(np.prod(shape)) if shape else 1
 
-    def column(name):
+    def fill(column, name):
         if name in axes:
-            return mesh[names.index(name)].ravel()
-        return np.full(n, fixed[name])
+            k = names.index(name)
+            along = [1] * len(shape)
+            along[k] = shape[k]
+            column.reshape(shape)[...] = grids[k].reshape(along)
+        else:
+            column[...] = fixed[name]
 
-    thetas = np.column_stack([column(str(p)) for p in model.params])
-    etas = column("eta")
-    hyper = (np.column_stack([column(h) for h in model.hyper_names]) if model.hyper_names
-             else np.zeros((n, 0)))
-    return np.ascontiguousarray(thetas), etas, np.ascontiguousarray(hyper), shape
+    columns = list(map(str, model.params)) + list(model.hyper_names)
+    table = np.empty((len(columns), n))  # one row per name: contiguous while filled
+    for row, name in zip(table, columns, strict=True):
+        fill(row, name)
+    etas = np.empty(n)
+    fill(etas, "eta")
+    thetas = np.ascontiguousarray(table[:model.dim].T)
+    hyper = np.ascontiguousarray(table[model.dim:].T)
+    return thetas, etas, hyper, shape
 
 
 def _balanced_order(n: int, run: int = 256) -> np.ndarray:
@@ -71,9 +80,17 @@ def _balanced_order(n: int, run: int = 256) -> np.ndarray:
     access sequential (a per-cell shuffle cost a cache miss per cell, ~25%).
     Results do not depend on the order.
     """
+    return _shuffled_runs(n, run).copy()  # a writable copy: Numba types read-only arrays apart
+
+
+@functools.lru_cache(maxsize=8)
+def _shuffled_runs(n: int, run: int) -> np.ndarray:
+    # every chunk of a sweep but the last has the same size: computed once per size
     starts = np.random.default_rng(12345).permutation(-(-n // run)) * run
     cells = (starts[:, None] + np.arange(run)[None, :]).ravel()
-    return cells[cells < n].astype(np.int64)
+    cells = cells[cells < n].astype(np.int64)
+    cells.flags.writeable = False
+    return cells
 
 
 # statistics measured at every step from the Hessian: its sharpness (curvature level 2), the
@@ -90,8 +107,10 @@ def _curvature_level(keep) -> int:
 
 
 def _run_chunk(sm: SweepModel, axes, fixed, index_slice, steps, tol, radius, kmax, ptol,
-               rule=None, curvature=2):
-    thetas, etas, hyper, shape = _cell_inputs(sm, axes, fixed, index_slice)
+               rule=None, curvature=2, inputs=None):
+    """The kernel on the cells of one chunk; ``inputs``: what :func:`_cell_inputs` gives
+    for them, if already built (the benchmarks time the kernel call alone)."""
+    thetas, etas, hyper, shape = inputs or _cell_inputs(sm, axes, fixed, index_slice)
     stats = np.empty((len(etas), NSTAT + len(sm.reducers)))
     final = np.empty_like(thetas)
     args = (thetas, etas, hyper, _balanced_order(len(etas)), steps, tol, radius * radius, kmax,
@@ -142,64 +161,115 @@ def _kept_stats(sm: SweepModel, stats) -> tuple | None:
 
 def _working_bytes_per_cell(sm: SweepModel, naxes: int) -> int:
     """Bytes per cell that computing a chunk holds besides its results: the start values,
-    η, hyper-parameters, the cell order, the kernel's statistics row and end point, the mesh,
-    and a few temporaries."""
+    η, hyper-parameters (and the table they are built in), the cell order, the kernel's
+    statistics row and end point, and a few temporaries."""
     return 8 * (2 * sm.dim + 1 + len(sm.hyper_names) + 1 + NSTAT + len(sm.reducers) + naxes
                 + 4)
 
 
 def _chunk_arrays(sm: SweepModel, axes, fixed, index_slice, steps, tol, radius, kmax, ptol,
-                  rule=None, keep=None):
+                  rule=None, keep=None, out=None):
     """The variables of one chunk: name → NumPy array of the chunk's grid shape (``keep``:
-    only those named; None: all)."""
+    only those named; None: all). ``out``: arrays (name → the chunk's part of the whole
+    result, e.g. a view) to write into instead of new ones; every kept name must be there."""
     curvature = _curvature_level(keep)
     thetas, etas, hyper, stats, final, shape = _run_chunk(sm, axes, fixed, index_slice, steps,
                                                           tol, radius, kmax, ptol, rule,
                                                           curvature)
-    edge = 2.0 if rule is None else rule.threshold_factor  # η·S/edge is 1 at the edge
+    if out is None:
+        out = {name: np.empty(shape, dtype) for name, dtype in _variables(sm, keep).items()}
+    else:
+        out = {name: out[name] for name in _variables(sm, keep)}
+    _fill_in_blocks(sm, out, shape, thetas, etas, hyper, stats, final, rule, thread_count())
+    return out
 
-    def grid(values, dtype=np.float64):
-        return np.asarray(values, dtype=dtype).reshape(shape)
 
-    lyap_steps = stats[:, STAT["lyapunov_steps"]]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        lyap = np.where(lyap_steps > 0, stats[:, STAT["lyapunov_sum"]] / lyap_steps, np.nan)
-        eos_fraction = np.where(lyap_steps > 0, stats[:, STAT["eos_steps"]] / lyap_steps, 0.0)
-    data = {
-        "status": grid(stats[:, STAT["status"]], np.int8),
-        "period": grid(stats[:, STAT["period"]], np.int16),
-        "stop_step": grid(stats[:, STAT["stop_step"]], np.int64),
-        "final_loss": grid(stats[:, STAT["final_loss"]]),
-        "final_sharpness": grid(stats[:, STAT["final_sharpness"]]),
-        "final_eos_ratio": grid((0.5 * etas if rule is None else etas / edge)
-                                * stats[:, STAT["final_sharpness"]]),
-        "max_sharpness": grid(stats[:, STAT["max_sharpness"]]),
-        "first_unstable_step": grid(stats[:, STAT["first_unstable_step"]], np.int64),
-        "eos_fraction": grid(eos_fraction),
-        "lyapunov": grid(lyap),
-        "underflow_step": grid(stats[:, STAT["underflow_step"]], np.int64),
-    }
+FILL_BLOCK_CELLS = 2**13  # cells per block of post-processing: its kernel rows fit in L2
+
+
+def _fill_in_blocks(sm: SweepModel, out: dict, shape, thetas, etas, hyper, stats, final,
+                    rule, threads: int) -> None:
+    """:func:`_fill_variables` on blocks of whole first-axis rows of about
+    ``FILL_BLOCK_CELLS`` cells, taken by up to ``threads`` threads.
+
+    The kernel writes one row of statistics per cell (~100 bytes); each variable reads one
+    column of it, and over a whole chunk every column read streamed all rows from memory again
+    (about half of a W1 chunk's post-processing here). A block's rows stay in cache for all its
+    columns. NumPy releases the GIL in its loops, so blocks overlap on threads; every value is
+    computed by the same operations whatever the split.
+    """
+    rows = shape[0] if shape else 1
+    n = len(etas)
+    per_row = n // max(rows, 1)
+    step = max(1, FILL_BLOCK_CELLS // max(per_row, 1))
+    jobs = []
+    for r0 in range(0, rows, step):
+        r1 = min(rows, r0 + step)
+        cells = slice(r0 * per_row, r1 * per_row)
+        jobs.append(functools.partial(
+            _fill_variables, sm, {name: a[r0:r1] for name, a in out.items()},
+            (r1 - r0, *shape[1:]), thetas[cells], etas[cells], hyper[cells], stats[cells],
+            final[cells], rule))
+    workers = min(threads, len(jobs))
+    if workers <= 1:
+        for job in jobs:
+            job()
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(workers) as pool:
+        for future in [pool.submit(job) for job in jobs]:
+            future.result()  # re-raises a job's error here
+
+
+def _fill_variables(sm: SweepModel, out: dict, shape, thetas, etas, hyper, stats, final,
+                    rule) -> None:
+    """Write the kernel's output (per-cell rows ``stats``, end points ``final``) into the
+    arrays of ``out`` (grid ``shape``); only the variables ``out`` names are computed.
+
+    Each value is written once into its destination (casts included), with no whole-chunk
+    temporaries beyond the ones a formula needs."""
+    def column(name):
+        return stats[:, STAT[name]].reshape(shape)  # a strided view: no copy
+
+    def put(name, values):
+        np.copyto(out[name], values, casting="unsafe")  # the cast astype() would do
+
+    for name in ("status", "period", "stop_step", "final_loss", "final_sharpness",
+                 "max_sharpness", "first_unstable_step", "underflow_step"):
+        if name in out:
+            put(name, column(name))
+    if "final_eos_ratio" in out:  # η·S/edge, 1 at the edge (edge 2 for GD, the rule's else)
+        scale = 0.5 * etas if rule is None else etas / rule.threshold_factor
+        np.multiply(scale.reshape(shape), column("final_sharpness"), out=out["final_eos_ratio"])
+    lyap_steps = column("lyapunov_steps")
+    stepped = lyap_steps > 0
+    for name, total, empty in (("lyapunov", "lyapunov_sum", np.nan),
+                               ("eos_fraction", "eos_steps", 0.0)):
+        if name in out:
+            out[name][...] = empty
+            np.divide(column(total), lyap_steps, out=out[name], where=stepped)
     for i, p in enumerate(sm.params):
-        data[f"final_{p}"] = grid(final[:, i])
+        if f"final_{p}" in out:
+            put(f"final_{p}", final[:, i].reshape(shape))
     for k, (name, op, _) in enumerate(sm.reducers):
-        value = stats[:, NSTAT + k]
+        if name not in out:
+            continue
+        value = stats[:, NSTAT + k].reshape(shape)
         with np.errstate(invalid="ignore", divide="ignore"):
             if op == "mean":
-                value = np.where(lyap_steps > 0, value / lyap_steps, np.nan)
+                value = np.where(stepped, value / lyap_steps, np.nan)
             value = np.where(np.isinf(value) & (lyap_steps == 0), np.nan, value)  # no step taken
-        data[name] = grid(value)
+        put(name, value)
     diverged = stats[:, STAT["status"]] == 3  # statistics of the end point mean nothing there
     for k, fn in enumerate(_conserved_functions(sm)):
-        if keep is not None and f"drift_{k}" not in keep:
+        if f"drift_{k}" not in out:
             continue
         with np.errstate(invalid="ignore", over="ignore"):
             drift = np.where(diverged, np.nan, np.abs(fn(*final.T) - fn(*thetas.T)))
-        data[f"drift_{k}"] = grid(drift)
-    if ((sm.gf_limit_path is not None or sm.gf_limit is not None)
-            and (keep is None or "gfs_sharpness" in keep)):
-        data["gfs_sharpness"] = grid(np.where(diverged, np.nan,
-                                              _gfs_sharpness(sm, final, hyper, diverged)))
-    return data if keep is None else {k: v for k, v in data.items() if k in keep}
+        put(f"drift_{k}", drift.reshape(shape))
+    if "gfs_sharpness" in out:
+        put("gfs_sharpness", _gfs_sharpness(sm, final, hyper, diverged).reshape(shape))
 
 
 @functools.lru_cache(maxsize=16)
@@ -225,10 +295,7 @@ def _gfs_sharpness(sm: SweepModel, final, hyper, skip) -> np.ndarray:
     if not len(ok):
         return out
     # one call per distinct hyper-parameter value (usually one), never one per cell
-    rows, group = np.unique(hyper[ok], axis=0, return_inverse=True)
-    group = group.ravel()
-    for g, hrow in enumerate(rows):
-        cells = ok[group == g]
+    for hrow, cells in _hyper_groups(hyper, ok):
         hdict = dict(zip(sm.hyper_names, hrow.tolist(), strict=True))
         limits = _limits(limit_of, final[cells], hdict)
         good = np.all(np.isfinite(limits), axis=1)
@@ -236,6 +303,16 @@ def _gfs_sharpness(sm: SweepModel, final, hyper, skip) -> np.ndarray:
             out[cells[good]] = sharpness(np.ascontiguousarray(limits[good]),
                                          np.ascontiguousarray(hrow, dtype=np.float64))
     return out
+
+
+def _hyper_groups(hyper, cells):
+    """``(hyper row, its cells)`` for each distinct row of ``hyper`` among ``cells``; one
+    group without sorting where no hyper-parameter varies (the usual case)."""
+    if not hyper.shape[1] or (hyper[cells] == hyper[cells[0]]).all():
+        return [(hyper[cells[0]], cells)]
+    rows, group = np.unique(hyper[cells], axis=0, return_inverse=True)
+    group = group.ravel()
+    return [(hrow, cells[group == g]) for g, hrow in enumerate(rows)]
 
 
 def _limits(limit_of, starts, hyper: dict) -> np.ndarray:
@@ -251,16 +328,34 @@ def _limits(limit_of, starts, hyper: dict) -> np.ndarray:
     return np.array([np.asarray(limit_of(start, hyper), dtype=np.float64) for start in starts])
 
 
+def _chunk_cells(in_memory: bool, threads: int) -> int:
+    """Cells per chunk when the caller names no chunk size.
+
+    A store's chunk is its on-disk layout and the unit a resumed sweep recomputes, so it is
+    the same on every machine (2¹⁶ cells). In memory a chunk is only a batch of the kernel,
+    and each batch ends with threads waiting: for the last blocks of the step loop (short,
+    see :func:`~eosmath.dynamics.lane_runner.block_bounds`) and for the batch's GF limits
+    and variables. Both waits cost about the same per batch whatever its size, so batches
+    grow with the threads, at least 2¹⁴ cells per thread, never smaller than a store's chunk.
+    """
+    return 2**16 if not in_memory else max(2**16, 2**14 * threads)
+
+
 def _config(sm: SweepModel, axes, fixed, steps, tol, radius, kmax, ptol, chunk) -> dict:
+    """The sweep's configuration as recorded in its attributes; ``chunk`` (a store's
+    layout) None for an in-memory sweep, whose result does not depend on it."""
     # the axes themselves are the store's coordinates, written once: here only their digest
-    return {"model": sm.name, "params": list(sm.params), "fingerprint": sm.fingerprint,
-            "structure_hash": sm.structure_hash,
-            "axes": {k: {"size": len(v), "sha256": hashlib.sha256(
-                np.ascontiguousarray(v, dtype="<f8").tobytes()).hexdigest()}
-                for k, v in axes.items()},
-            "fixed": fixed, "steps": steps, "tol": tol, "radius": radius, "kmax": kmax,
-            "ptol": ptol, "dtype": "float64", "chunk": chunk,
-            "reducers": {name: f"{op}: {text}" for name, op, text in sm.reducers}}
+    config = {"model": sm.name, "params": list(sm.params), "fingerprint": sm.fingerprint,
+              "structure_hash": sm.structure_hash,
+              "axes": {k: {"size": len(v), "sha256": hashlib.sha256(
+                  np.ascontiguousarray(v, dtype="<f8").tobytes()).hexdigest()}
+                  for k, v in axes.items()},
+              "fixed": fixed, "steps": steps, "tol": tol, "radius": radius, "kmax": kmax,
+              "ptol": ptol, "dtype": "float64", "chunk": chunk,
+              "reducers": {name: f"{op}: {text}" for name, op, text in sm.reducers}}
+    if chunk is None:
+        del config["chunk"]
+    return config
 
 
 def _attributes(sm: SweepModel, config) -> dict:
@@ -369,10 +464,13 @@ def sweep_arrays(sm: SweepModel, *, steps: int = 2000, tol: float = 1e-10,
     first = next(iter(axes))
     n_first = len(axes[first])
     rest = int(np.prod([len(v) for k, v in axes.items() if k != first]))
-    chunk = min(chunk or max(1, 2**16 // max(rest, 1)), n_first)
+    if chunk is None:
+        chunk = max(1, _chunk_cells(store is None, thread_count()) // max(rest, 1))
+    chunk = min(chunk, n_first)
     starts = list(range(0, n_first, chunk))
     keep = _kept_stats(sm, stats)
-    config = _config(sm, axes, fixed, steps, tol, radius, kmax, ptol, chunk)
+    config = _config(sm, axes, fixed, steps, tol, radius, kmax, ptol,
+                     chunk if store is not None else None)
     if keep is not None:
         config["stats"] = list(keep)  # only with a selection: full sweeps keep their config
     compiled_rule = None
@@ -390,8 +488,8 @@ def sweep_arrays(sm: SweepModel, *, steps: int = 2000, tol: float = 1e-10,
     chunk_bytes = chunk * rest * (result_bytes + _working_bytes_per_cell(sm, len(axes)))
     what = f"a sweep of {cells:,} cells ({' × '.join(str(len(v)) for v in axes.values())})"
     if store is None:
-        # the chunks' results, their concatenation, and the chunk being computed
-        check_resources(memory=2 * cells * result_bytes + chunk_bytes, disk=None, what=what,
+        # the results (each chunk writes its part in place) and the chunk being computed
+        check_resources(memory=cells * result_bytes + chunk_bytes, disk=None, what=what,
                         memory_hint="; write it to a store chunk by chunk instead "
                                     "(store=PATH, eosmath sweep --out)", force=force)
     with _connected(dask) as client:
@@ -409,10 +507,24 @@ def sweep_arrays(sm: SweepModel, *, steps: int = 2000, tol: float = 1e-10,
             return _chunk_arrays(sm, axes, fixed, slice(start, start + chunk), *args)
 
         if store is None:
-            parts = dict(_map_chunks(compute, starts, client, quiet))
-            data = {name: np.concatenate([parts[s][name] for s in starts])
-                    for name in parts[starts[0]]}
+            shape = tuple(len(v) for v in axes.values())
+            data = {name: np.empty(shape, dtype) for name, dtype in _variables(sm, keep).items()}
+
+            def compute_in_place(start):
+                part = slice(start, start + chunk)
+                return _chunk_arrays(sm, axes, fixed, part, *args,
+                                     out={name: a[part] for name, a in data.items()})
+
+            # on a cluster a chunk's arrays travel back and are copied in; here they are
+            # written in place
+            local = client is None
+            for start, values in _map_chunks(compute_in_place if local else compute, starts,
+                                             client, quiet):
+                if not local:
+                    for name, a in data.items():
+                        a[start:start + chunk] = values[name]
             return axes, data, attrs
+
         coords = {n: (v, axis_attrs(n, sm.params)) for n, v in axes.items()}
         variables = {name: (tuple(axes), dtype, labels(name))
                      for name, dtype in _variables(sm, keep).items()}

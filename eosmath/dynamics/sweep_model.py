@@ -5,8 +5,8 @@ gradient-flow limit and its provenance strings; everything else about the model 
 (0.3–0.5 s of imports and derivation per process). :class:`SweepModel` holds exactly those
 things. ``SweepModel.from_model`` derives them; :func:`saved` / :func:`save` keep them under
 the kernel cache keyed by the command-line model spec and the eosmath source files, so a warm
-``eosmath sweep`` runs without importing SymPy (or Numba's compiler: see
-:mod:`eosmath.kernels.native`).
+``eosmath sweep`` runs without importing SymPy (its kernels come from Numba's cache: see
+:mod:`eosmath.dynamics.lane_runner`).
 
 >>> import eosmath as eos
 >>> sm = SweepModel.from_model(eos.models.get("product", ell="logcosh"))
@@ -83,7 +83,7 @@ class SweepModel:
             loss_text=str(model.loss), conserved=conserved,
             gf_limit_path=_function_path(model.gf_limit),
             reducers=tuple((r.name, r.op, str(r.expression)) for r in parsed),
-            load_kernels=lambda: model.compile(reducers=kernel_reducers(parsed)),
+            load_kernels=_Compiler(model, kernel_reducers(parsed)),
             gf_limit=model.gf_limit)
 
     def conserved_functions(self) -> list[Callable]:
@@ -115,6 +115,23 @@ class SweepModel:
         values = {k: (tuple(tuple(v) if isinstance(v, list) else v for v in data[k])
                       if isinstance(data[k], list) else data[k]) for k in FIELDS}
         return cls(**values, load_kernels=load_kernels)
+
+
+class _Compiler:
+    """``model.compile(reducers=...)``, called once per process: each call hashes the SymPy
+    loss again (~5 ms), and a sweep asks for its kernels once per chunk. Pickled (to a Dask
+    worker) without the compiled kernels, whose generated module only this process has."""
+
+    def __init__(self, model, reducers):
+        self.model, self.reducers, self.compiled = model, tuple(reducers), None
+
+    def __call__(self):
+        if self.compiled is None:
+            self.compiled = self.model.compile(reducers=self.reducers)
+        return self.compiled
+
+    def __getstate__(self):
+        return {**self.__dict__, "compiled": None}
 
 
 def _function_path(fn) -> str | None:

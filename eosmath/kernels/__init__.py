@@ -1,7 +1,7 @@
 """SymPy → Numba / NumPy / mpmath, with an on-disk kernel cache.
 
-The public names load on first use, so ``eosmath.kernels.native`` and ``.cache`` can be
-imported without SymPy (the warm sweep path needs neither SymPy nor Numba's compiler).
+The public names load on first use, so ``eosmath.kernels.cache`` can be imported without SymPy
+(the warm sweep path needs no SymPy; Numba loads its kernels from its own cache).
 """
 
 _LAZY = {"ModelFunctions": "eosmath.kernels.backends", "lambdify_model": "eosmath.kernels.backends",

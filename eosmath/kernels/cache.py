@@ -24,13 +24,15 @@ def cache_dir() -> Path:
     return path
 
 
-def module_path(key: str) -> Path:
-    return cache_dir() / key / f"eosmath_kernels_{key}.py"
+def module_path(key: str, stem: str = "eosmath_kernels") -> Path:
+    """File of the module ``stem`` of kernel ``key`` (the kernels themselves by default;
+    other stems hold code built on them, e.g. C entry points)."""
+    return cache_dir() / key / f"{stem}_{key}.py"
 
 
-def write_module(key: str, source: str) -> Path:
+def write_module(key: str, source: str, stem: str = "eosmath_kernels") -> Path:
     """Write ``source`` for ``key`` unless an identical file is already there (atomic)."""
-    path = module_path(key)
+    path = module_path(key, stem)
     if path.exists() and path.read_text() == source:
         return path
     write_atomic(path, source.encode())
@@ -49,12 +51,13 @@ def write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def load_module(key: str):
-    """Import the module of ``key`` (once per process)."""
-    name = f"eosmath_kernels_{key}"
+def load_module(key: str, stem: str = "eosmath_kernels"):
+    """Import the module ``stem`` of ``key`` (once per process), under its file's name: Numba's
+    cache finds a cached function's module again by that name."""
+    name = f"{stem}_{key}"
     if name in sys.modules:
         return sys.modules[name]
-    path = module_path(key)
+    path = module_path(key, stem)
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
