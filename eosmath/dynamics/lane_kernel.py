@@ -117,29 +117,33 @@ def _curvature_loops(parts: KernelParts) -> list[str]:
     """The sharpness statistics of a step for dimension ≥ 3, by inertia tests in the lanes (the
     operations of ``curvature_stats`` in gd_core): S ≥ max_s and S ≥ 0.95·2/η for every lane;
     the 1.05·2/η and 2/η tests only when some lane is in or above the band; the eigen-solve
-    only for lanes whose S may exceed their running max, one lane at a time."""
+    only for lanes whose S may exceed their running max, one lane at a time.
+
+    Every name assigned here starts with ``_`` (or is a lane array): the code is inlined in
+    ``lane_block``, whose own variables (``lo``, ``hi``, ``c``, ``n`` …) it must not overwrite.
+    """
     n = parts.dim
     if n <= 2:
         return []
     pairs = _pairs(n)
     load = [f"_H{i}_{j} = A{i}_{j}[j]" for i, j in pairs] + ["_crit = 2.0 / ETA[j]"]
-    first = (["f = F[j]", "gn2 = " + _sum_of_squares([f"G{i}[j]" for i in range(n)]),
-              "go = f == 0.0 and (gn2 - gn2 == 0.0) and not (gn2 < tol2)"] + load
-             + above_lines(n, "MAXS[j]", "need", "_H{i}_{j}", "a")
-             + above_lines(n, f"{BAND_LO!r} * _crit", "lo", "_H{i}_{j}", "b")
-             + ["NEED[j] = 1.0 if (go and need) else 0.0",
-                "LO[j] = 1.0 if (go and lo) else 0.0"])
-    band = (load + above_lines(n, f"{BAND_HI!r} * _crit", "hi", "_H{i}_{j}", "c")
-            + above_lines(n, "_crit", "crit", "_H{i}_{j}", "d")
-            + ["lo = LO[j] > 0.0", "EOSN[j] += 1.0 if (lo and not hi) else 0.0",
-               "fs = FIRST[j]", "FIRST[j] = TT[j] if (lo and fs < 0.0 and crit) else fs"])
+    first = (["_f = F[j]", "_gn2 = " + _sum_of_squares([f"G{i}[j]" for i in range(n)]),
+              "_go = _f == 0.0 and (_gn2 - _gn2 == 0.0) and not (_gn2 < tol2)"] + load
+             + above_lines(n, "MAXS[j]", "_need", "_H{i}_{j}", "a")
+             + above_lines(n, f"{BAND_LO!r} * _crit", "_lo", "_H{i}_{j}", "b")
+             + ["NEED[j] = 1.0 if (_go and _need) else 0.0",
+                "LO[j] = 1.0 if (_go and _lo) else 0.0"])
+    band = (load + above_lines(n, f"{BAND_HI!r} * _crit", "_hi", "_H{i}_{j}", "c")
+            + above_lines(n, "_crit", "_at_crit", "_H{i}_{j}", "d")
+            + ["_lo = LO[j] > 0.0", "EOSN[j] += 1.0 if (_lo and not _hi) else 0.0",
+               "_fs = FIRST[j]", "FIRST[j] = TT[j] if (_lo and _fs < 0.0 and _at_crit) else _fs"])
     gather = []
     for i, j in pairs:
         gather.append(f"hess[{i}, {j}] = A{i}_{j}[j]")
         if i != j:
             gather.append(f"hess[{j}, {i}] = A{i}_{j}[j]")
-    exact = (gather + ["s = sharpness_of(hess, eigwork)", "ms = MAXS[j]",
-                       "MAXS[j] = s if s > ms else ms"])
+    exact = (gather + ["_s = sharpness_of(hess, eigwork)", "_ms = MAXS[j]",
+                       "MAXS[j] = _s if _s > _ms else _ms"])
     return ["for j in range(nl):", *_indent(first, 1),
             "if LO[:nl].sum() > 0.0:", "    for j in range(nl):", *_indent(band, 2),
             "if NEED[:nl].sum() > 0.0:", "    for j in range(nl):",

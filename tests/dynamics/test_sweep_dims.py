@@ -59,7 +59,10 @@ def _assert_sweep_equals_run_gd(model, etas, axis, values, fixed, steps):
     return statuses
 
 
-@pytest.mark.parametrize("n", [3, 5, 8, pytest.param(12, marks=pytest.mark.slow)])
+# compile time: ~1 min for an 8-parameter lane kernel on 2 busy cores; the depth-8 network
+# below keeps d = 8 in the default run
+@pytest.mark.parametrize("n", [3, 5, pytest.param(8, marks=pytest.mark.slow),
+                               pytest.param(12, marks=pytest.mark.slow)])
 def test_random_quartic_sweep_equals_run_gd(n):
     model = random_quartic(n, seed=n)
     fixed = {f"x{i}": 0.1 for i in range(1, n)}
@@ -108,3 +111,13 @@ def test_kernel_sharpness_agrees_with_lapack(model):
         bound = 1e-12 * max(np.linalg.norm(hess, 2), np.finfo(float).tiny)
         assert abs(k.sharpness(point, h) - expected) <= bound
         assert from_many == k.sharpness(point, h)
+
+
+def test_lanes_refilled_many_times_equal_run_gd():
+    # 600 cells through 64 lanes: every lane is refilled and the lanes are packed at the end
+    # (a grid of ≤ 64 cells would test only the first fill)
+    model = eos.models.get("two_layer_minimal", sigma1=1.0, sigma2=0.5)
+    statuses = _assert_sweep_equals_run_gd(model, np.linspace(0.5, 6.0, 30), "a",
+                                           np.linspace(0.1, 2.0, 20), {"w1": 0.3, "w2": 0.5},
+                                           steps=300)
+    assert len(statuses) >= 2, statuses
