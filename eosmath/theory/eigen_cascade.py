@@ -26,7 +26,8 @@ SOURCE = cite("shallow_relu", "after Theorem 3.1: the top eigenvalues enter the 
                  "sharpness sample), while the first still hovers in the edge band "
                  "η·λ₁/2 ∈ [0.8, 1.25]; whether the third also enters is reported, not judged.",
        kind="theorem",
-       prediction_source="paper formula: seed 004 (Fig. 2/4: 'the first eigenvalue enters the "
+       prediction_source="paper formula: the shallow-ReLU EoS paper (ICLR submission; Fig. 2/4: "
+                         "'the first eigenvalue enters the "
                          "EoS phase first, and the rest follows in turn') with the edge 2/η",
        tolerance_basis="order: one sharpness sample (100 steps), no slack; band [0.8, 1.25]: the "
                        "calibrated band of progressive_sharpening.chebyshev_eos, held out there",
