@@ -154,8 +154,8 @@ def _two_layer(model) -> list[Statement]:
                             -4 * s2**2 / (ETA * s1**2) * sp.Symbol("L"))),
         after=prose("so on the edge L = ½σ₂²(a*w₂ − 1)² decays like exp(−4σ₂²τ/(ησ₁²)), per "
                     "GD step exp(−4σ₂²/σ₁²) ≈ (1 − 2σ₂²/σ₁²)², the rate of Theorem 5.5; the flow "
-                    "comes to rest at (a*, 0, 1/a*), in the stable set M of Damian et al.'s "
-                    "Section 5."),
+                    "comes to rest at (a*, 0, 1/a*), in the stable set of Liu et al.'s "
+                    "Section 5.2."),
         checks=(verify_zero(grad_s - sp.Matrix([2 * s1**2 * a, 0, 0]),
                             r"$\nabla^3 L[e_{w_1}, e_{w_1}] = (2\sigma_1^2 a, 0, 0)$"),
                 verify_zero(velocity[0], r"$da/d\tau = 0$ at $a = a^*$ with this $\sigma^2$"),

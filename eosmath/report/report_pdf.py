@@ -186,7 +186,8 @@ _PREAMBLE = r"""\documentclass[10pt,a4paper]{article}
 \newcolumntype{P}[1]{>{\raggedright\arraybackslash}p{#1\linewidth}}
 \setlength{\tabcolsep}{3pt}
 \newsavebox{\fitmathbox}
-\newcommand{\fitmath}[2]{\sbox{\fitmathbox}{$\displaystyle #1$}\ifdim\wd\fitmathbox>2\linewidth #2\else
+\newcommand{\fitmath}[2]{\sbox{\fitmathbox}{$\displaystyle #1$}%
+  \ifdim\wd\fitmathbox>2\linewidth #2\else
   \ifdim\wd\fitmathbox>\linewidth\resizebox{\linewidth}{!}{\usebox{\fitmathbox}}\else
   \usebox{\fitmathbox}\fi\fi}
 \sloppy
