@@ -16,7 +16,7 @@ _AHN = cite("ahn2023", "data model (1), network (2)")
 register_numeric(
     "threshold_mean_model", "eosmath.models.threshold_neurons:mean_model",
     "threshold-neuron mean model L(a, b) = ℓ_eff(√d·a·√v(b)) (eosmath's reconstruction of the "
-    "slides' reduction)", _AHN,
+    "Ahn et al.'s reduction)", _AHN,
     "ℓ_eff(s) = E log(2cosh(sZ/2)) is an expectation with no closed form: it is evaluated by "
     "Gauss–Hermite quadrature, and a finite sum of log-cosh terms would be another model")
 register_numeric(

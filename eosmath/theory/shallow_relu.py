@@ -50,7 +50,7 @@ def _all_passed(comparisons) -> bool:
        statement="For every neuron, one GD step changes B_j = ‖w_j‖² − a_j² by exactly "
                  "η²(‖d_j‖²a_j² − ⟨d_j, w_j⟩²) (SymPy identity for arbitrary w, d, a, η), and "
                  "along a run the accumulated change matches the predicted increments to "
-                 "machine precision. The seed's printed eq. (3) is off by η²‖d_j‖²B_j; the "
+                 "machine precision. The paper's printed eq. (3) is off by η²‖d_j‖²B_j; the "
                  "corrected form is checked too.",
        kind="identity",
        prediction_source="symbolic: SymPy expansion of one GD step (eq. (2)) and of the "
@@ -97,7 +97,7 @@ def balance_identity(quick: bool = True, eta: float = 0.5, steps: int | None = N
 
 @check("shallow_relu.balance_preserved", source=SOURCE + ", Lemma 2.1 (consequence)",
        statement="Started balanced (‖w_j⁰‖ = |a_j⁰|), every neuron keeps ‖w_j‖ ≥ |a_j| along GD "
-                 "(η = 0.5, the largest η‖d_j^t‖ stays ≤ 1). The seed draws this from eq. (2) "
+                 "(η = 0.5, the largest η‖d_j^t‖ stays ≤ 1). The paper draws this from eq. (2) "
                  "with no condition on η; it needs η‖d_j^t‖ ≤ 1 (the corrected eq. (3): "
                  "B_{t+1} ≥ (1 − η²‖d_j‖²)B_t), which the check verifies along the run. At "
                  "η = 3 (η‖d_j‖ up to 1.5) the conclusion fails: B_j turns negative.",
@@ -241,7 +241,7 @@ def _first_step(track, column, bound) -> float:
                  "v± starts at the closed form λ±(θ₀) = −‖d±‖ (within the O(λ²) term derived in "
                  "the module docstring); λ+ reaches n‖d+‖²/(4|S+|) first and λ− reaches "
                  "n‖d−‖²/(4|S−|) later; both are above these plateau bounds at the end. Only the "
-                 "shapes and plateaus are checked: the seed leaves r, ε, a±, τ undefined.",
+                 "shapes and plateaus are checked: the paper leaves r, ε, a±, τ undefined.",
        kind="theorem",
        prediction_source="paper formula: Theorem 3.1's plateau bounds n‖d±‖²/(4|S1,±|) (the "
                          "logistic factor's t → ∞ limit); closed form λ±(θ₀) = −‖d±‖ (eosmath's "
@@ -352,7 +352,7 @@ def _tau_init(theta, obj, data, eta: float, scale: float, grid, limit: int = 100
 
 
 @check("shallow_relu.lemma_a1_tau_init", source=SOURCE + ", Appendix A.1, Lemma A.1",
-       statement="Lemma A.1: for A > B + 1 > 1 and η < 1/L, L = ‖d+‖ + mA²λ² (the seed's ‖D+‖ "
+       statement="Lemma A.1: for A > B + 1 > 1 and η < 1/L, L = ‖d+‖ + mA²λ² (the paper's ‖D+‖ "
                  "read as ‖d+‖), the first step τ_init(A, B) at which a neuron leaves ‖w_j‖, "
                  "|a_j| ≤ Aλ, ‖w_j‖ − |a_j| ≤ Bλ, sign(a_j) = sign(a_j⁰) is at least T₁ = "
                  "log(A/(1+B))/(ηL), T₂ = log((B+1)/B)/(ηL), T₃ = log(A²/(A²−B²))/(ηL)². As "
