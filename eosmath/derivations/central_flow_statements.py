@@ -116,9 +116,10 @@ def _product(model) -> list[Statement]:
                    Equation("cf-rest", r"\theta_\infty", rf"\left(0, \pm {sp.latex(y_edge)}"
                                                           r"\right)"),),
         after=prose("where ηS/2 = 1 exactly; " + (
-            "GD's own limit lies below it by η²/(4β) + O(η⁴) (spec/minimalist_product.md A.7; "
+            "GD's own limit lies below it by η²/(4β) + O(η⁴) (eosmath's derivation from the "
+            "two-step map of Ahn et al.'s model; "
             "check central_flow.product_limit)." if model.meta["beta"] != 0 else
-            "with β = 0 GD does not settle there (spec A.2: no quasi-static EoS convergence).")),
+            "with β = 0 GD does not settle there (ℓ'''' = 0: no quasi-static EoS convergence).")),
         checks=(verify_zero(hess_axis - sp.diag(c * y**2, 0),
                             r"$\nabla^2 L(0, y) = \operatorname{diag}(c y^2, 0)$: $u = e_x$, "
                             r"$S = c y^2$"),
@@ -153,7 +154,8 @@ def _two_layer(model) -> list[Statement]:
                             -4 * s2**2 / (ETA * s1**2) * sp.Symbol("L"))),
         after=prose("so on the edge L = ½σ₂²(a*w₂ − 1)² decays like exp(−4σ₂²τ/(ησ₁²)), per "
                     "GD step exp(−4σ₂²/σ₁²) ≈ (1 − 2σ₂²/σ₁²)², the rate of Theorem 5.5; the flow "
-                    "comes to rest at (a*, 0, 1/a*), in the stable set of spec §6."),
+                    "comes to rest at (a*, 0, 1/a*), in the stable set of Liu et al.'s "
+                    "Section 5.2."),
         checks=(verify_zero(grad_s - sp.Matrix([2 * s1**2 * a, 0, 0]),
                             r"$\nabla^3 L[e_{w_1}, e_{w_1}] = (2\sigma_1^2 a, 0, 0)$"),
                 verify_zero(velocity[0], r"$da/d\tau = 0$ at $a = a^*$ with this $\sigma^2$"),

@@ -91,8 +91,8 @@ def reduced_system_statements(system) -> list[Statement]:
         prose=prose("In the coordinates (ℓ, Y) = (log X, Y) the ODE is Hamiltonian:"),
         equations=(Equation("hamiltonian", "H(\\ell, Y)", big_h),
                    Equation("hamiltonian-g", "g", 2 * big_h / a - 1 + sp.log(delta**2))),
-        after=prose("(spec/self_stabilization.md §4 writes + 1 − log δ²; the signs above are the "
-                    "ones that check.)"),
+        after=prose("(a transcription with + 1 − log δ² does not check; the signs above are the "
+                    "ones that do.)"),
         checks=(verify_all([
             verify_equal(sp.diff(big_h, Y), (field[0] / X).subs(X, sp.exp(ell)),
                          "dl/dt"),
@@ -112,7 +112,8 @@ def reduced_system_statements(system) -> list[Statement]:
         "lotka-volterra", "Lotka–Volterra form (reconstruction)",
         prose=prose("The paper says (eq. 4) becomes a Lotka–Volterra system after a change of "
                     "variables; its exact change was not recovered. One exact version "
-                    "(reconstruction, spec §4): z = X²/δ², w > 0 the root of h(w) = Y²/α with "
+                    "(reconstruction, eosmath's derivation): z = X²/δ², w > 0 the root of h(w) = "
+                    "Y²/α with "
                     "w > 1 ⇔ Y > 0, and new time s with ds/dτ = 2Y/(w − 1). Then"),
         equations=(Equation("lv-z", r"\frac{dz}{ds}", lv_field[0]),
                    Equation("lv-w", r"\frac{dw}{ds}", lv_field[1]),

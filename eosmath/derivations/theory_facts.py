@@ -76,8 +76,8 @@ def product_facts(model) -> list[Statement]:
         equations=(Equation("gf-limit", r"\theta_\infty",
                             rf"\left(0, \pm {to_latex(y_inf)}\right)"),
                    Equation("gf-limit-sharpness", r"S(\theta_\infty)", c * (y0**2 - x0**2))),
-        after=prose("(sign of y₀). The claim that GF does converge there is the spec's "
-                    "(minimalist_product.md A.6); what is checked is that the limit is a fixed "
+        after=prose("(sign of y₀). The claim that GF does converge there is "
+                    "Ahn et al.'s (arXiv:2212.07469); what is checked is that the limit is a fixed "
                     "point with the same x² − y² and the stated sharpness."),
         checks=(verify_zero(model.gradient().subs({x: 0, y: y_inf}),
                             r"$\nabla L(\theta_\infty) = 0$"),
@@ -95,7 +95,7 @@ def product_facts(model) -> list[Statement]:
                     "below 2/η:"),
         equations=(Equation("eos-limit", r"y_\infty^{2}",
                             2 / (c * ETA) - c * ETA / (2 * beta)),),
-        after=prose("(+ O(η³); spec/minimalist_product.md A.7, the spec's own derivation, "
+        after=prose("(+ O(η³); eosmath's derivation from the two-step map, "
                     "checked numerically there, not here)."),
         checks=(Check("EoS limit", "skipped", "asymptotic statement about GD trajectories; "
                                               "checked by the dynamics tests"),))
@@ -114,7 +114,8 @@ def two_layer_facts(model) -> list[Statement]:
     return [Statement(
         "gf-limit", "Gradient-flow limit and its sharpness",
         prose=prose("Gradient flow conserves Q = a² − w₁² − w₂² and, from a > 0, converges to "
-                    "w₁ = 0, a w₂ = 1 (spec/minimalist_two_layer.md §5). Then a∞² − a∞⁻² = Q:"),
+                    "w₁ = 0, a w₂ = 1 (Liu et al., NeurIPS 2025, arXiv:2503.02809, Section 5.1). "
+                    "Then a∞² − a∞⁻² = Q:"),
         equations=(Equation("gf-limit", r"a_\infty^{2}", h_q),
                    Equation("gf-limit-point", r"\theta_\infty",
                             r"\left(a_\infty, 0, a_\infty^{-1}\right)"),
@@ -171,7 +172,8 @@ def soft_quadratic_facts(model) -> list[Statement]:
     return [Statement(
         "flip", "Flip at the minimum and the symmetric 2-cycle",
         prose=prose("With c_k = f^(k)(0), the orbit born at η = 2/c₂ is a stable 2-cycle iff "
-                    "3c₃² − c₂c₄ > 0 (supercritical flip; spec/simple_maps.md §2). With s = x², "
+                    "3c₃² − c₂c₄ > 0 (supercritical flip; Chen & Bruna, ICML 2023, "
+                    "arXiv:2206.04172). With s = x², "
                     "the symmetric 2-cycle ±x and the curvature η f''(x) on it are"),
         equations=(Equation("flip-c2", "c_{2}", c2), Equation("flip-c4", "c_{4}", c4),
                    Equation("flip-coefficient", r"3c_{3}^{2} - c_{2}c_{4}", 3 * c3**2 - c2 * c4),
@@ -242,7 +244,8 @@ def toy_facts(model) -> list[Statement]:
     return [Statement(
         "self-stabilization", "Self-stabilization quantities (reconstruction of Appendix B)",
         prose=prose("On the line x = y = 0 the top Hessian eigenvector is u = e_x, and by "
-                    "Lemma 2 ∇S = ∇³L[u, u]. This toy is a reconstruction (spec §8):"),
+                    "Lemma 2 ∇S = ∇³L[u, u]. This toy is a reconstruction of Damian et al.'s "
+                    "Appendix B (its formula was not recovered):"),
         equations=(Equation("grad-sharpness", r"\nabla^{3} L[u, u]", grad_s.T),
                    Equation("alpha", r"-\nabla L \cdot \nabla S\big|_{x=y=0}",
                             -(model.gradient().T * grad_s)[0].subs(on_line)),

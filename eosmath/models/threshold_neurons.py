@@ -383,7 +383,7 @@ _DATA_DOC = {"d": "input dimension", "n": "training examples", "lam": "signal st
 
 
 def mean_model(d: int = 200, nodes: int = 120) -> MeanModel:
-    """The catalog's ``threshold_mean_model``: :class:`MeanModel` (spec B.3)."""
+    """The catalog's ``threshold_mean_model``: :class:`MeanModel` (eosmath's reconstruction)."""
     return MeanModel(d, nodes)
 
 
@@ -397,7 +397,7 @@ def _sparse_coding(d, n, lam, seed):
 def figure1_network(d: int = 200, n: int = 300, lam: float = 3.0, seed: int = 0,
                     normalisation: str = "mean") -> Figure1Network:
     """The catalog's ``threshold_network``: :class:`Figure1Network` on sparse-coding data
-    x = λ y e_j + ξ (spec B.2; Figure 1's d = 200, n = 300, λ = 3 by default).
+    x = λ y e_j + ξ (data model (1) of Ahn et al.; Figure 1's d = 200, n = 300, λ = 3 by default).
 
     >>> net = figure1_network(d=20, n=30)
     >>> net.name, net.x.shape

@@ -22,7 +22,7 @@ SOURCE = cite("liu2025")
 
 @register("two_layer_minimal", "a(w₁x₁ + w₂x₂) on x ~ N(0, diag(σ₁², σ₂²)), target x₂", SOURCE)
 def two_layer_minimal(sigma1: float = 1.0, sigma2: float = 0.02) -> Model:
-    """Population loss ½σ₁²a²w₁² + ½σ₂²(aw₂ − 1)²; defaults: the spec's canonical setting."""
+    """Population loss ½σ₁²a²w₁² + ½σ₂²(aw₂ − 1)²; defaults: eosmath's canonical setting."""
     a, w1, w2 = sp.symbols("a w1 w2", real=True)
     s1, s2 = sp.symbols("sigma1 sigma2", real=True)
     loss = s1**2 * a**2 * w1**2 / 2 + s2**2 * (a * w2 - 1) ** 2 / 2

@@ -51,8 +51,103 @@ def number(value, digits: int = 6) -> str:
         return "[" + ",\\allowbreak{} ".join(number(v, digits) for v in value) + "]"
     if isinstance(value, dict):
         return "; ".join(f"{latex_escape(str(k))}: {number(v, digits)}" for k, v in value.items())
-    text = latex_escape(str(value))
-    return text.replace(",", r",\allowbreak{}").replace("*", r"*\allowbreak{}")
+    math = symbolic(str(value), digits)
+    return math if math is not None else _code_text(str(value))
+
+
+def _code_text(text: str) -> str:
+    """Escaped text that may break after commas and operators (code in a narrow column)."""
+    return latex_escape(text).replace(",", r",\allowbreak{}").replace("*", r"*\allowbreak{}")
+
+
+_GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi "
+          "rho sigma tau upsilon phi chi psi omega")
+_MATH_NAME = re.compile(r"(?:[A-Za-z]|" + "|".join(_GREEK.split()) + r")"
+                        r"(?:\d+|_[A-Za-z0-9]+)?")
+"""Names read as mathematical symbols: one letter or a Greek letter's name, with an optional
+numeric or ``_`` subscript (``c2``, ``x_0``, ``alpha``). Longer words (``period``, ``inf``)
+make the text stay text, so a status such as ``max-steps`` is never typeset as a difference."""
+
+_MAX_SYMBOLIC = 400
+"""Longest text tried as an expression (longer ones stay escaped text, which may break)."""
+
+
+def symbolic(text: str, digits: int = 6) -> str | None:
+    r"""LaTeX math for ``text`` that is a SymPy expression printed as code, or a bracketed list
+    of them (``[sqrt(2)*sqrt(alpha)/sqrt(beta), 0]``, numbers among them to ``digits``); None
+    for anything else. The text is read by the whitelist parser
+    (:func:`~eosmath.symbolic.parsing.parse_expression`), never evaluated. The math is shrunk
+    to its column when wider, and set as the code text when over twice as wide.
+
+    >>> print(symbolic("c2/(3*c3)"))
+    \fitmath{\frac{c_{2}}{3 c_{3}}}{c2/(3*\allowbreak{}c3)}
+    >>> print(symbolic("[sqrt(alpha), 1.41421356237]"))
+    [\fitmath{\sqrt{\alpha}}{sqrt(alpha)},\allowbreak{} 1.41421]
+    >>> symbolic("max-steps") is None, symbolic("0.5") is None
+    (True, True)
+    """
+    text = text.strip()
+    if not text or len(text) > _MAX_SYMBOLIC:
+        return None
+    if text[0] == "[" and text[-1] == "]":
+        parts = _top_level_items(text[1:-1])
+        if not parts:
+            return None
+        cells = []
+        for part in parts:
+            math = _expression(part)
+            if math is None and not _is_number(part):
+                return None
+            cells.append(math or number(float(part), digits))
+        return "[" + ",\\allowbreak{} ".join(cells) + "]"
+    return _expression(text)
+
+
+def _expression(text: str) -> str | None:
+    import ast
+
+    import sympy as sp
+
+    from eosmath.errors import ModelSyntaxError
+    from eosmath.symbolic.parsing import ALLOWED_CONSTANTS, ALLOWED_FUNCTIONS, parse_expression
+
+    try:
+        tree = ast.parse(text.strip().replace("^", "**"), mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    calls = {n.func.id for n in ast.walk(tree)
+             if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+    symbols = names - calls - set(ALLOWED_FUNCTIONS) - set(ALLOWED_CONSTANTS)
+    if (isinstance(tree.body, ast.Name) or not names
+            or not all(_MATH_NAME.fullmatch(n) for n in symbols)):
+        return None
+    try:
+        expr = parse_expression(text, {n: sp.Symbol(n) for n in symbols})
+    except (ModelSyntaxError, RecursionError, MemoryError, TypeError, ValueError):
+        return None
+    return rf"\fitmath{{{sp.latex(expr)}}}{{{_code_text(text)}}}"
+
+
+def _top_level_items(text: str) -> list[str]:
+    """``text`` split at the commas outside parentheses and brackets."""
+    items, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if ch == "," and depth == 0:
+            items.append(text[start:i])
+            start = i + 1
+    items.append(text[start:])
+    return [item.strip() for item in items]
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 _SENSE = {"==": "", "<=": "\\ensuremath{\\leq} ", ">=": "\\ensuremath{\\geq} "}
@@ -90,6 +185,11 @@ _PREAMBLE = r"""\documentclass[10pt,a4paper]{article}
 \usepackage[hidelinks]{hyperref}
 \newcolumntype{P}[1]{>{\raggedright\arraybackslash}p{#1\linewidth}}
 \setlength{\tabcolsep}{3pt}
+\newsavebox{\fitmathbox}
+\newcommand{\fitmath}[2]{\sbox{\fitmathbox}{$\displaystyle #1$}%
+  \ifdim\wd\fitmathbox>2\linewidth #2\else
+  \ifdim\wd\fitmathbox>\linewidth\resizebox{\linewidth}{!}{\usebox{\fitmathbox}}\else
+  \usebox{\fitmathbox}\fi\fi}
 \sloppy
 """
 

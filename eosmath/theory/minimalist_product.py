@@ -78,7 +78,7 @@ def _broken_model() -> Model:
        statement="For ℓ even, the axes x = 0, y = 0 and the diagonals y = ±x are invariant "
                  "under every GD map (symbolic search of model.invariant_subspaces()).",
        kind="identity", prediction_source="symbolic: ℓ' is odd, so ℓ'(0) = 0 and the swap "
-       "(x, y) ↦ (y, x) commutes with the GD map (spec A.4)",
+       "(x, y) ↦ (y, x) commutes with the GD map (symmetry of ℓ(xy))",
        tolerance_basis="exact: SymPy finds the lines; on the diagonal both coordinates are "
                        "computed by the same float operations, so the drift is exactly 0",
        not_shown="other invariant sets (curves); only ℓ = log cosh",
@@ -216,7 +216,7 @@ def _integrate_gf(model, theta0, t_end=200.0):
        statement="For |y₀| > |x₀| gradient flow converges to (0, ±√(y₀² − x₀²)) (closed form vs "
                  "DOP853 rtol 1e-12, 1e-8) and its limiting sharpness is ℓ''(0)(y₀² − x₀²).",
        kind="theorem", prediction_source="closed form: (0, ±√(y₀² − x₀²)) from the conserved "
-       "x² − y² (spec A.6); sharpness ℓ''(0)y∞² at a point of the axis (A.3)",
+       "x² − y² (Ahn et al.'s GF limit); sharpness ℓ''(0)y∞² at a point of the axis",
        tolerance_basis="integrator tolerance: DOP853 rtol 1e-12, atol 1e-14 to t = 400/c, where "
                        "the flow has converged exponentially: 1e-8",
        not_shown="anything about GD; one start (0.6, 1.5)",
@@ -328,7 +328,8 @@ def _gf_orders(ell: str, theta0, eta_r: float, first_order: str):
        tolerance_basis="calibrated: observed order 2 within 0.1 (pilot: 0.001–0.015 above 2 over "
                        "5 starts × 2 losses at ηR = 0.04 … 0.005); held-out starts run by the "
                        "check",
-       not_shown="the paper's own error term (not recovered); the spec's R − ηΔℓ is the same "
+       not_shown="the paper's own error term (not recovered); eosmath's first-order R − ηΔℓ is the "
+                 "same "
                  "first-order term only when x ≪ y along the flow (it fails here: order 1)",
        violations={"eos_regime": {"eta_r": 3.0}, "spec_loss_drop_formula": {
            "first_order": "loss_drop"}})
@@ -388,10 +389,10 @@ EOS_HELD_OUT = (("logcosh", 0.07, (1.0, 9.0)), ("sqrt", 0.04, (0.2, 14.0)),
        statement="EoS regime (R > 2/η, ℓ satisfying A1–A2): GD converges to (0, y∞) with "
                  "y∞² = 2/η − η/(2β) + O(η³): the gap 2/η − y∞² matches η/(2β) within 2η² "
                  "relative at η = 0.05 from (0.5, 12), for every Lipschitz ℓ of the catalog.",
-       kind="reconstruction", prediction_source="closed form: spec A.7's quasi-static limit "
-       "y∞² = 2/(cη) − cη/(2β), β = −ℓ''''(0)/(6c)",
+       kind="reconstruction", prediction_source="closed form: eosmath's derivation of the "
+       "quasi-static limit y∞² = 2/(cη) − cη/(2β), β = −ℓ''''(0)/(6c)",
        tolerance_basis="calibrated: relative gap error ≤ 2η², the O(η³) remainder whose "
-                       "constant the spec does not derive (pilot: 0.31η² log-cosh, 0.51η² "
+                       "constant eosmath does not derive (pilot: 0.31η² log-cosh, 0.51η² "
                        "square-root at η = 0.1, 0.05, 0.02 from (0.5, 12)); held-out runs",
        not_shown="the paper's own constants (not recovered); independence of the start is "
                  "shown only through the held-out starts",
@@ -488,13 +489,13 @@ SWITCH_HELD_OUT = ((4.0, 10.0), (1.5, 12.0), (2.5, 8.0))
                  "than η_s − 2/R = 1.6e-4) finds the EoS onset in [η_s, η_s(1 + κη_s²)], a "
                  "crossover of the EoS gap's order; plain 2/R lies below that window.",
        kind="reconstruction", prediction_source="closed form: η_s = smaller root of "
-       "ηR − η²Δℓ = 2 (spec A.7's R_eff = R − ηΔℓ)",
+       "ηR − η²Δℓ = 2 (eosmath's derivation: R_eff = R − ηΔℓ)",
        tolerance_basis="calibrated: κ = 10 on the crossover width (pilot: onset − η_s = "
                        "3.5 … 8.3 η_s³ over 10 starts, R = 48 … 196); the lower bound η_s is "
                        "the bisection resolution 1e-8; held-out starts",
        not_shown="a sharp switch: the GF-branch drift grows to 2–6 ηΔℓ near ηR = 2 (x flips "
                  "sign and decays at rate 2 − ηy²), so the change is a crossover of relative "
-                 "width O(η²); at the spec's start (0.5, 10) that width (5.9e-5) exceeds "
+                 "width O(η²); at the start (0.5, 10) that width (5.9e-5) exceeds "
                  "η_s − 2/R (1.7e-5) and the two predictions cannot be told apart",
        violations={"plain_two_over_R": {"eta_claim": 2 / (10.0**2 - 3.0**2)},
                    "wrong_location": {"eta_claim": 0.0224}})
@@ -669,8 +670,8 @@ def _bouncing_comparisons(row) -> tuple[Comparison, ...]:
                  "sign every step while (xy)² follows the slow manifold d(xy)²/du = 1/(2β') "
                  "(u = ηy² − 2, β' = β + η²/4) and u − u∞ decays by (1 − η²/β') per step, i.e. "
                  "on the time scale β/η² steps.",
-       kind="reconstruction", prediction_source="closed form: spec A.7's quasi-static maps "
-       "S ↦ S(1 + 2u − 4β'S), u ↦ u − 2η²S (per step) on S = (xy)²",
+       kind="reconstruction", prediction_source="closed form: eosmath's derivation of the "
+       "quasi-static maps S ↦ S(1 + 2u − 4β'S), u ↦ u − 2η²S (per step) on S = (xy)²",
        tolerance_basis="calibrated: relative error ≤ 2η² on rate and slope (the O(η²) term of "
                        "the quasi-static reduction; pilot: 0.30η² log-cosh, 0.50η² square-root "
                        "on 7 runs, η = 0.02 … 0.1); sign flips exact; held-out runs",

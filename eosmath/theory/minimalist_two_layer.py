@@ -60,7 +60,8 @@ ALIGNMENT = 0.95
 """Lemma 4.2 (ii)'s |⟨v, e_w₁⟩| ≥ ALIGNMENT: calibrated (canonical min 0.98217)."""
 W1_BOUND = 0.12
 """Theorem 5.2's W₁ ≥ |w₁| after t₀: calibrated (canonical max 0.0689)."""
-CALIBRATION = {"setting": "canonical (spec §8)", "band": BAND, "slack": SLACK,
+CALIBRATION = {"setting": "canonical (eosmath's setting; the paper's figure settings were "
+                          "not recovered)", "band": BAND, "slack": SLACK,
                "alignment": ALIGNMENT, "W1": W1_BOUND}
 
 
@@ -452,10 +453,10 @@ def _recheck_t0(s, window):
 @check("two_layer_minimal.eos_band", source=SOURCE,
        statement="Regression guard: the canonical run's band of ηS/2 after t₀ is "
                  "[0.86996, 1.11760] and ηS/2 crosses 1 upwards 15 times in 10 000 steps, as "
-                 "measured for the spec.",
+                 "measured in eosmath's reference run.",
        kind="regression",
-       prediction_source="earlier run: spec §3 and §8, the canonical clipped-GD run",
-       tolerance_basis="half a unit of the spec's fifth decimal (5e-6); counts exact",
+       prediction_source="earlier run: eosmath's canonical clipped-GD run",
+       tolerance_basis="half a unit of the fifth decimal recorded (5e-6); counts exact",
        not_shown="any claim of the paper: these are numbers of one run, guarding the code",
        violations={"another clip (C = 0.003)": {"C": 0.003}})
 def eos_band(quick: bool = True, C=None, theta0=None) -> Outcome:
@@ -738,10 +739,12 @@ def _recheck_pgd(rate, s=CANONICAL, steps=400):
 @check("two_layer_minimal.unclipped_collapse", source=SOURCE + ", Appendix F",
        statement="Regression guard: without clipping (σ₂ = 0.01, η = 4, θ₀ = (0.6, 1e-3, 0.1), "
                  "15 000 steps) a large w₁ throws a towards 0 (min a ≈ 0.033, min ηS/2 ≈ 0.007); "
-                 "with C = 0.0088388 (κ = 0.05) min a stays ≈ 0.52, as measured for the spec.",
+                 "with C = 0.0088388 (κ = 0.05) min a stays ≈ 0.52, as measured in eosmath's "
+                 "reference run.",
        kind="regression",
-       prediction_source="earlier run: spec §7, acceptance case D",
-       tolerance_basis="half a unit of the spec's last printed digit (5e-4, 5e-4, 5e-3)",
+       prediction_source="earlier run: eosmath's unclipped demonstration of Liu et al.'s Appendix "
+                         "F",
+       tolerance_basis="half a unit of the last digit recorded (5e-4, 5e-4, 5e-3)",
        not_shown="Appendix F's claim in general (the paper gives no number): one setting only",
        violations={"the clip applied to the 'unclipped' run": {"C_unclipped": 0.0088388}})
 def unclipped_collapse(quick: bool = True, C_unclipped: float = 0.0) -> Outcome:

@@ -132,7 +132,7 @@ def _chebyshev_edge(seed: int, eta: float, steps: int):
        prediction_source="paper formula: S → 2/η (Cohen et al.); time average of η·S/2 = 1 "
                          "as the equilibrium of the self-stabilization cycle",
        tolerance_basis="calibrated: band [0.8, 1.25] and ±0.05 on the mean, set on init seed 0 "
-                       "at η = 0.2 and 0.3 (spec §2.2 pilot); held out: init seeds 1, 2, 3 at "
+                       "at η = 0.2 and 0.3 (pilot runs); held out: init seeds 1, 2, 3 at "
                        "η = 0.2 and seed 0 at η = 0.25, run by the check",
        not_shown="run on Cohen's 1-100-1 tanh Chebyshev regression net (NumPy draws of the "
                  "init), not the paper's CIFAR networks; no theory predicts the band's width",
@@ -353,13 +353,14 @@ def digits_departs_from_flow(quick: bool = True, eta: float | None = None,
                  "steps, the sharpness rises monotonically (MSE), staying below 2/(η/4).",
        kind="theorem",
        prediction_source="closed form: descent lemma — a step with η·S < 2 along it lowers the "
-                         "loss, and η/4 puts S four times below the new edge; the seed's Fig. "
+                         "loss, and η/4 puts S four times below the new edge; the paper's Fig. "
                          "3/5 for the rising sharpness",
        tolerance_basis="loss: exact count of increases (no slack); sharpness: decreases up to "
-                       "1e-9 allowed, the finite-difference HVP and Lanczos error (spec §6.2); "
+                       "1e-9 allowed, the finite-difference HVP and Lanczos error (eosmath's "
+                       "Richardson estimate); "
                        "10 settling steps: the period-2 component shrinks by |1 − η'S| ≈ 0.5 "
                        "per step, to 1e-3 of its size",
-       not_shown="run on Cohen's Chebyshev 1-100-1 tanh net instead of the seed's CIFAR fc "
+       not_shown="run on Cohen's Chebyshev 1-100-1 tanh net instead of the paper's CIFAR fc "
                  "nets; MSE only (not the cross-entropy case); one decay step and factor",
        violations={"no_decay": {"factor": 1.0},
                    "decay_before_the_edge": {"decay_at": 600, "steps": 1200}})

@@ -107,7 +107,8 @@ def _reduced():
                  "(δ, 0), δ = √(2α/β), with linearisation eigenvalues ±i√(2α) (symbolic).",
        kind="identity", prediction_source="symbolic: SymPy solve and eigenvalues of the "
        "Jacobian", tolerance_basis="exact (SymPy simplify)",
-       not_shown="that GD's map reaches the equilibrium (map (3) spirals outward, spec §4)",
+       not_shown="that GD's map reaches the equilibrium (map (3) spirals outward; eosmath's "
+                 "measurement)",
        violations={"δ = √(α/β)": lambda: {"delta_claim": sp.sqrt(
            sp.Symbol("alpha", positive=True) / sp.Symbol("beta", positive=True))}})
 def ode_fixed_point(quick: bool = True, delta_claim=None) -> Outcome:
@@ -275,7 +276,8 @@ def _toy(eta, alpha=1.0, beta=1.0, c4=0.0):
                  "z⁺ = z + η (symbolic).", kind="reconstruction",
        prediction_source="symbolic: SymPy GD map of the toy against map (3)",
        tolerance_basis="exact (SymPy simplify)",
-       not_shown="the paper's own Appendix-B formula (not recovered; spec §8)",
+       not_shown="the paper's own Appendix-B formula (not recovered; the toy is eosmath's "
+                 "reconstruction)",
        violations={"GD with step η₀/2": lambda: {"step": sp.Symbol("eta0", real=True) / 2}})
 def toy_is_reduced_map(quick: bool = True, step=None) -> Outcome:
     toy = _toy(0.1)
@@ -547,7 +549,8 @@ def _decay_rate(distance, block: int = 200) -> float:
                  "spirals away from it for c₄ > 0 (super-quadratic, |x₀| = 0.99δ), so the toy "
                  "map does not settle above 2/η.",
        kind="reconstruction",
-       prediction_source="closed form: S∞ = 2/η + c₄δ²/3 (spec §7) and the linearisation of the "
+       prediction_source="closed form: S∞ = 2/η + c₄δ²/3 (eosmath's derivation for Appendix F's "
+                         "generalized dynamics) and the linearisation of the "
                          "two-step map at the 2-cycle (det J = −(1 + ηc₄δ²/3) − 2η²α)",
        tolerance_basis="S: 2ηα, twice the off-diagonal term ηβδ²/2 = ηα of the true sharpness "
                        "(Theorem 1's O(ε²/η)); rate: 4% relative, the O(r₀²) second-order "

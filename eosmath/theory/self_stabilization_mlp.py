@@ -308,7 +308,8 @@ def _no_crossing() -> Outcome:
 
 @check("self_stabilization.mlp_predicted_dynamics", source=SOURCE,
        statement="Tanh MLP 1-20-1 on Chebyshev T_3 (MSE ½·mean), GD with η = 0.4 in float32 "
-                 "until the midpoint sharpness reaches 2/η, then float64 (spec §9; no injected "
+                 "until the midpoint sharpness reaches 2/η, then float64 (the paper's Appendix D "
+                 "protocol; no injected "
                  "displacement). Over the next ⌈12/ε₀⌉ steps the unstable component grows from "
                  "|x*| < 10⁻³δ past δ (a loss spike) and is caught back below δ, and Theorem 1's "
                  "prediction (θ† from PGD, v* from Definition 7 iterated from v₀ alone) follows "
@@ -317,7 +318,8 @@ def _no_crossing() -> Outcome:
                  "the start; one Hessian eigenvalue above 2/η (λ₂ < 2/η) and λ₂(θ†) ≤ 1.9/η.",
        kind="reconstruction",
        prediction_source="independent integration: PGD θ† and Definition 7's v* from θ₀ alone "
-                         "(spec §2, §6, reconstructions of the paper's Definitions 7-8)",
+                         "(reconstructions of the paper's constrained trajectory and Definitions "
+                         "7-8)",
        tolerance_basis="calibrated: C_S = 2.6, C_L = 21.2, C_v = 21.7, twice the normalised "
                        "errors of seed 0, η = 0.4 (the paper gives orders only); held out: "
                        "seeds 1, 2 and η = 0.45 (full mode also η = 0.35, seed 3); 10⁻³δ, δ, "

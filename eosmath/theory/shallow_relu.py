@@ -50,13 +50,13 @@ def _all_passed(comparisons) -> bool:
        statement="For every neuron, one GD step changes B_j = ‖w_j‖² − a_j² by exactly "
                  "η²(‖d_j‖²a_j² − ⟨d_j, w_j⟩²) (SymPy identity for arbitrary w, d, a, η), and "
                  "along a run the accumulated change matches the predicted increments to "
-                 "machine precision. The seed's printed eq. (3) is off by η²‖d_j‖²B_j; the "
+                 "machine precision. The paper's printed eq. (3) is off by η²‖d_j‖²B_j; the "
                  "corrected form is checked too.",
        kind="identity",
        prediction_source="symbolic: SymPy expansion of one GD step (eq. (2)) and of the "
                          "corrected eq. (3); the increments are evaluated from θ_t before the step",
        tolerance_basis="float64 rounding: 1e-14 of the largest squared weight per step (a few "
-                       "ulps; spec §3.3 measured ≤ 2.5e-16)",
+                       "ulps; ≤ 2.5e-16 measured earlier)",
        not_shown="that B_j stays ≥ 0 (see shallow_relu.balance_preserved); only the default "
                  "orthogonal data and init",
        violations={"perturbed_increment": {"increment_scale": 1.0001}})
@@ -97,13 +97,13 @@ def balance_identity(quick: bool = True, eta: float = 0.5, steps: int | None = N
 
 @check("shallow_relu.balance_preserved", source=SOURCE + ", Lemma 2.1 (consequence)",
        statement="Started balanced (‖w_j⁰‖ = |a_j⁰|), every neuron keeps ‖w_j‖ ≥ |a_j| along GD "
-                 "(η = 0.5, the largest η‖d_j^t‖ stays ≤ 1). The seed draws this from eq. (2) "
+                 "(η = 0.5, the largest η‖d_j^t‖ stays ≤ 1). The paper draws this from eq. (2) "
                  "with no condition on η; it needs η‖d_j^t‖ ≤ 1 (the corrected eq. (3): "
                  "B_{t+1} ≥ (1 − η²‖d_j‖²)B_t), which the check verifies along the run. At "
                  "η = 3 (η‖d_j‖ up to 1.5) the conclusion fails: B_j turns negative.",
        kind="theorem",
        prediction_source="paper formula: Lemma 2.1's consequence ‖w_j^t‖ ≥ |a_j^t| for all t, "
-                         "under η‖d_j^t‖ ≤ 1 (spec §3.3)",
+                         "under η‖d_j^t‖ ≤ 1",
        tolerance_basis="float64 rounding: each step can move B_j/(‖w_j‖² + a_j²) down by about "
                        "4u, so after T steps the floor is −4u·T (u = 2⁻⁵³)",
        not_shown="only the default orthogonal data, m = 40, λ = 1e-3, init seed 0; the "
@@ -146,7 +146,7 @@ def balance_preserved(quick: bool = True, eta: float = 0.5, steps: int | None = 
        tolerance_basis="inactive pairs: exact (with the canonical basis the update adds exactly "
                        "0); formula: 1e-15 absolute, a few ulps of O(1) preactivation updates",
        not_shown="only the canonical basis (a random orthonormal basis changes inactive pairs "
-                 "by rounding, spec §3.4); only the default data and init",
+                 "by rounding); only the default data and init",
        violations={"perturbed_update": {"perturb": 1e-12},
                    "non_orthogonal_inputs": {"skew": 0.3}})
 def inactive_stay_inactive(quick: bool = True, eta: float = 0.5, steps: int | None = None,
@@ -241,10 +241,11 @@ def _first_step(track, column, bound) -> float:
                  "v± starts at the closed form λ±(θ₀) = −‖d±‖ (within the O(λ²) term derived in "
                  "the module docstring); λ+ reaches n‖d+‖²/(4|S+|) first and λ− reaches "
                  "n‖d−‖²/(4|S−|) later; both are above these plateau bounds at the end. Only the "
-                 "shapes and plateaus are checked: the seed leaves r, ε, a±, τ undefined.",
+                 "shapes and plateaus are checked: the paper leaves r, ε, a±, τ undefined.",
        kind="theorem",
        prediction_source="paper formula: Theorem 3.1's plateau bounds n‖d±‖²/(4|S1,±|) (the "
-                         "logistic factor's t → ∞ limit); closed form λ±(θ₀) = −‖d±‖ (spec §3.5)",
+                         "logistic factor's t → ∞ limit); closed form λ±(θ₀) = −‖d±‖ (eosmath's "
+                         "derivation)",
        tolerance_basis="init: the closed form's error term mλ²Σ|y±|/(n²‖d±‖) + 2|S±|λ² "
                        "(module docstring); plateaus and order: exact inequalities, order at the "
                        "sampling resolution",
@@ -351,7 +352,7 @@ def _tau_init(theta, obj, data, eta: float, scale: float, grid, limit: int = 100
 
 
 @check("shallow_relu.lemma_a1_tau_init", source=SOURCE + ", Appendix A.1, Lemma A.1",
-       statement="Lemma A.1: for A > B + 1 > 1 and η < 1/L, L = ‖d+‖ + mA²λ² (the seed's ‖D+‖ "
+       statement="Lemma A.1: for A > B + 1 > 1 and η < 1/L, L = ‖d+‖ + mA²λ² (the paper's ‖D+‖ "
                  "read as ‖d+‖), the first step τ_init(A, B) at which a neuron leaves ‖w_j‖, "
                  "|a_j| ≤ Aλ, ‖w_j‖ − |a_j| ≤ Bλ, sign(a_j) = sign(a_j⁰) is at least T₁ = "
                  "log(A/(1+B))/(ηL), T₂ = log((B+1)/B)/(ηL), T₃ = log(A²/(A²−B²))/(ηL)². As "
@@ -360,7 +361,7 @@ def _tau_init(theta, obj, data, eta: float, scale: float, grid, limit: int = 100
                  "meant to bound the exit through one condition, so the lemma can hold only "
                  "with the min, which is checked on a grid of (η, A, B).",
        kind="theorem",
-       prediction_source="paper formula: Lemma A.1's three terms (seed 004 App. A.1), "
+       prediction_source="paper formula: Lemma A.1's three terms (the paper's Appendix A.1), "
                          "combined by min (the printed max is refuted)",
        tolerance_basis="exact: the integer exit step against the real bound, no slack",
        not_shown="only the default data (m = 40, λ = 1e-3, init seed 0) on 4 (A, B) × 3 η; no "

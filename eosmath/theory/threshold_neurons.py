@@ -71,13 +71,13 @@ def common_mode_threshold() -> sp.Expr:
                  "Σᵢ ReLU(±xᵢ + b) ≈ d·E ReLU(ξ ± b), even part log 2cosh(s/2) of the logistic "
                  "loss) has sharpness d²/(4π) at the origin, so its EoS threshold is exactly "
                  "η_c = 8π/d², the constant in Figure 1's caption.",
-       prediction_source="paper formula: η_c = 8π/d² (Figure 1 caption, spec B.5)",
+       prediction_source="paper formula: η_c = 8π/d² (Ahn et al., Figure 1 caption)",
        tolerance_basis="exact: SymPy simplifies derived − 8π/d² to zero (ratio compared at 0)",
        not_shown="the reduction's three approximations are reconstructed (the paper's "
                  "derivation was not recovered); the network itself is checked in "
                  "threshold_neurons.network_transition",
        violations={"dimension off by 5%": {"predict_d_factor": 1.05},
-                   "spec B.3 alternative 4π/d²": {"paper_constant": 4}})
+                   "alternative constant 4π/d²": {"paper_constant": 4}})
 def common_mode_threshold_check(quick: bool = True, predict_d_factor: float = 1.0,
                                 paper_constant: float = 8) -> Outcome:
     d = sp.Symbol("d", positive=True)
@@ -137,8 +137,8 @@ def transition_tolerance(d: int, n: int, rel_resolution: float) -> dict:
                  "rejects 8% errors), η* ∝ d^−p with p = 2 between two d, and the test "
                  "accuracy rises above the transition (full mode). Reading settled by "
                  "experiment: scalar a₊, a₋ and a mean loss (1/n); the vector-weight and "
-                 "summed-loss readings of spec B.5 show no transition near 8π/d².",
-       prediction_source="paper formula: η_c = 8π/d² (Figure 1 caption, spec B.5)",
+                 "summed-loss readings of the paper's text show no transition near 8π/d².",
+       prediction_source="paper formula: η_c = 8π/d² (Ahn et al., Figure 1 caption)",
        tolerance_basis="closed form, before the run: O(1/d) finite-size term of the initial "
                        "sharpness + 3 sd of its n-sample fluctuation + detection shift "
                        "ε/(1/√(2π)) with ε = 0.0015 + bisection half-width; exponent: sum of "
@@ -209,17 +209,18 @@ def _accuracy_gain(d: int, n: int, seed: int, evidence: dict) -> Comparison:
 
 
 # ---------------------------------------------------------------------------------------------
-# The spec's CLT mean model (B.3): its own threshold 8/d
+# eosmath's CLT mean model (B.3): its own threshold 8/d
 
 
 @check("threshold_neurons.mean_model_reduction", source=SOURCE, kind="reconstruction",
-       statement="The spec's CLT mean model L(a, b) = ℓ_eff(√d·a·√v(b)) is a minimalist model "
+       statement="eosmath's CLT mean model L(a, b) = ℓ_eff(√d·a·√v(b)) is a minimalist model "
                  "ℓ(xy): v(0) = 1, v'(0) = 2√(2/π), ℓ_eff''(0) = 1/4, so its sharpness at the "
                  "origin is d/4 and GD is at the edge of stability there iff η > 8/d.",
-       prediction_source="closed form: v and v' of spec B.3, ℓ_eff''(0) = E Z²/4",
+       prediction_source="closed form: v and v' of eosmath's CLT reduction, ℓ_eff''(0) = E Z²/4",
        tolerance_basis="1e-6 relative: central difference (h = 1e-6) of the analytic gradient, "
                        "O(h²) truncation and O(ε/h) rounding; the others at quadrature accuracy",
-       not_shown="this is the spec's CLT reduction (B.3), not the network (2) and not the "
+       not_shown="this is eosmath's CLT reduction (a reconstruction), not the network (2) and not "
+                 "the "
                  "paper's reduction, whose threshold is 8π/d² (see common_mode_threshold)",
        violations={"wrong dimension": {"predict_d": 100},
                    "dimension off by 5%": {"predict_d": 210}})
@@ -273,23 +274,23 @@ def _mean_model_transition(d: int, a0: float, predicted_eta: float):
 
 
 @check("threshold_neurons.bias_transition", source=SOURCE, kind="reconstruction",
-       statement="On the spec's CLT mean model (d = 400, a0 = 0.01) the final bias of GD after "
+       statement="On eosmath's CLT mean model (d = 400, a0 = 0.01) the final bias of GD after "
                  "time 120 leaves its small-η branch at η* = 8/(d·v(b_GF)), where the "
                  "sharpness d·v(b)/4 at the gradient-flow limit v(b_GF) = 1 − 2a0²/π equals "
                  "2/η; located by bisection to 0.25%. Below η_c the decaying period-2 mode "
                  "(|1 − ηS| → 1) already lowers the bias, so η* may sit up to 3% below it.",
        prediction_source="closed form: 8/(d·v(b_GF)), v(b_GF) = 1 − 2a0²/π from the conserved "
-                         "x² − y² of gradient flow (spec B.3)",
+                         "x² − y² of gradient flow (eosmath's CLT reduction)",
        tolerance_basis="calibrated: 3% allowed below η_c for the critical-slowing shift "
                        "(measured 2.6% at d = 400, a0 = 0.01; held out: (d, a0) = (200, 0.01), "
                        "(400, 0.005), (300, 0.008)); both sides also bisection half-width "
                        "0.25% + detection shift ε/v'(0), ε = 1e-3 (derived)",
-       not_shown="the spec's CLT mean model, not the network (2); its threshold 8/d is not the "
+       not_shown="eosmath's CLT mean model, not the network (2); its threshold 8/d is not the "
                  "paper's 8π/d² (a different reduction, see network_transition)",
        violations={"η_c off by 8%": {"predicted_eta_factor": 1.08},
                    "η_c off by −8%": {"predicted_eta_factor": 0.92},
                    "d off by 5%": {"predict_d": 420},
-                   "spec's alternative 4π/d²": {"predicted_eta": 4 * math.pi / 400**2}})
+                   "alternative constant 4π/d²": {"predicted_eta": 4 * math.pi / 400**2}})
 def bias_transition(quick: bool = True, d: int = 400, a0: float = 0.01,
                     predicted_eta: float | None = None, predicted_eta_factor: float = 1.0,
                     predict_d: int | None = None) -> Outcome:
@@ -326,14 +327,16 @@ def _eos_variance_prediction(eta: float, d: int) -> tuple[float, float]:
 
 @check("threshold_neurons.eos_bias_level", source=SOURCE, kind="reconstruction",
        statement="Above its threshold GD drives the CLT mean model to the minimalist EoS limit: "
-                 "v(b∞) = (8/(ηd))·(1 − η'²/16), η' = η√(2d/π) (spec A.7 with c = β_c = 1/4), "
+                 "v(b∞) = (8/(ηd))·(1 − η'²/16), η' = η√(2d/π) (eosmath's EoS limit of ℓ(xy) with "
+                 "c = β_c = 1/4), "
                  "for η = 1.2, 1.5, 2 × 8/d at d = 400.",
-       prediction_source="closed form: the EoS limit y∞² = 2/(cη') − cη'/(2β_c) of spec A.7 "
-                         "mapped through the coordinates of B.3",
+       prediction_source="closed form: the EoS limit y∞² = 2/(cη') − cη'/(2β_c) of "
+                         "eosmath's derivation for ℓ(xy), mapped through the CLT reduction's "
+                         "coordinates",
        tolerance_basis="the neglected terms, per η: gap·|r(b∞) − 1| (the balanced y-step "
                        "varies with b as r(b) = v'(b)²/(v(b)·8/π)) + gap², gap = η'²/16; "
                        "0.1%–1% relative",
-       not_shown="the spec's CLT mean model, not the network (2); 150/η steps",
+       not_shown="eosmath's CLT mean model, not the network (2); 150/η steps",
        violations={"wrong dimension": {"predict_d": 200},
                    "d off by 5%": {"predict_d": 420}})
 def eos_bias_level(quick: bool = True, d: int = 400, a0: float = 0.05,

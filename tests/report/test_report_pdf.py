@@ -6,6 +6,7 @@ import subprocess
 import unicodedata
 
 import pytest
+import sympy as sp
 
 from eosmath.errors import EosmathError
 from eosmath.report import report_pdf
@@ -36,6 +37,13 @@ def _registry_rows():
                                "sense": "=="}]
     rows[1].update(predicted={"a": 1.0, "b_2": 2.0}, measured={"a": 1.0000001, "b_2": 2.5},
                    tolerance=1e-3)
+    # SymPy values printed as code: a fraction, a list, and one far wider than its column
+    wide = "(" + " + ".join(f"alpha{k}*exp(-x_{k}**2/sigma{k}**2)" for k in range(12)) + ")/(2*pi)"
+    rows[2].update(predicted={"cubic": "(2*c2*c4 - 6*c3**2)/(3*c2**2)",
+                              "fixed point": "[sqrt(2)*sqrt(alpha)/sqrt(beta), 0]",
+                              "wide": wide},
+                   measured={"cubic": "-4/3", "fixed point": "[1.4142135623730951, 0.0]",
+                             "wide": "x.__class__"}, tolerance=0)
     return rows
 
 
@@ -82,6 +90,26 @@ def test_unknown_symbol_is_visible_not_fatal():
     assert latex_escape("☃") == r"\texttt{[U+2603]}"
 
 
+@pytest.mark.parametrize("text", [
+    "max-steps", "period-2", "inf", "-inf", "0.5", "x", "a b", "x.__class__",
+    "__import__('os').system('true')", "exp(__import__)", "(lambda: 1)()", "x**2000",
+    "[x, y]", "3c3^2 - c2c4"])
+def test_text_that_is_not_an_expression_stays_text(text):
+    assert report_pdf.symbolic(text) is None
+    assert "fitmath" not in report_pdf.number(text)
+
+
+@pytest.mark.parametrize("text, latex", [
+    ("(2*c2*c4 - 6*c3**2)/(3*c2**2)", r"\frac{2 c_{2} c_{4} - 6 c_{3}^{2}}{3 c_{2}^{2}}"),
+    ("2*pi*x_0^2", r"2 \pi x_{0}^{2}"),
+    ("sqrt(2*eta)/beta", r"\frac{\sqrt{2} \sqrt{\eta}}{\beta}")])
+def test_sympy_code_becomes_the_latex_of_the_same_expression(text, latex):
+    # the oracle: SymPy's own printer on SymPy's own reading of this trusted test string
+    names = {n: sp.Symbol(n) for n in ("beta", "eta")}  # not SymPy's beta function
+    assert latex == sp.latex(sp.sympify(text.replace("^", "**"), locals=names))
+    assert report_pdf.symbolic(text).startswith(rf"\fitmath{{{latex}}}{{")
+
+
 def test_linked_figures_reads_image_links_in_order_without_duplicates():
     md = "![cap one](figures/a.png)\n\n*cap*\n![cap two](figures/b.pdf) [link](c.png)"
     assert linked_figures(md + md) == [("figures/a.png", "cap one"), ("figures/b.pdf", "cap two")]
@@ -99,6 +127,10 @@ def test_report_tex_has_a_block_per_check_grouped_by_kind_and_every_figure():
     assert positions == sorted(positions)
     assert r"$1.23457\times10^{-12}$" in tex and "(rel.)" in tex  # a comparison row
     assert r"\ensuremath{b_{2}} & 2 & 2.5 &" in tex  # one row per quantity of a dict
+    assert r"\fitmath{\frac{2 c_{2} c_{4} - 6 c_{3}^{2}}{3 c_{2}^{2}}}{(2*" in tex  # code → math
+    assert r"[\fitmath{\frac{\sqrt{2} \sqrt{\alpha}}{\sqrt{\beta}}}{" in tex
+    assert r"[1.41421,\allowbreak{} 0]" in tex  # a list printed as text: to the digits that matter
+    assert r"x.\_\_class\_\_" in tex  # refused by the parser: stays escaped text
     assert r"{figures/a.png}" in tex and r"\caption{\ensuremath{\eta} = 0.1}" in tex
     assert r"\href{derivations/product.pdf}" in tex
 
