@@ -16,8 +16,8 @@ then compared with them (never the other way round).
   η = 0.3, where two eigenvalues sit at 2/η together, against the matrix case (k = 2).
 
 A quick verdict of either check trains four networks and integrates four network central
-flows (chebyshev_net 70–130 s, digits_mlp about 7 min: 4 × 105 s measured): the slow suite runs them
-(tests/theory/heavy_checks.py).
+flows (chebyshev_net 70–130 s, digits_mlp 301 s, both on 2 busy cores): the slow suite runs
+them (tests/theory/heavy_checks.py).
 
 Every check takes ``flow_eta_factor``: the flow is integrated with step factor × η while GD
 uses η, and a 10 % error (1.1) is a declared violation that must fail.
