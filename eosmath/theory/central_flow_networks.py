@@ -5,13 +5,19 @@ then compared with them (never the other way round).
 
 - ``central_flow.chebyshev_net``: the Chebyshev tanh net of Cohen et al.'s progressive-
   sharpening experiments, after GD's first catapult;
-- :func:`digits_comparisons` (not registered; why in its docstring): a tanh MLP on 200 8×8
-  digits, where GD's held-out runs stay beside gradient flow instead of the central flow;
+- ``central_flow.digits_mlp``: a tanh MLP on 200 8×8 digits at η = 0.6, from the step where
+  GD's period-2 oscillation along the top eigenvector has developed (a rule fixed in advance:
+  :func:`developed_oscillation_start`), the flows started from GD's two-step average there.
+  An earlier version (η = 0.5, flows started where ηS/2 first reached 0.95, window the second
+  half of 800 steps) was not registered: its held-out runs failed (distance ratios 6.2, 10.0,
+  2.9), because GD there touched the edge for hundreds of steps without oscillating, staying
+  within 0.003 of gradient flow, while the flow's σ² moved it 0.016–0.028 away;
 - :func:`two_at_edge_comparisons` (not registered; why in its docstring): the Chebyshev net at
   η = 0.3, where two eigenvalues sit at 2/η together, against the matrix case (k = 2).
 
-A quick verdict trains four networks and integrates four network central flows (70–130 s
-on 2 cores): the slow suite runs it (tests/theory/heavy_checks.py).
+A quick verdict of either check trains four networks and integrates four network central
+flows (chebyshev_net 70–130 s, digits_mlp 301 s, both on 2 busy cores): the slow suite runs
+them (tests/theory/heavy_checks.py).
 
 Every check takes ``flow_eta_factor``: the flow is integrated with step factor × η while GD
 uses η, and a 10 % error (1.1) is a declared violation that must fail.
@@ -315,65 +321,179 @@ def two_at_edge_comparisons(eta: float = 0.3, seed: int = 0, flow_eta_factor: fl
 # ---------------------------------------------------------------------------------------------
 # The digits MLP (64-16-16-10 tanh on 200 8×8 digits)
 
+@dataclass(frozen=True)
+class _OscillatingSegment:
+    """GD from the first step of its developed oscillation (``start_step``): ``centres``, the
+    two-step averages of GD's iterates from there (row j is the centre of steps start + j and
+    start + j + 1), gradient flow from ``centres[0]`` at the same times, GD's losses, and the
+    top eigenvalues of GD's iterates every ``eig_every`` steps (``eig_steps``, from start)."""
+
+    objective: object
+    centres: np.ndarray
+    gf: np.ndarray
+    loss: np.ndarray
+    start_step: int
+    eig_steps: np.ndarray
+    eigenvalues: np.ndarray
+
+
+def developed_oscillation_start(iterates, directions, share: float = 0.5,
+                                run: int = 20) -> int | None:
+    """The first step t, among those where ``directions`` gives a unit vector (a dict step →
+    the top Hessian eigenvector at GD's iterate t, only where ηS/2 ≥ 0.95), from which each of
+    the next ``run`` GD displacements lies mostly along it: |⟨θ_{s+1} − θ_s, u_t⟩| ≥ ``share``
+    · ‖θ_{s+1} − θ_s‖ for s = t … t + run − 1. A developed period-2 oscillation along u
+    dominates GD's step; while GD only touches the edge its step is the gradient's, nearly
+    orthogonal to u. None when no such step exists.
+
+    >>> u = np.array([1.0, 0.0])
+    >>> drift = [np.array([0.0, 0.01 * s]) for s in range(40)]
+    >>> bounce = [x + np.array([0.1 * (-1) ** s * (s >= 12), 0.0]) for s, x in enumerate(drift)]
+    >>> developed_oscillation_start(np.array(bounce), {0: u, 10: u, 12: u}, run=20)
+    12
+    """
+    moves = np.diff(np.asarray(iterates), axis=0)
+    for t in sorted(directions):
+        block = moves[t:t + run]
+        if len(block) < run:
+            break
+        along = np.abs(block @ directions[t])
+        if np.all(along >= share * np.linalg.norm(block, axis=1)):
+            return int(t)
+    return None
+
+
+@lru_cache(maxsize=16)
+def _oscillating_segment(problem: str, eta: float, seed: int, steps: int,
+                         max_wait: int = 3000, probe_every: int = 10,
+                         eig_every: int = 5) -> _OscillatingSegment | None:
+    """GD's part of an oscillation-window comparison (cached: independent of the flow's η).
+    None when GD's oscillation does not develop within ``max_wait`` steps."""
+    from scipy.integrate import solve_ivp
+
+    obj, theta = _objective(problem, seed)
+    iterates = [theta]
+    for i in range(max_wait + steps + 1):
+        theta = theta - eta * obj.grad(theta)
+        if not np.all(np.isfinite(theta)):
+            raise InvalidInputError(f"GD with η = {eta:g} diverged at step {i + 1}: no central "
+                                    "flow to compare with")
+        iterates.append(theta)
+    iterates = np.asarray(iterates)
+    directions, v0 = {}, None
+    for t in range(0, max_wait + 1, probe_every):
+        r = nn.top_eigenpairs(obj, iterates[t], k=1, v0=v0)
+        v0 = r.eigenvectors
+        if eta * r.eigenvalues[0] / 2 >= 0.95:
+            directions[t] = r.eigenvectors[:, 0]
+    start = developed_oscillation_start(iterates[:max_wait + DIGITS_OSCILLATION_RUN + 1],
+                                        directions, DIGITS_OSCILLATION_SHARE,
+                                        DIGITS_OSCILLATION_RUN)
+    if start is None:
+        return None
+    gd = iterates[start:start + steps + 2]
+    centres = time_average(gd, 2)
+    gf = solve_ivp(lambda _t, x: -obj.grad(x), (0, eta * steps), centres[0],
+                   t_eval=eta * np.arange(steps + 1), rtol=1e-9, atol=1e-12).y.T
+    eig_steps = np.arange(0, steps + 1, eig_every)
+    eigs, v0 = [], None
+    for t in eig_steps:
+        r = nn.top_eigenpairs(obj, gd[t], k=2, v0=v0)
+        v0 = r.eigenvectors
+        eigs.append(r.eigenvalues)
+    loss = np.array([float(obj.value(x)) for x in gd[:steps + 1]])
+    return _OscillatingSegment(obj, centres, gf, loss, start, eig_steps, np.asarray(eigs))
+
+
 def _digits_stats(eta, seed, factor, steps=800, substeps=2):
-    """GD from where ηS/2 first reaches 0.95 against the k = 2 central flow and gradient flow,
-    over the second half of ``steps`` (the first half holds GD's catapults into the edge)."""
-    seg = _segment("digits", eta, seed, steps)
+    """GD's two-step averages over ``steps`` steps from the start of its developed oscillation
+    against the k = 2 central flow and gradient flow from GD's first centre there."""
+    seg = _oscillating_segment("digits", eta, seed, steps)
     if seg is None:
-        return None, {"reached_edge": False}
-    cf, idx = _flow_at_gd_steps(seg, eta, factor, substeps, k=2)
-    avg = time_average(seg.gd, 2)
-    to_flow = np.linalg.norm(avg - time_average(cf.theta[idx], 2), axis=1)
-    to_gf = np.linalg.norm(avg - time_average(seg.gf, 2), axis=1)
-    w = slice(steps // 2, steps)
-    in_window = (seg.eig_steps >= steps // 2) & (seg.eig_steps < steps)
-    x = cf.X[idx][w]
-    stats = {"distance_ratio": float(to_flow[w].mean() / to_gf[w].mean()),
-             "gd_mean_loss": float(seg.loss[w].mean()),
-             "predicted_mean_loss": float(cf.predicted_loss[idx][w].mean()),
-             "flow_mean_loss": float(cf.loss[idx][w].mean()),
-             "gd_eos_ratio": float(np.mean(eta * seg.eigenvalues[in_window, 0] / 2)),
-             "flow_eos_ratio": float(np.mean(eta * cf.eigenvalues[idx][w, 0] / 2)),
+        return None, {"developed_oscillation": False}
+    cf = nn.central_flow(seg.objective, eta * factor, seg.centres[0], t_max=eta * steps,
+                         substeps=substeps, k=2)
+    idx = np.clip(np.rint(np.arange(steps + 1) / factor).astype(int), 0, len(cf.t) - 1)
+    to_flow = np.linalg.norm(seg.centres - cf.theta[idx], axis=1)
+    to_gf = np.linalg.norm(seg.centres - seg.gf, axis=1)
+    x = cf.X[idx]
+    stats = {"distance_ratio": float(to_flow.mean() / to_gf.mean()),
+             "gd_mean_loss": float(seg.loss.mean()),
+             "predicted_mean_loss": float(cf.predicted_loss[idx].mean()),
+             "flow_mean_loss": float(cf.loss[idx].mean()),
+             "gd_eos_ratio": float(np.mean(eta * seg.eigenvalues[:, 0] / 2)),
+             "flow_eos_ratio": float(np.mean(eta * cf.eigenvalues[idx][:, 0] / 2)),
              "rank2_share": float(np.mean((x[:, 0, 0] > 1e-12) & (x[:, 1, 1] > 1e-12)))}
-    return stats, {"start_step": seg.start_step, "window_steps": [steps // 2, steps],
-                   "mean_distance_to_flow": float(to_flow[w].mean()),
-                   "mean_distance_to_gf": float(to_gf[w].mean()),
+    return stats, {"start_step": seg.start_step, "window_steps": steps,
+                   "mean_distance_to_flow": float(to_flow.mean()),
+                   "mean_distance_to_gf": float(to_gf.mean()),
                    "third_relative_error": cf.diagnostics["third_relative_error"],
                    "eigensolver_converged": cf.diagnostics["eigensolver_converged"],
                    "hvp_matvecs": cf.diagnostics["hvp_matvecs"]}
 
 
-DIGITS_FACTOR = 0.5
-DIGITS_SHARPNESS_TOLERANCE = CHEBYSHEV_SHARPNESS_TOLERANCE
-DIGITS_LOSS_TOLERANCE = 0.06
-DIGITS_CALIBRATION = {"eta": 0.5, "seed": 0}
-DIGITS_HELD_OUT = (  # runs on which the constants fail (see digits_comparisons)
-    {"eta": 0.5, "seed": 2}, {"eta": 0.5, "seed": 3}, {"eta": 0.6, "seed": 1})
+DIGITS_OSCILLATION_SHARE = 0.5   # fixed before any comparison: the step is mostly along u
+DIGITS_OSCILLATION_RUN = 20
+DIGITS_FACTOR = 0.25             # calibrated on (0.6, 0), measured 0.042
+DIGITS_SHARPNESS_TOLERANCE = CHEBYSHEV_SHARPNESS_TOLERANCE   # measured 0.002
+DIGITS_LOSS_TOLERANCE = 0.03     # measured 0.4 %; the flow's own loss is 7.6 % below GD's
+# Held out, constants unchanged: distance ratios 0.146, 0.083, 0.064; ηS/2 off by 0.002, 0.008,
+# 0.004; loss off by 2.7 %, 0.6 %, 1.2 %. Flow η × 1.1 on (0.6, 0): ratio 0.76, flow ηS/2 0.909
+# against GD's 1.002, predicted loss 7.9 % above GD's: all three comparisons fail.
+DIGITS_CALIBRATION = {"eta": 0.6, "seed": 0}
+DIGITS_HELD_OUT = ({"eta": 0.6, "seed": 1}, {"eta": 0.6, "seed": 2}, {"eta": 0.7, "seed": 1})
 
 
-def digits_comparisons(eta: float = 0.5, seed: int = 0, flow_eta_factor: float = 1.0
+def digits_comparisons(eta: float = 0.6, seed: int = 0, flow_eta_factor: float = 1.0
                        ) -> tuple[tuple[Comparison, ...], dict]:
-    """GD on the digits MLP (:func:`digits_objective`) against the central flow (k = 2) and
-    gradient flow started where ηS/2 first reaches 0.95, over the second half of the next 800
-    steps: the mean distance of GD's two-step average to the flow at most 1/2 of its distance
-    to gradient flow, GD's mean ηS/2 the flow's within 0.03, GD's mean loss the flow's
-    predicted loss within 6 %. Returns the comparisons, statistics and facts of run (η, seed).
-
-    Not a registered check: the constants, fixed on (η = 0.5, seed 0) where they pass (distance
-    ratio 0.30, ηS/2 off by 0.002, loss by 1.9 %), fail on all three held-out runs (0.5, 2),
-    (0.5, 3), (0.6, 1): distance ratios 6.2, 10.0 and 2.9. On this net GD touches the edge
-    without a developed oscillation: on (0.5, 3) GD's ηS/2 is 1.0 for ~300 steps and then
-    falls to 0.89 by itself, GD's iterates stay within 0.003 of gradient flow, while the
-    flow's σ² is positive for the first ~200 steps (tr X ≈ 1e-4) and moves it 0.016–0.028 away
-    from both; the flow assumes GD's oscillation is at its equilibrium at once, which holds
-    only after a catapult (compare ``central_flow.chebyshev_net``, whose window starts there).
+    """The comparisons of ``central_flow.digits_mlp`` on one run (η, init seed): GD on the
+    digits MLP (:func:`digits_objective`) from the first step of its developed oscillation
+    (:func:`developed_oscillation_start`) against the central flow (k = 2) and gradient flow
+    from GD's two-step average there, over the next 800 steps; and its statistics and facts.
     """
     stats, facts = _digits_stats(eta, seed, flow_eta_factor)
     if stats is None:
-        return (Comparison("GD reached the edge", 0, 1, 0, sense=">="),), facts
+        return (Comparison("GD's oscillation developed", 0, 1, 0, sense=">="),), facts
     return (Comparison("mean distance to flow / to GF", stats["distance_ratio"],
                        DIGITS_FACTOR, 0.0, sense="<="),
             Comparison("GD's mean ηS/2", stats["gd_eos_ratio"], stats["flow_eos_ratio"],
                        DIGITS_SHARPNESS_TOLERANCE),
             Comparison("GD's mean loss", stats["gd_mean_loss"], stats["predicted_mean_loss"],
                        DIGITS_LOSS_TOLERANCE, relative=True)), {**stats, **facts}
+
+
+@check("central_flow.digits_mlp", source=SOURCE,
+       statement="On a 64-16-16-10 tanh MLP trained with MSE on 200 8×8 digits by GD with η = 0.6"
+                 " (progressive sharpening: ηS/2 = 0.73 at seed 0's init), GD's oscillation is "
+                 "called developed from the first step t (probed every 10 steps where ηS/2 ≥ "
+                 "0.95) after which each of 20 GD steps lies at least half along the top Hessian "
+                 "eigenvector at t, a rule fixed before any comparison. From GD's two-step "
+                 "average there, the central flow (k = 2) and gradient flow are integrated; over "
+                 "the next 800 steps the mean distance of GD's two-step average to the central "
+                 "flow is at most 1/4 of its mean distance to gradient flow, GD's mean ηS/2 "
+                 "equals the flow's within 0.03, and GD's mean loss equals the flow's predicted "
+                 "loss L + ½⟨UᵀHU, X⟩ within 3 %",
+       kind="theorem",
+       prediction_source="independent integration: the network central flow (k = 2, Lanczos "
+                         "on finite-difference HVPs, ∇³L by Richardson second differences) and "
+                         "gradient flow (RK45, rtol 1e-9) from GD's two-step average at the "
+                         "start of its developed oscillation",
+       tolerance_basis="calibrated: factor 1/4, 0.03 and 3 % fixed on (η = 0.6, init seed 0), "
+                       "measured 0.042, 0.002, 0.4 %; held out (0.6, 1), (0.6, 2), (0.7, 1), "
+                       "run by the check",
+       not_shown="the paper's CIFAR networks (a 1482-parameter substitute on 200 digits); GD "
+                 "before its oscillation develops (there the flow is already on the edge while "
+                 "GD still follows gradient flow: the former digits comparison at η = 0.5 "
+                 "failed its held-out runs for that reason); windows longer than 800 steps",
+       violations={"flow eta off by 10%": ETA_OFF})
+def digits_mlp(quick: bool = True, eta: float = 0.6, seed: int = 0,
+               flow_eta_factor: float = 1.0) -> Outcome:
+    comparisons, facts = digits_comparisons(eta, seed, flow_eta_factor)
+    held = []
+    for inputs in DIGITS_HELD_OUT:
+        c, _ = digits_comparisons(**inputs, flow_eta_factor=flow_eta_factor)
+        held.append(HeldOut(inputs, all(x.passed for x in c),
+                            {x.quantity: x.measured for x in c}))
+    return Outcome(passed=True, measured=None, predicted=None, tolerance=None,
+                   comparisons=comparisons, held_out=tuple(held),
+                   calibration_inputs=DIGITS_CALIBRATION, evidence=facts)

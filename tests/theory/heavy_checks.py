@@ -9,6 +9,7 @@ HEAVY_CHECKS = frozenset({
     "self_stabilization.mlp_progressive_sharpening", "self_stabilization.mlp_gd_tracks_constrained",
     "progressive_sharpening.digits_eos", "progressive_sharpening.digits_departs_from_flow",
     "central_flow.chebyshev_net",  # 4 GD runs + 4 network central flows: 115 s on 2 busy cores
+    "central_flow.digits_mlp",  # 4 GD runs + 4 k = 2 network flows: 301 s on 2 busy cores
 })
 
 
