@@ -52,14 +52,9 @@ def digits_objective(seed: int = 0, n: int = 200, width: int = 16):
     >>> obj.n_params, theta.shape
     (1482, (1482,))
     """
-    data = nn.datasets.digits(n=n)
-    net = nn.MLP([64, width, width, 10], activation="tanh")
-    rng = np.random.default_rng(seed)
-    layers = []
-    for W, b in net.unflatten(np.zeros(net.n_params)):
-        bound = 1.0 / np.sqrt(W.shape[1])
-        layers.append((rng.uniform(-bound, bound, W.shape), rng.uniform(-bound, bound, b.shape)))
-    return nn.Objective(net, data, loss="mse"), net.flatten(layers)
+    from eosmath.theory.progressive_sharpening import digits_mlp_objective
+
+    return digits_mlp_objective(n, width, seed)
 
 
 def _objective(problem: str, seed: int):
@@ -190,14 +185,23 @@ def chebyshev_comparisons(eta: float = 0.2, seed: int = 0, flow_eta_factor: floa
     """The comparisons of ``central_flow.chebyshev_net`` on one run (η, init seed), and
     its statistics and facts."""
     stats, facts = _chebyshev_stats(eta, seed, flow_eta_factor, steps, substeps)
+    return _flow_comparisons(stats, facts, "GD reached the edge and catapulted",
+                             CHEBYSHEV_FACTOR, CHEBYSHEV_SHARPNESS_TOLERANCE,
+                             CHEBYSHEV_LOSS_TOLERANCE)
+
+
+def _flow_comparisons(stats, facts, reached: str, factor: float, sharpness_tolerance: float,
+                      loss_tolerance: float) -> tuple[tuple[Comparison, ...], dict]:
+    """The three comparisons of a network check (distance ratio, mean ηS/2, mean loss), or
+    one failing comparison named ``reached`` when GD never got to the window."""
     if stats is None:
-        return (Comparison("GD reached the edge and catapulted", 0, 1, 0, sense=">="),), facts
-    return (Comparison("mean distance to flow / to GF", stats["distance_ratio"],
-                       CHEBYSHEV_FACTOR, 0.0, sense="<="),
+        return (Comparison(reached, 0, 1, 0, sense=">="),), facts
+    return (Comparison("mean distance to flow / to GF", stats["distance_ratio"], factor, 0.0,
+                       sense="<="),
             Comparison("GD's mean ηS/2", stats["gd_eos_ratio"], stats["flow_eos_ratio"],
-                       CHEBYSHEV_SHARPNESS_TOLERANCE),
+                       sharpness_tolerance),
             Comparison("GD's mean loss", stats["gd_mean_loss"], stats["predicted_mean_loss"],
-                       CHEBYSHEV_LOSS_TOLERANCE, relative=True)), {**stats, **facts}
+                       loss_tolerance, relative=True)), {**stats, **facts}
 
 
 @check("central_flow.chebyshev_net", source=SOURCE,
@@ -452,14 +456,8 @@ def digits_comparisons(eta: float = 0.6, seed: int = 0, flow_eta_factor: float =
     from GD's two-step average there, over the next 800 steps; and its statistics and facts.
     """
     stats, facts = _digits_stats(eta, seed, flow_eta_factor)
-    if stats is None:
-        return (Comparison("GD's oscillation developed", 0, 1, 0, sense=">="),), facts
-    return (Comparison("mean distance to flow / to GF", stats["distance_ratio"],
-                       DIGITS_FACTOR, 0.0, sense="<="),
-            Comparison("GD's mean ηS/2", stats["gd_eos_ratio"], stats["flow_eos_ratio"],
-                       DIGITS_SHARPNESS_TOLERANCE),
-            Comparison("GD's mean loss", stats["gd_mean_loss"], stats["predicted_mean_loss"],
-                       DIGITS_LOSS_TOLERANCE, relative=True)), {**stats, **facts}
+    return _flow_comparisons(stats, facts, "GD's oscillation developed", DIGITS_FACTOR,
+                             DIGITS_SHARPNESS_TOLERANCE, DIGITS_LOSS_TOLERANCE)
 
 
 @check("central_flow.digits_mlp", source=SOURCE,

@@ -225,6 +225,12 @@ def digits_objective(quick: bool = True, seed: int = 0):
     (weights and biases uniform on ±1/√fan_in), drawn from NumPy's generator, not torch's.
     """
     n, width = (200, 32) if quick else (500, 64)
+    return digits_mlp_objective(n, width, seed)
+
+
+def digits_mlp_objective(n: int, width: int, seed: int):
+    """64 → width → width → 10 tanh MLP, MSE on the first n digits, PyTorch's default Linear
+    init (uniform on ±1/√fan_in) drawn from NumPy's generator with ``seed``."""
     data = nn.datasets.digits(n=n)
     net = nn.MLP([64, width, width, 10], activation="tanh")
     rng = np.random.default_rng(seed)
