@@ -83,23 +83,32 @@ def symbolic(text: str, digits: int = 6) -> str | None:
     \fitmath{\frac{c_{2}}{3 c_{3}}}{c2/(3*\allowbreak{}c3)}
     >>> print(symbolic("[sqrt(alpha), 1.41421356237]"))
     [\fitmath{\sqrt{\alpha}}{sqrt(alpha)},\allowbreak{} 1.41421]
+    >>> print(symbolic("[(sqrt(2), 0)]"))
+    [(\fitmath{\sqrt{2}}{sqrt(2)},\allowbreak{} 0)]
     >>> symbolic("max-steps") is None, symbolic("0.5") is None
     (True, True)
     """
     text = text.strip()
     if not text or len(text) > _MAX_SYMBOLIC:
         return None
-    if text[0] == "[" and text[-1] == "]":
+    return _symbolic(text, digits, 0)
+
+
+def _symbolic(text: str, digits: int, depth: int) -> str | None:
+    """A list ``[…]`` or tuple ``(a, b)`` of items (nested up to three deep), or one
+    expression; ``(a)`` alone is an expression."""
+    if depth < 3 and len(text) >= 2 and (text[0], text[-1]) in (("[", "]"), ("(", ")")):
         parts = _top_level_items(text[1:-1])
-        if not parts:
+        if parts and (text[0] == "[" or len(parts) > 1):
+            cells = []
+            for part in (p.strip() for p in parts):
+                math = _symbolic(part, digits, depth + 1)
+                if math is None and not _is_number(part):
+                    return None
+                cells.append(math or number(float(part), digits))
+            return text[0] + ",\\allowbreak{} ".join(cells) + text[-1]
+        if text[0] == "[":
             return None
-        cells = []
-        for part in parts:
-            math = _expression(part)
-            if math is None and not _is_number(part):
-                return None
-            cells.append(math or number(float(part), digits))
-        return "[" + ",\\allowbreak{} ".join(cells) + "]"
     return _expression(text)
 
 
