@@ -227,15 +227,22 @@ def _flow_comparisons(stats, facts, reached: str, factor: float, sharpness_toler
        violations={"flow eta off by 10%": ETA_OFF})
 def chebyshev_net(quick: bool = True, eta: float = 0.2, seed: int = 0,
                   flow_eta_factor: float = 1.0) -> Outcome:
-    comparisons, facts = chebyshev_comparisons(eta, seed, flow_eta_factor)
+    return _network_outcome(chebyshev_comparisons, CHEBYSHEV_HELD_OUT, CHEBYSHEV_CALIBRATION,
+                            flow_eta_factor, eta=eta, seed=seed)
+
+
+def _network_outcome(compare, held_out, calibration, flow_eta_factor, **inputs) -> Outcome:
+    """The verdict of a network check: ``compare`` on its own inputs and on each held-out one
+    (the flow's η scaled by ``flow_eta_factor`` in all of them)."""
+    comparisons, facts = compare(**inputs, flow_eta_factor=flow_eta_factor)
     held = []
-    for inputs in CHEBYSHEV_HELD_OUT:
-        c, _ = chebyshev_comparisons(**inputs, flow_eta_factor=flow_eta_factor)
-        held.append(HeldOut(inputs, all(x.passed for x in c),
+    for other in held_out:
+        c, _ = compare(**other, flow_eta_factor=flow_eta_factor)
+        held.append(HeldOut(other, all(x.passed for x in c),
                             {x.quantity: x.measured for x in c}))
     return Outcome(passed=True, measured=None, predicted=None, tolerance=None,
                    comparisons=comparisons, held_out=tuple(held),
-                   calibration_inputs=CHEBYSHEV_CALIBRATION, evidence=facts)
+                   calibration_inputs=calibration, evidence=facts)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -486,12 +493,5 @@ def digits_comparisons(eta: float = 0.6, seed: int = 0, flow_eta_factor: float =
        violations={"flow eta off by 10%": ETA_OFF})
 def digits_mlp(quick: bool = True, eta: float = 0.6, seed: int = 0,
                flow_eta_factor: float = 1.0) -> Outcome:
-    comparisons, facts = digits_comparisons(eta, seed, flow_eta_factor)
-    held = []
-    for inputs in DIGITS_HELD_OUT:
-        c, _ = digits_comparisons(**inputs, flow_eta_factor=flow_eta_factor)
-        held.append(HeldOut(inputs, all(x.passed for x in c),
-                            {x.quantity: x.measured for x in c}))
-    return Outcome(passed=True, measured=None, predicted=None, tolerance=None,
-                   comparisons=comparisons, held_out=tuple(held),
-                   calibration_inputs=DIGITS_CALIBRATION, evidence=facts)
+    return _network_outcome(digits_comparisons, DIGITS_HELD_OUT, DIGITS_CALIBRATION,
+                            flow_eta_factor, eta=eta, seed=seed)
