@@ -76,7 +76,8 @@ def above_lines(n: int, x: str, out: str, entry: str, tag: str = "") -> list[str
 def stats_function_source(parts: KernelParts) -> str:
     """``curvature_stats(hess, eigwork, eta, t, s, max_s, first, eos_steps)`` for ``gd_core``:
     the three statistics after one step, from the exact sharpness ``s`` (dimension ≤ 2) or from
-    inertia tests (dimension ≥ 3; ``s`` unused)."""
+    inertia tests (dimension ≥ 3; ``s`` is the step's solved sharpness when the run records
+    it, else NaN, and is solved here only where S may exceed max_s)."""
     head = ["", "", "@njit(cache=True)",
             "def curvature_stats(hess, eigwork, eta, t, s, max_s, first, eos_steps):"]
     if parts.dim <= 2:
@@ -92,7 +93,8 @@ def stats_function_source(parts: KernelParts) -> str:
 
     body = [f"_H{i}_{j} = hess[{i}, {j}]" for i in range(n) for j in range(i, n)]
     body += ["_crit = 2.0 / eta"] + test("max_s", "need", "a", 0)
-    body += ["if need:", "    s = sharpness_of(hess, eigwork)",
+    body += ["if need:", "    if s != s:  # not already solved for the record (run_gd)",
+             "        s = sharpness_of(hess, eigwork)",
              "    if s > max_s:", "        max_s = s"]
     body += test(f"{BAND_LO!r} * _crit", "lo", "b", 0)
     body += ["if lo:"] + test(f"{BAND_HI!r} * _crit", "hi", "c", 1)
