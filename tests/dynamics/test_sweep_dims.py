@@ -59,9 +59,10 @@ def _assert_sweep_equals_run_gd(model, etas, axis, values, fixed, steps):
     return statuses
 
 
-# compile time: 35–60 s for an 8-parameter lane kernel on 2 cores, so d = 8 (here and the
-# depth-8 network below) runs in the slow suite, which CI runs after the default one
-@pytest.mark.parametrize("n", [3, 5, pytest.param(8, marks=pytest.mark.slow),
+# compile time: 20–60 s for a 5- or 8-parameter lane kernel on 2 cores, so d = 5 and 8 (here
+# and the depth-8 network below) run in the slow suite, which CI runs after the default one
+@pytest.mark.parametrize("n", [3, pytest.param(5, marks=pytest.mark.slow),
+                               pytest.param(8, marks=pytest.mark.slow),
                                pytest.param(12, marks=pytest.mark.slow)])
 def test_random_quartic_sweep_equals_run_gd(n):
     model = random_quartic(n, seed=n)
