@@ -11,9 +11,13 @@ iteration, no branch: it runs in the SIMD lanes of the sweep kernel.
 
 Per step (both kernels, the same operations, so a sweep cell equals ``run_gd`` bit for bit):
 
-1. max S: if S ≥ max_s by the test, S is computed (``sharpness_of``) and the maximum updated.
-   Along a run S exceeds its running maximum rarely (during progressive sharpening), so the
-   eigen-solve runs on a few percent of the steps.
+1. max S: a step is a *candidate* if S ≥ max_s by the test, max_s being the maximum as of the
+   start of the step's 16-step window (the kernels' check interval). At the window's end (or
+   the run's) the candidates are resolved by ``resolve_window``: the one with the largest
+   ‖H‖_F first, each tested again against the updated max_s and solved (``sharpness_of``) only
+   if it still passes. Where S grows through a window (progressive sharpening, divergence)
+   that is one eigen-solve per window instead of one per step; the result is the largest
+   solved S, as before.
 2. EoS band: S ≥ 0.95·2/η and not S ≥ 1.05·2/η.
 3. first unstable step: the first step with S ≥ 2/η (tested only while none was found and
    S ≥ 0.95·2/η).
@@ -74,17 +78,18 @@ def above_lines(n: int, x: str, out: str, entry: str, tag: str = "") -> list[str
 
 
 def stats_function_source(parts: KernelParts) -> str:
-    """``curvature_stats(hess, eigwork, eta, t, s, max_s, first, eos_steps)`` for ``gd_core``:
-    the three statistics after one step, from the exact sharpness ``s`` (dimension ≤ 2) or from
-    inertia tests (dimension ≥ 3; ``s`` is the step's solved sharpness when the run records
-    it, else NaN, and is solved here only where S may exceed max_s)."""
+    """``curvature_stats(hess, eta, t, s, max_s, first, eos_steps)`` for ``gd_core``: the
+    statistics after one step, from the exact sharpness ``s`` (dimension ≤ 2) or from inertia
+    tests (dimension ≥ 3). Returns ``(max_s, first, eos_steps, candidate)``: for dimension ≥ 3
+    max_s is left to :func:`resolve_function_source`'s ``resolve_window`` at the window's end
+    and ``candidate`` says whether this step may raise it."""
     head = ["", "", "@njit(cache=True)",
-            "def curvature_stats(hess, eigwork, eta, t, s, max_s, first, eos_steps):"]
+            "def curvature_stats(hess, eta, t, s, max_s, first, eos_steps):"]
     if parts.dim <= 2:
         body = ["if s > max_s:", "    max_s = s", "ratio = 0.5 * eta * s",
                 "if ratio > 1.0 and first < 0.0:", "    first = t",
                 f"if ratio >= {BAND_LO!r} and ratio <= {BAND_HI!r}:", "    eos_steps += 1.0",
-                "return max_s, first, eos_steps"]
+                "return max_s, first, eos_steps, False"]
         return "\n".join(head + ["    " + line for line in body]) + "\n"
     n = parts.dim
 
@@ -93,12 +98,54 @@ def stats_function_source(parts: KernelParts) -> str:
 
     body = [f"_H{i}_{j} = hess[{i}, {j}]" for i in range(n) for j in range(i, n)]
     body += ["_crit = 2.0 / eta"] + test("max_s", "need", "a", 0)
-    body += ["if need:", "    if s != s:  # not already solved for the record (run_gd)",
-             "        s = sharpness_of(hess, eigwork)",
-             "    if s > max_s:", "        max_s = s"]
     body += test(f"{BAND_LO!r} * _crit", "lo", "b", 0)
     body += ["if lo:"] + test(f"{BAND_HI!r} * _crit", "hi", "c", 1)
     body += ["    if not hi:", "        eos_steps += 1.0", "    if first < 0.0:"]
     body += test("_crit", "crit", "d", 2) + ["        if crit:", "            first = t"]
-    body += ["return max_s, first, eos_steps"]
+    body += ["return max_s, first, eos_steps, need"]
     return "\n".join(head + ["    " + line for line in body]) + "\n"
+
+
+def resolve_function_source(parts: KernelParts) -> str:
+    """``above_of(hess, x)`` (the inertia test as a function) and
+    ``resolve_window(cands, cand_s, nc, h, max_s, g, hess, eigwork, order)``: max_s raised by
+    the window's candidate steps ``cands[:nc]`` (their θ; ``cand_s[k]`` their solved S or NaN),
+    largest ‖H‖_F first, each solved only if S ≥ max_s still holds (see the module docstring).
+    ``g``, ``hess``, ``eigwork``, ``order`` (nc,) are scratch. Both kernels call it, so they
+    solve the same candidates in the same order."""
+    n = parts.dim
+    if n <= 2:  # never a candidate: the sharpness is solved at every step
+        return ('\n\n@njit(cache=True)\n'
+                'def resolve_window(cands, cand_s, nc, h, max_s, g, hess, eigwork, order):\n'
+                '    return max_s\n')
+    loads = [f"_H{i}_{j} = hess[{i}, {j}]" for i in range(n) for j in range(i, n)]
+    above = loads + above_lines(n, "x", "res", "_H{i}_{j}") + ["return res"]
+    resolve = [
+        "for k in range(nc):",
+        "    grad_hessian_into(cands[k], h, g, hess)",
+        "    f = 0.0",
+        "    for i in range(DIM):",
+        "        for q in range(DIM):",
+        "            f = fma(hess[i, q], hess[i, q], f)",
+        "    order[k] = f if f == f else -1.0  # NaN entries: last (their test cannot pass)",
+        "for _ in range(nc):",
+        "    best, top = 0, -3.0",
+        "    for k in range(nc):",
+        "        if order[k] > top:",
+        "            best, top = k, order[k]",
+        "    order[best] = -4.0",
+        "    grad_hessian_into(cands[best], h, g, hess)",
+        "    if above_of(hess, max_s):",
+        "        s = cand_s[best]",
+        "        if s != s:  # not already solved for the record (run_gd)",
+        "            s = sharpness_of(hess, eigwork)",
+        "        if s > max_s:",
+        "            max_s = s",
+        "return max_s",
+    ]
+    return "\n".join(
+        ["", "", '@njit(cache=True, error_model="numpy")', "def above_of(hess, x):"]
+        + ["    " + line for line in above]
+        + ["", "", '@njit(cache=True, error_model="numpy")',
+           "def resolve_window(cands, cand_s, nc, h, max_s, g, hess, eigwork, order):"]
+        + ["    " + line for line in resolve]) + "\n"

@@ -13,8 +13,8 @@ One step at θ_t (t = steps done so far):
 1. g, H = ∇L(θ_t), ∇²L(θ_t); S = λ_max(H).
 2. Stop DIVERGED if ‖g‖² is not finite, CONVERGED if ‖g‖ < tol (no update).
 3. Statistics: max S, first t with S > 2/η, count of η·S/2 ∈ [0.95, 1.05] (for dimension
-   ≥ 3 decided by inertia tests, S computed only when it may exceed the running max: see
-   :mod:`eosmath.dynamics.curvature_stats`), tangent vector
+   ≥ 3 decided by inertia tests, S computed only when it may exceed the running max, once
+   per 16-step window: see :mod:`eosmath.dynamics.curvature_stats`), tangent vector
    v ← (I − ηH)v (never normalised per step: its log-norm is the Lyapunov sum; every 16 steps
    it is rescaled by an exact power of two when it leaves [2^-300, 2^300]).
 4. θ ← θ − ηg; t ← t + 1; stop DIVERGED if ‖θ‖² is not finite or above radius².
@@ -196,6 +196,10 @@ def gd_pass(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, los
         thetas[0, :] = theta
     t = 0
     s = np.nan
+    # the window's candidate steps for max_s (dimension ≥ 3, see curvature_stats)
+    cands, cand_s = np.empty((CHECK_EVERY, DIM)), np.empty(CHECK_EVERY)
+    cand_order, cand_g, cand_hess = np.empty(CHECK_EVERY), np.empty(DIM), np.empty((DIM, DIM))
+    nc = 0
     while t < steps:
         if curvature > 0:
             grad_hessian_into(theta, h, g, hess)
@@ -217,8 +221,12 @@ def gd_pass(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, los
             break
         reduce_step(theta, h, racc)
         if curvature > 1:  # see eosmath.dynamics.curvature_stats
-            max_s, first, eos_steps = curvature_stats(hess, eigwork, eta, float(t), s, max_s,
-                                                      first, eos_steps)
+            max_s, first, eos_steps, candidate = curvature_stats(hess, eta, float(t), s, max_s,
+                                                                 first, eos_steps)
+            if candidate:
+                cands[nc, :] = theta
+                cand_s[nc] = s
+                nc += 1
         if curvature > 0:
             for i in range(DIM):
                 acc = tangent[i]
@@ -253,6 +261,10 @@ def gd_pass(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, los
                         tangent[i] = tangent[i] * factor
                     log2_scale += SCALE_EXP if largest > SCALE_UP else -SCALE_EXP
                 check_underflow(theta, theta0, tangent, eta, hess, float(t), underflow)
+            if nc > 0:
+                max_s = resolve_window(cands, cand_s, nc, h, max_s, cand_g, cand_hess, eigwork,
+                                       cand_order)
+                nc = 0
             if 2 * t <= steps and r2 > early_r2:
                 early_r2 = r2
             if t > kmax:
@@ -261,6 +273,9 @@ def gd_pass(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, los
                     status, stop = 1, t
                     break
     progress[0] = t
+    if nc > 0:
+        max_s = resolve_window(cands, cand_s, nc, h, max_s, cand_g, cand_hess, eigwork,
+                               cand_order)
     for i in range(DIM):
         theta_out[i] = theta[i]
     finish_cell(theta, h, status, stop, period, t, max_s, first, eos_steps, tangent, log2_scale,
@@ -351,4 +366,5 @@ def sweep_cells_curvature(thetas0, etas, hs, order, steps, tol, radius2, kmax, p
 register_template("gd_core", SOURCE)
 register_template("reducers", reducers.reducers_source)
 register_template("curvature_stats", curvature_stats.stats_function_source)
+register_template("resolve_window", curvature_stats.resolve_function_source)
 register_template("sweep_cells", lane_kernel.sweep_source)

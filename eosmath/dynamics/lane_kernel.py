@@ -14,8 +14,10 @@ keep all LANES lanes busy.
 
 Models of dimension ≤ 2 compute their sharpness in closed form in the step loop. Models of
 dimension 3 to ``LANE_MAX_DIM`` decide the sharpness statistics by inertia tests in a loop of
-their own (:mod:`eosmath.dynamics.curvature_stats`), solving for S only in the lanes whose S may
-exceed their running maximum; larger models use ``sweep_cells_scalar``. The generated text is
+their own (:mod:`eosmath.dynamics.curvature_stats`), marking the steps whose S may exceed the
+running maximum (a bit per step of the window in ``NEED``); at the check, each lane's marked
+steps are resolved from the history ring by ``resolve_window``, as ``gd_core`` resolves them;
+larger models use ``sweep_cells_scalar``. The generated text is
 specialised to the model: one variable per coordinate, the model's gradient and Hessian
 expressions inlined.
 """
@@ -116,8 +118,8 @@ def _step_body(parts: KernelParts) -> list[str]:
 def _curvature_loops(parts: KernelParts) -> list[str]:
     """The sharpness statistics of a step for dimension ≥ 3, by inertia tests in the lanes (the
     operations of ``curvature_stats`` in gd_core): S ≥ max_s and S ≥ 0.95·2/η for every lane;
-    the 1.05·2/η and 2/η tests only when some lane is in or above the band; the eigen-solve
-    only for lanes whose S may exceed their running max, one lane at a time.
+    the 1.05·2/η and 2/η tests only when some lane is in or above the band. A step with
+    S ≥ max_s sets bit ``sub`` of ``NEED`` (resolved at the check: :func:`_resolve_lines`).
 
     Every name assigned here starts with ``_`` (or is a lane array): the code is inlined in
     ``lane_block``, whose own variables (``lo``, ``hi``, ``c``, ``n`` …) it must not overwrite.
@@ -131,23 +133,32 @@ def _curvature_loops(parts: KernelParts) -> list[str]:
               "_go = _f == 0.0 and (_gn2 - _gn2 == 0.0) and not (_gn2 < tol2)"] + load
              + above_lines(n, "MAXS[j]", "_need", "_H{i}_{j}", "a")
              + above_lines(n, f"{BAND_LO!r} * _crit", "_lo", "_H{i}_{j}", "b")
-             + ["NEED[j] = 1.0 if (_go and _need) else 0.0",
+             + ["NEED[j] += _bit if (_go and _need) else 0.0",
                 "LO[j] = 1.0 if (_go and _lo) else 0.0"])
     band = (load + above_lines(n, f"{BAND_HI!r} * _crit", "_hi", "_H{i}_{j}", "c")
             + above_lines(n, "_crit", "_at_crit", "_H{i}_{j}", "d")
             + ["_lo = LO[j] > 0.0", "EOSN[j] += 1.0 if (_lo and not _hi) else 0.0",
                "_fs = FIRST[j]", "FIRST[j] = TT[j] if (_lo and _fs < 0.0 and _at_crit) else _fs"])
-    gather = []
-    for i, j in pairs:
-        gather.append(f"hess[{i}, {j}] = A{i}_{j}[j]")
-        if i != j:
-            gather.append(f"hess[{j}, {i}] = A{i}_{j}[j]")
-    exact = (gather + ["_s = sharpness_of(hess, eigwork)", "_ms = MAXS[j]",
-                       "MAXS[j] = _s if _s > _ms else _ms"])
-    return ["for j in range(nl):", *_indent(first, 1),
-            "if LO[:nl].sum() > 0.0:", "    for j in range(nl):", *_indent(band, 2),
-            "if NEED[:nl].sum() > 0.0:", "    for j in range(nl):",
-            "        if NEED[j] > 0.0:", *_indent(exact, 3)]
+    return ["_bit = float(1 << sub)", "for j in range(nl):", *_indent(first, 1),
+            "if LO[:nl].sum() > 0.0:", "    for j in range(nl):", *_indent(band, 2)]
+
+
+def _resolve_lines(parts: KernelParts) -> list[str]:
+    """At a check: each lane's marked steps of the window just run (θ from the history ring)
+    through ``resolve_window``, which raises MAXS as ``gd_core`` does at the same step."""
+    n = parts.dim
+    if n <= 2:
+        return []
+    gather = [f"cands[nc, {i}] = HIST{i}[sl, j]" for i in range(n)]
+    return ["if NEED[:nl].sum() > 0.0:", "    for j in range(nl):", "        m = int(NEED[j])",
+            "        if m == 0:", "            continue", "        nc = 0",
+            "        for sub in range(CHECK_EVERY):", "            if (m >> sub) & 1:",
+            "                sl = (G - CHECK_EVERY + sub) % ring",
+            *_indent(gather, 4), "                cand_s[nc] = np.nan", "                nc += 1",
+            *[f"        hrow[{k}] = HY{k}[j]" for k in range(parts.nhyper)],
+            "        MAXS[j] = resolve_window(cands, cand_s, nc, hrow, MAXS[j], gtmp, hess, "
+            "eigwork, cand_order)",
+            "        NEED[j] = 0.0"]
 
 
 def _underflow_check(n: int) -> list[str]:
@@ -263,7 +274,8 @@ def sweep_source(parts: KernelParts) -> str:
         "stats, theta_out):",
         '    """Cells order[lo:hi] through LANES lanes (see eosmath.dynamics.lane_kernel)."""',
         "    L = LANES",
-        "    ring = kmax + 1",
+        # the ring holds the window's iterates too (for resolve_window), however small kmax
+        "    ring = max(kmax + 1, CHECK_EVERY)",
         *_indent([f"{a} = np.zeros(L)" for a in arrays], 1),
         "    F = np.full(L, 9.0)  # 9: idle lane",
         "    CELL = np.full(L, -1, dtype=np.int64)",
@@ -271,6 +283,8 @@ def sweep_source(parts: KernelParts) -> str:
         "    theta, tangent, hess = np.empty(DIM), np.empty(DIM), np.empty((DIM, DIM))",
         "    eigwork = np.empty((DIM + 3, DIM))",
         "    underflow = np.empty(2)",
+        "    cands, cand_s = np.empty((CHECK_EVERY, DIM)), np.empty(CHECK_EVERY)",
+        "    cand_order, gtmp = np.empty(CHECK_EVERY), np.empty(DIM)",
         "    # per-block copies: views of the shared arrays (hs[c], stats[c]) would update their",
         "    # reference counts atomically, and two threads doing so contend for one cache line",
         "    hrow, row = np.empty(NHYPER), np.empty(NSTAT + NREDUCE)",
@@ -299,6 +313,7 @@ def sweep_source(parts: KernelParts) -> str:
         "            for j in range(nl):",
         *_indent(_step_body(parts), 4),
         "            G += 1",
+        *_indent(_resolve_lines(parts), 2),
         "        prev = (G - 1) % ring",
         "        for j in range(nl):",
         *_indent(boundary, 3),

@@ -42,14 +42,15 @@ def _trajectory_stats(tr):
             "underflow_step": int(s["underflow_step"])}
 
 
-def _assert_sweep_equals_run_gd(model, etas, axis, values, fixed, steps):
-    ds = eos.sweep(model, eta=etas, **{axis: values}, **fixed, steps=steps, quiet=True)
+def _assert_sweep_equals_run_gd(model, etas, axis, values, fixed, steps, kmax=16):
+    ds = eos.sweep(model, eta=etas, **{axis: values}, **fixed, steps=steps, quiet=True,
+                   kmax=kmax)
     names = [str(p) for p in model.params]
     statuses = set()
     for i, eta in enumerate(etas):
         for j, v in enumerate(values):
             start = [v if p == axis else fixed[p] for p in names]
-            tr = eos.run_gd(model, float(eta), start, steps=steps)
+            tr = eos.run_gd(model, float(eta), start, steps=steps, kmax=kmax)
             cell = ds.isel(eta=i, **{axis: j})
             for name, expected in _trajectory_stats(tr).items():
                 np.testing.assert_array_equal(cell[name].values, expected, err_msg=name)
@@ -73,6 +74,19 @@ def test_random_quartic_sweep_equals_run_gd(n):
     statuses = _assert_sweep_equals_run_gd(model, etas, "x0", np.linspace(-0.5, 0.5, 5),
                                            fixed, steps=400)
     assert len(statuses) >= 3, statuses  # a grid with one verdict would test little
+
+
+def test_small_kmax_and_a_partial_last_window_equal_run_gd():
+    # the max-sharpness candidates of a 16-step window are resolved from the lane kernel's
+    # history ring, which must hold the window even when kmax + 1 < 16; 203 steps end the
+    # runs out of steps part-way through a window
+    model = random_quartic(3, seed=3)
+    top = float(np.linalg.eigvalsh(np.array(model.hessian().subs(
+        {p: 0 for p in model.params}), dtype=float))[-1])
+    statuses = _assert_sweep_equals_run_gd(model, np.linspace(0.5, 2.6, 6) / top, "x0",
+                                           np.linspace(-0.5, 0.5, 4), {"x1": 0.1, "x2": 0.1},
+                                           steps=203, kmax=3)
+    assert len(statuses) >= 2, statuses
 
 
 @pytest.mark.slow
