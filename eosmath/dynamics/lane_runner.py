@@ -141,10 +141,12 @@ def thread_count() -> int:
 
 
 def run_blocks(block: LaneBlock, thetas0, etas, hs, order, steps, tol, radius2, kmax, ptol, stats,
-               theta_out, threads: int) -> None:
+               theta_out, threads: int, after_block=None) -> None:
     """Every cell of ``order``: the arguments of ``sweep_cells``. The C code trusts every
     shape, so they are all checked here: thetas0 and theta_out (n, dim), etas (n,),
-    hs (n, nhyper), order (n,) int64 (a permutation of the cells), stats (n, nstats)."""
+    hs (n, nhyper), order (n,) int64 (a permutation of the cells), stats (n, nstats).
+    ``after_block(cells)``, if given, is called by the thread that ran each block, with the
+    block's cells, as soon as it is done (their rows are still in that core's cache)."""
     n = len(etas)
     arrays = {"thetas0": (thetas0, (n, block.dim)), "etas": (etas, (n,)),
               "hs": (hs, (n, block.nhyper)), "order": (order, (n,)),
@@ -162,9 +164,16 @@ def run_blocks(block: LaneBlock, thetas0, etas, hs, order, steps, tol, radius2, 
     bounds = block_bounds(n, threads)
     counter, call = itertools.count(), block.function
 
+    errors = []
+
     def worker():
-        while (b := next(counter)) < len(bounds):
-            call(*pointers[:4], n, *bounds[b], *fixed, *pointers[4:])
+        try:
+            while not errors and (b := next(counter)) < len(bounds):
+                call(*pointers[:4], n, *bounds[b], *fixed, *pointers[4:])
+                if after_block is not None:
+                    after_block(order[bounds[b][0]:bounds[b][1]])
+        except BaseException as error:  # noqa: BLE001 (re-raised in the calling thread)
+            errors.append(error)
 
     workers = [threading.Thread(target=worker) for _ in range(min(threads, len(bounds)) - 1)]
     for w in workers:
@@ -172,6 +181,8 @@ def run_blocks(block: LaneBlock, thetas0, etas, hs, order, steps, tol, radius2, 
     worker()
     for w in workers:
         w.join()
+    if errors:
+        raise errors[0]
 
 
 def block_bounds(n: int, threads: int) -> list[tuple[int, int]]:

@@ -36,11 +36,17 @@ from eosmath.dynamics.resources import check_resources
 from eosmath.dynamics.stat_layout import NSTAT, STAT
 from eosmath.dynamics.stopping import check_stopping, no_early_stop
 from eosmath.dynamics.store_lock import StoreLock
+from eosmath.dynamics.sweep_columns import FIXED, column_filler
 from eosmath.dynamics.sweep_model import SweepModel
 from eosmath.dynamics.variables import axis_attrs, variable_attrs
 from eosmath.errors import InvalidInputError, StoreError
 from eosmath.progress import Progress
 from eosmath.provenance import provenance
+
+
+def _chunk_shape(axes: dict, index_slice) -> tuple:
+    """The grid shape of one chunk: ``index_slice`` of the first axis, all of the others."""
+    return tuple(len(v[index_slice]) if i == 0 else len(v) for i, v in enumerate(axes.values()))
 
 
 def _cell_inputs(model, axes: dict, fixed: dict, index_slice):
@@ -49,7 +55,7 @@ def _cell_inputs(model, axes: dict, fixed: dict, index_slice):
     Each column is written once, broadcast from its axis (no meshgrid of every axis)."""
     names = list(axes)
     grids = [axes[n][index_slice] if i == 0 else axes[n] for i, n in enumerate(names)]
-    shape = tuple(len(g) for g in grids)
+    shape = _chunk_shape(axes, index_slice)
     n = int(np.prod(shape)) if shape else 1
 
     def fill(column, name):
@@ -107,14 +113,21 @@ def _curvature_level(keep) -> int:
 
 
 def _run_chunk(sm: SweepModel, axes, fixed, index_slice, steps, tol, radius, kmax, ptol,
-               rule=None, curvature=2, inputs=None):
+               rule=None, curvature=2, inputs=None, fixed_out=None):
     """The kernel on the cells of one chunk; ``inputs``: what :func:`_cell_inputs` gives
-    for them, if already built (the benchmarks time the kernel call alone)."""
+    for them, if already built (the benchmarks time the kernel call alone). ``fixed_out``:
+    arrays of the chunk's variables of ``sweep_columns.FIXED`` to fill from the kernel's rows,
+    by the lane kernel's threads block by block as each finishes (its rows still in cache)."""
     thetas, etas, hyper, shape = inputs or _cell_inputs(sm, axes, fixed, index_slice)
     stats = np.empty((len(etas), NSTAT + len(sm.reducers)))
     final = np.empty_like(thetas)
-    args = (thetas, etas, hyper, _balanced_order(len(etas)), steps, tol, radius * radius, kmax,
-            ptol, stats, final, thread_count())
+    order = _balanced_order(len(etas))
+    fill = None
+    if fixed_out:
+        scale = 0.5 * etas if rule is None else etas / rule.threshold_factor  # η·S/edge over S
+        fill = column_filler(stats, scale, fixed_out)
+    args = (thetas, etas, hyper, order, steps, tol, radius * radius, kmax, ptol, stats, final,
+            thread_count())
     if rule is not None:  # update rules: their own kernel (eosmath.dynamics.rule_gd)
         from eosmath.dynamics.rule_gd import sweep_cells_rule
 
@@ -122,9 +135,12 @@ def _run_chunk(sm: SweepModel, axes, fixed, index_slice, steps, tol, radius, kma
     elif sm.dim <= LANE_MAX_DIM:
         block = lane_block_function(sm.key, sm.load_kernels, dim=sm.dim,
                                     nhyper=len(sm.hyper_names), nstats=stats.shape[1])
-        run_blocks(block, *args)
+        run_blocks(block, *args, after_block=fill)
+        fill = None
     else:
         sm.load_kernels().module.sweep_cells_curvature(*args, curvature)
+    if fill is not None:
+        fill(order)
     return thetas, etas, hyper, stats, final, shape
 
 
@@ -173,13 +189,14 @@ def _chunk_arrays(sm: SweepModel, axes, fixed, index_slice, steps, tol, radius, 
     only those named; None: all). ``out``: arrays (name → the chunk's part of the whole
     result, e.g. a view) to write into instead of new ones; every kept name must be there."""
     curvature = _curvature_level(keep)
-    thetas, etas, hyper, stats, final, shape = _run_chunk(sm, axes, fixed, index_slice, steps,
-                                                          tol, radius, kmax, ptol, rule,
-                                                          curvature)
+    shape = _chunk_shape(axes, index_slice)
     if out is None:
         out = {name: np.empty(shape, dtype) for name, dtype in _variables(sm, keep).items()}
     else:
         out = {name: out[name] for name in _variables(sm, keep)}
+    thetas, etas, hyper, stats, final, shape = _run_chunk(
+        sm, axes, fixed, index_slice, steps, tol, radius, kmax, ptol, rule, curvature,
+        fixed_out={name: a for name, a in out.items() if name in FIXED})
     _fill_in_blocks(sm, out, shape, thetas, etas, hyper, stats, final, rule, thread_count())
     return out
 
@@ -229,32 +246,18 @@ def _fill_variables(sm: SweepModel, out: dict, shape, thetas, etas, hyper, stats
 
     Each value is written once into its destination (casts included), with no whole-chunk
     temporaries beyond the ones a formula needs."""
-    def column(name):
-        return stats[:, STAT[name]].reshape(shape)  # a strided view: no copy
-
     def put(name, values):
         np.copyto(out[name], values, casting="unsafe")  # the cast astype() would do
 
-    for name in ("status", "period", "stop_step", "final_loss", "final_sharpness",
-                 "max_sharpness", "first_unstable_step", "underflow_step"):
-        if name in out:
-            put(name, column(name))
-    if "final_eos_ratio" in out:  # η·S/edge, 1 at the edge (edge 2 for GD, the rule's else)
-        scale = 0.5 * etas if rule is None else etas / rule.threshold_factor
-        np.multiply(scale.reshape(shape), column("final_sharpness"), out=out["final_eos_ratio"])
-    lyap_steps = column("lyapunov_steps")
-    stepped = lyap_steps > 0
-    for name, total, empty in (("lyapunov", "lyapunov_sum", np.nan),
-                               ("eos_fraction", "eos_steps", 0.0)):
-        if name in out:
-            out[name][...] = empty
-            np.divide(column(total), lyap_steps, out=out[name], where=stepped)
+    # the variables of sweep_columns.FIXED were filled as the kernel ran (_run_chunk)
     for i, p in enumerate(sm.params):
         if f"final_{p}" in out:
             put(f"final_{p}", final[:, i].reshape(shape))
     for k, (name, op, _) in enumerate(sm.reducers):
         if name not in out:
             continue
+        lyap_steps = stats[:, STAT["lyapunov_steps"]].reshape(shape)
+        stepped = lyap_steps > 0
         value = stats[:, NSTAT + k].reshape(shape)
         with np.errstate(invalid="ignore", divide="ignore"):
             if op == "mean":
@@ -291,18 +294,33 @@ def _gfs_sharpness(sm: SweepModel, final, hyper, skip) -> np.ndarray:
             module.sharpness_many(np.ascontiguousarray(points), np.asarray(h, float), values)
             return values
     out = np.full(len(final), np.nan)
-    ok = np.flatnonzero(~skip & np.all(np.isfinite(final), axis=1))
+    ok = np.flatnonzero(~skip & _finite_rows(final))
     if not len(ok):
         return out
     # one call per distinct hyper-parameter value (usually one), never one per cell
     for hrow, cells in _hyper_groups(hyper, ok):
         hdict = dict(zip(sm.hyper_names, hrow.tolist(), strict=True))
-        limits = _limits(limit_of, final[cells], hdict)
-        good = np.all(np.isfinite(limits), axis=1)
-        if good.any():
-            out[cells[good]] = sharpness(np.ascontiguousarray(limits[good]),
-                                         np.ascontiguousarray(hrow, dtype=np.float64))
+        limits = _limits(limit_of, final if len(cells) == len(final) else final[cells], hdict)
+        good = _finite_rows(limits)
+        if not good.all():
+            cells, limits = cells[good], limits[good]
+        if len(cells):
+            values = sharpness(np.ascontiguousarray(limits),
+                               np.ascontiguousarray(hrow, dtype=np.float64))
+            if len(cells) == len(out):
+                out = values
+            else:
+                out[cells] = values
     return out
+
+
+def _finite_rows(a) -> np.ndarray:
+    """Rows of ``a`` (n, d) with every entry finite (column by column: NumPy's reductions
+    along a short last axis are slow)."""
+    ok = np.isfinite(a[:, 0])
+    for i in range(1, a.shape[1]):
+        ok &= np.isfinite(a[:, i])
+    return ok
 
 
 def _hyper_groups(hyper, cells):

@@ -103,3 +103,20 @@ def test_cli_stats(tmp_path, capsys):
     assert set(xr.open_zarr(out).data_vars) == {"status", "stop_step", "final_loss"}
     assert main(args[:-3] + ["--out", str(tmp_path / "t.zarr"), "--quiet", "--stats", "nope"]) == 2
     assert "unknown statistic" in capsys.readouterr().err
+
+
+def test_an_error_in_a_block_callback_reaches_the_caller():
+    # run_blocks calls after_block on its worker threads; an error there must not vanish
+    from eosmath.dynamics.lane_runner import lane_block_function, run_blocks
+
+    m = eos.models.get("quadratic", a=1.0)
+    block = lane_block_function(m.compile().key, m.compile, dim=1, nhyper=1, nstats=NSTAT)
+    n = 4096
+    stats, final = np.empty((n, NSTAT)), np.empty((n, 1))
+
+    def fail(cells):
+        raise RuntimeError("callback failed")
+
+    with pytest.raises(RuntimeError, match="callback failed"):
+        run_blocks(block, np.ones((n, 1)), np.full(n, 0.5), np.ones((n, 1)), np.arange(n), 50,
+                   1e-10, 1e12, 16, 1e-10, stats, final, threads=2, after_block=fail)

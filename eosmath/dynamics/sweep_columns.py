@@ -1,0 +1,114 @@
+"""The kernel's per-cell rows of statistics → the sweep's per-statistic variables, in one
+compiled pass over the cells.
+
+The sweep kernels write one row of ``NSTAT`` numbers per cell (status, stop step, …, as
+float64, see :mod:`eosmath.dynamics.stat_layout`). Each of the eleven variables below reads
+one or two columns of those rows, casts it to the variable's dtype or combines it with η, and
+writes it: done column by column in NumPy, that was eleven strided passes and a few
+temporaries, all holding the GIL between passes, so threads could not share it. Here it is a
+single loop over the cells that releases the GIL (``nogil``), giving exactly what the NumPy
+expressions give (the same casts, products and quotients, element by element).
+
+>>> import numpy as np
+>>> from eosmath.dynamics.stat_layout import NSTAT, STAT
+>>> rows = np.zeros((2, NSTAT))
+>>> rows[:, STAT["status"]] = [0, 3]
+>>> rows[:, STAT["lyapunov_sum"]], rows[:, STAT["lyapunov_steps"]] = [2.0, 0.0], [4, 0]
+>>> out = {"status": np.empty(2, np.int8), "lyapunov": np.empty(2)}
+>>> fill_fixed_variables(rows, np.array([0.5, 0.5]), out)
+>>> out["status"].tolist(), out["lyapunov"].tolist()
+([0, 3], [0.5, nan])
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from eosmath.dynamics.stat_layout import STAT
+
+# the variables filled here, in the order of fill_columns' arguments, with their dtypes
+FIXED = {"status": np.int8, "period": np.int16, "stop_step": np.int64, "final_loss": np.float64,
+         "final_sharpness": np.float64, "final_eos_ratio": np.float64,
+         "max_sharpness": np.float64, "first_unstable_step": np.int64,
+         "eos_fraction": np.float64, "lyapunov": np.float64, "underflow_step": np.int64}
+_ORDER = tuple(FIXED)
+
+
+def fill_columns(rows, cells, scale, keep, status, period, stop_step, final_loss,
+                 final_sharpness, final_eos_ratio, max_sharpness, first_unstable, eos_fraction,
+                 lyapunov, underflow_step, c_status, c_period, c_stop, c_loss, c_sharp, c_max,
+                 c_first, c_eos, c_lsum, c_lsteps, c_under):
+    """(Compiled by :func:`_compiled`.) For each cell i of ``cells``: row i of ``rows`` into
+    element i of each kept output (``keep[k]`` for the k-th); ``scale`` (n,): η·S/edge =
+    scale·S. The ``c_*`` are the column indices of the rows."""
+    for i in cells:
+        if keep[0]:
+            status[i] = np.int8(rows[i, c_status])
+        if keep[1]:
+            period[i] = np.int16(rows[i, c_period])
+        if keep[2]:
+            stop_step[i] = np.int64(rows[i, c_stop])
+        if keep[3]:
+            final_loss[i] = rows[i, c_loss]
+        if keep[4]:
+            final_sharpness[i] = rows[i, c_sharp]
+        if keep[5]:
+            final_eos_ratio[i] = scale[i] * rows[i, c_sharp]
+        if keep[6]:
+            max_sharpness[i] = rows[i, c_max]
+        if keep[7]:
+            first_unstable[i] = np.int64(rows[i, c_first])
+        steps = rows[i, c_lsteps]  # indexed, not a row view: views count references
+        if keep[8]:
+            eos_fraction[i] = rows[i, c_eos] / steps if steps > 0 else 0.0
+        if keep[9]:
+            lyapunov[i] = rows[i, c_lsum] / steps if steps > 0 else np.nan
+        if keep[10]:
+            underflow_step[i] = np.int64(rows[i, c_under])
+
+
+@functools.cache
+def _compiled():
+    from numba import njit  # here, not at import: importing the sweep stays Numba-free
+
+    return njit(cache=True, nogil=True, error_model="numpy")(fill_columns)
+
+
+_COLUMNS = tuple(STAT[name] for name in (
+    "status", "period", "stop_step", "final_loss", "final_sharpness", "max_sharpness",
+    "first_unstable_step", "eos_steps", "lyapunov_sum", "lyapunov_steps", "underflow_step"))
+
+
+def column_filler(rows: np.ndarray, scale: np.ndarray, out: dict):
+    """``fill(cells)``: writes, for the cells (an int64 array of row indices), the variables
+    of :data:`FIXED` that ``out`` names (C-contiguous arrays of any shape with one element per
+    row, of the dtype in FIXED) from the kernel's ``rows`` (n, NSTAT or more); ``scale``:
+    η·S/edge over S per cell (0.5·η for GD). It releases the GIL: threads may fill disjoint
+    cells at once (the sweep fills each block of cells as the kernel finishes it)."""
+    n = rows.shape[0]
+    flat = []
+    for name in _ORDER:
+        a = out.get(name)
+        if a is None:
+            flat.append(np.empty(0, FIXED[name]))
+            continue
+        if a.dtype != FIXED[name] or a.size != n or not a.flags.c_contiguous:
+            raise ValueError(f"column_filler: {name} must be a C-contiguous array of {n} "
+                             f"{FIXED[name].__name__}, got {a.dtype} of size {a.size}")
+        flat.append(a.reshape(-1))
+    keep = np.array([name in out for name in _ORDER])
+    rows = np.ascontiguousarray(rows)
+    scale = np.ascontiguousarray(scale, dtype=np.float64)
+    compiled = _compiled()
+
+    def fill(cells):
+        compiled(rows, np.asarray(cells, dtype=np.int64), scale, keep, *flat, *_COLUMNS)
+
+    return fill
+
+
+def fill_fixed_variables(rows: np.ndarray, scale: np.ndarray, out: dict) -> None:
+    """:func:`column_filler` for every row at once."""
+    column_filler(rows, scale, out)(np.arange(rows.shape[0]))
