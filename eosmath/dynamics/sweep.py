@@ -113,19 +113,18 @@ def _curvature_level(keep) -> int:
 
 
 def _run_chunk(sm: SweepModel, axes, fixed, index_slice, steps, tol, radius, kmax, ptol,
-               rule=None, curvature=2, inputs=None, fixed_out=None):
+               rule=None, curvature=2, inputs=None, out=None):
     """The kernel on the cells of one chunk; ``inputs``: what :func:`_cell_inputs` gives
-    for them, if already built (the benchmarks time the kernel call alone). ``fixed_out``:
-    arrays of the chunk's variables of ``sweep_columns.FIXED`` to fill from the kernel's rows,
-    by the lane kernel's threads block by block as each finishes (its rows still in cache)."""
+    for them, if already built (the benchmarks time the kernel call alone). ``out``: the
+    chunk's variables (name → array of its grid shape) to fill from the kernel's output (see
+    :func:`_cell_filler`): by the lane kernel's threads, each block of cells as soon as it is
+    done (its rows still in cache, the work spread over the threads); else after the kernel."""
     thetas, etas, hyper, shape = inputs or _cell_inputs(sm, axes, fixed, index_slice)
     stats = np.empty((len(etas), NSTAT + len(sm.reducers)))
     final = np.empty_like(thetas)
     order = _balanced_order(len(etas))
-    fill = None
-    if fixed_out:
-        scale = 0.5 * etas if rule is None else etas / rule.threshold_factor  # η·S/edge over S
-        fill = column_filler(stats, scale, fixed_out)
+    fill = None if out is None else _cell_filler(sm, out, thetas, etas, hyper, stats, final,
+                                                 rule)
     args = (thetas, etas, hyper, order, steps, tol, radius * radius, kmax, ptol, stats, final,
             thread_count())
     if rule is not None:  # update rules: their own kernel (eosmath.dynamics.rule_gd)
@@ -194,85 +193,55 @@ def _chunk_arrays(sm: SweepModel, axes, fixed, index_slice, steps, tol, radius, 
         out = {name: np.empty(shape, dtype) for name, dtype in _variables(sm, keep).items()}
     else:
         out = {name: out[name] for name in _variables(sm, keep)}
-    thetas, etas, hyper, stats, final, shape = _run_chunk(
-        sm, axes, fixed, index_slice, steps, tol, radius, kmax, ptol, rule, curvature,
-        fixed_out={name: a for name, a in out.items() if name in FIXED})
-    _fill_in_blocks(sm, out, shape, thetas, etas, hyper, stats, final, rule, thread_count())
+    _run_chunk(sm, axes, fixed, index_slice, steps, tol, radius, kmax, ptol, rule, curvature,
+               out=out)
     return out
 
 
-FILL_BLOCK_CELLS = 2**13  # cells per block of post-processing: its kernel rows fit in L2
+def _cell_filler(sm: SweepModel, out: dict, thetas, etas, hyper, stats, final, rule):
+    """``fill(cells)``: the variables of ``out`` (name → C-contiguous array, one element per
+    cell) at the given cells (int64 indices), from the kernel's per-cell rows ``stats`` and
+    end points ``final``; only the variables ``out`` names are computed.
 
+    Threads may fill disjoint cells at once: the fixed variables in one compiled pass that
+    releases the GIL (:mod:`eosmath.dynamics.sweep_columns`), the end points, reducers,
+    conserved-quantity drift and GF-limit sharpness in NumPy on the cells' rows. Every value
+    is computed by the same operations whatever the cells' grouping."""
+    scale = 0.5 * etas if rule is None else etas / rule.threshold_factor  # η·S/edge over S
+    fill_fixed = column_filler(stats, scale, {n: a for n, a in out.items() if n in FIXED})
+    flat = {name: a.reshape(-1) for name, a in out.items() if name not in FIXED}
+    if any(not a.flags.c_contiguous for a in out.values()):
+        raise ValueError("_cell_filler: the output arrays must be C-contiguous")
+    finals = [(i, f"final_{p}") for i, p in enumerate(sm.params) if f"final_{p}" in flat]
+    reducers = [(k, name, op) for k, (name, op, _) in enumerate(sm.reducers) if name in flat]
+    drifts = [(k, fn) for k, fn in enumerate(_conserved_functions(sm)) if f"drift_{k}" in flat]
+    status, steps_col = STAT["status"], STAT["lyapunov_steps"]
 
-def _fill_in_blocks(sm: SweepModel, out: dict, shape, thetas, etas, hyper, stats, final,
-                    rule, threads: int) -> None:
-    """:func:`_fill_variables` on blocks of whole first-axis rows of about
-    ``FILL_BLOCK_CELLS`` cells, taken by up to ``threads`` threads.
+    def fill(cells):
+        fill_fixed(cells)
+        for i, name in finals:
+            flat[name][cells] = final[cells, i]
+        if reducers:
+            steps = stats[cells, steps_col]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                for k, name, op in reducers:
+                    value = stats[cells, NSTAT + k]
+                    if op == "mean":
+                        value = np.where(steps > 0, value / steps, np.nan)
+                    # no step taken: the reducer's start value (±inf) means nothing
+                    flat[name][cells] = np.where(np.isinf(value) & (steps == 0), np.nan, value)
+        if not drifts and "gfs_sharpness" not in flat:
+            return
+        diverged = stats[cells, status] == 3  # statistics of the end point mean nothing there
+        end, start = final[cells], thetas[cells]
+        for k, fn in drifts:
+            with np.errstate(invalid="ignore", over="ignore"):
+                flat[f"drift_{k}"][cells] = np.where(diverged, np.nan,
+                                                     np.abs(fn(*end.T) - fn(*start.T)))
+        if "gfs_sharpness" in flat:
+            flat["gfs_sharpness"][cells] = _gfs_sharpness(sm, end, hyper[cells], diverged)
 
-    The kernel writes one row of statistics per cell (~100 bytes); each variable reads one
-    column of it, and over a whole chunk every column read streamed all rows from memory again
-    (about half of a W1 chunk's post-processing here). A block's rows stay in cache for all its
-    columns. NumPy releases the GIL in its loops, so blocks overlap on threads; every value is
-    computed by the same operations whatever the split.
-    """
-    rows = shape[0] if shape else 1
-    n = len(etas)
-    per_row = n // max(rows, 1)
-    step = max(1, FILL_BLOCK_CELLS // max(per_row, 1))
-    jobs = []
-    for r0 in range(0, rows, step):
-        r1 = min(rows, r0 + step)
-        cells = slice(r0 * per_row, r1 * per_row)
-        jobs.append(functools.partial(
-            _fill_variables, sm, {name: a[r0:r1] for name, a in out.items()},
-            (r1 - r0, *shape[1:]), thetas[cells], etas[cells], hyper[cells], stats[cells],
-            final[cells], rule))
-    workers = min(threads, len(jobs))
-    if workers <= 1:
-        for job in jobs:
-            job()
-        return
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(workers) as pool:
-        for future in [pool.submit(job) for job in jobs]:
-            future.result()  # re-raises a job's error here
-
-
-def _fill_variables(sm: SweepModel, out: dict, shape, thetas, etas, hyper, stats, final,
-                    rule) -> None:
-    """Write the kernel's output (per-cell rows ``stats``, end points ``final``) into the
-    arrays of ``out`` (grid ``shape``); only the variables ``out`` names are computed.
-
-    Each value is written once into its destination (casts included), with no whole-chunk
-    temporaries beyond the ones a formula needs."""
-    def put(name, values):
-        np.copyto(out[name], values, casting="unsafe")  # the cast astype() would do
-
-    # the variables of sweep_columns.FIXED were filled as the kernel ran (_run_chunk)
-    for i, p in enumerate(sm.params):
-        if f"final_{p}" in out:
-            put(f"final_{p}", final[:, i].reshape(shape))
-    for k, (name, op, _) in enumerate(sm.reducers):
-        if name not in out:
-            continue
-        lyap_steps = stats[:, STAT["lyapunov_steps"]].reshape(shape)
-        stepped = lyap_steps > 0
-        value = stats[:, NSTAT + k].reshape(shape)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            if op == "mean":
-                value = np.where(stepped, value / lyap_steps, np.nan)
-            value = np.where(np.isinf(value) & (lyap_steps == 0), np.nan, value)  # no step taken
-        put(name, value)
-    diverged = stats[:, STAT["status"]] == 3  # statistics of the end point mean nothing there
-    for k, fn in enumerate(_conserved_functions(sm)):
-        if f"drift_{k}" not in out:
-            continue
-        with np.errstate(invalid="ignore", over="ignore"):
-            drift = np.where(diverged, np.nan, np.abs(fn(*final.T) - fn(*thetas.T)))
-        put(f"drift_{k}", drift.reshape(shape))
-    if "gfs_sharpness" in out:
-        put("gfs_sharpness", _gfs_sharpness(sm, final, hyper, diverged).reshape(shape))
+    return fill
 
 
 @functools.lru_cache(maxsize=16)
@@ -351,12 +320,13 @@ def _chunk_cells(in_memory: bool, threads: int) -> int:
 
     A store's chunk is its on-disk layout and the unit a resumed sweep recomputes, so it is
     the same on every machine (2¹⁶ cells). In memory a chunk is only a batch of the kernel,
-    and each batch ends with threads waiting: for the last blocks of the step loop (short,
-    see :func:`~eosmath.dynamics.lane_runner.block_bounds`) and for the batch's GF limits
-    and variables. Both waits cost about the same per batch whatever its size, so batches
-    grow with the threads, at least 2¹⁴ cells per thread, never smaller than a store's chunk.
+    and each batch ends with threads waiting for the last blocks of the step loop (short,
+    see :func:`~eosmath.dynamics.lane_runner.block_bounds`) and costs a set-up (inputs, cell
+    order, output views): about the same per batch whatever its size. So batches are large,
+    2¹⁸ cells (one for a 512 × 512 sweep; about 50–80 MB of working memory) or 2¹⁵ per
+    thread where that is more, and a progress bar still moves on sweeps that take long.
     """
-    return 2**16 if not in_memory else max(2**16, 2**14 * threads)
+    return 2**16 if not in_memory else max(2**18, 2**15 * threads)
 
 
 def _config(sm: SweepModel, axes, fixed, steps, tol, radius, kmax, ptol, chunk) -> dict:
