@@ -2,14 +2,16 @@
 
 Three statistics read the sharpness S = λ_max(∇²L) at every step: the largest S, the first
 step with S ≥ 2/η, and the number of steps with S in the EoS band [0.95, 1.05]·2/η. For models
-of dimension ≤ 2, S has a closed form and is computed each step. For larger models an
+of dimension ≤ 3, S has a closed form (for 3, :func:`eosmath.kernels.symeig.closed_form_3_lines`)
+and is computed each step. For larger models an
 eigen-solve per step would cost more than the step, yet the statistics only ask on which
 side of a threshold x the sharpness lies, and that is an *inertia test*: S ≥ x exactly when
 the symmetric matrix xI − H is not positive definite, i.e. when its LDLᵀ factorisation meets a
 pivot ≤ 0 (Sylvester's law of inertia). One factorisation costs about d³/6 multiply-adds, no
 iteration, no branch: it runs in the SIMD lanes of the sweep kernel.
 
-Per step (both kernels, the same operations, so a sweep cell equals ``run_gd`` bit for bit):
+Per step for dimension ≥ 4 (both kernels, the same operations, so a sweep cell equals
+``run_gd`` bit for bit):
 
 1. max S: a step is a *candidate* if S ≥ max_s by the test, max_s being the maximum as of the
    start of the step's 16-step window (the kernels' check interval). At the window's end (or
@@ -85,7 +87,7 @@ def stats_function_source(parts: KernelParts) -> str:
     and ``candidate`` says whether this step may raise it."""
     head = ["", "", "@njit(cache=True)",
             "def curvature_stats(hess, eta, t, s, max_s, first, eos_steps):"]
-    if parts.dim <= 2:
+    if parts.dim <= 3:  # S solved at every step (closed form)
         body = ["if s > max_s:", "    max_s = s", "ratio = 0.5 * eta * s",
                 "if ratio > 1.0 and first < 0.0:", "    first = t",
                 f"if ratio >= {BAND_LO!r} and ratio <= {BAND_HI!r}:", "    eos_steps += 1.0",
@@ -114,7 +116,7 @@ def resolve_function_source(parts: KernelParts) -> str:
     ``g``, ``hess``, ``eigwork``, ``order`` (nc,) are scratch. Both kernels call it, so they
     solve the same candidates in the same order."""
     n = parts.dim
-    if n <= 2:  # never a candidate: the sharpness is solved at every step
+    if n <= 3:  # never a candidate: the sharpness is solved at every step
         return ('\n\n@njit(cache=True)\n'
                 'def resolve_window(cands, cand_s, nc, h, max_s, g, hess, eigwork, order):\n'
                 '    return max_s\n')

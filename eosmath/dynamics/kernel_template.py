@@ -12,9 +12,10 @@ One step at θ_t (t = steps done so far):
 
 1. g, H = ∇L(θ_t), ∇²L(θ_t); S = λ_max(H).
 2. Stop DIVERGED if ‖g‖² is not finite, CONVERGED if ‖g‖ < tol (no update).
-3. Statistics: max S, first t with S > 2/η, count of η·S/2 ∈ [0.95, 1.05] (for dimension
-   ≥ 3 decided by inertia tests, S computed only when it may exceed the running max, once
-   per 16-step window: see :mod:`eosmath.dynamics.curvature_stats`), tangent vector
+3. Statistics: max S, first t with S > 2/η, count of η·S/2 ∈ [0.95, 1.05] (S in closed form
+   for dimension ≤ 3; beyond, decided by inertia tests, S computed only when it may exceed
+   the running max, once per 16-step window: see :mod:`eosmath.dynamics.curvature_stats`),
+   tangent vector
    v ← (I − ηH)v (never normalised per step: its log-norm is the Lyapunov sum; every 16 steps
    it is rescaled by an exact power of two when it leaves [2^-300, 2^300]).
 4. θ ← θ − ηg; t ← t + 1; stop DIVERGED if ‖θ‖² is not finite or above radius².
@@ -211,7 +212,7 @@ def gd_pass(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, los
         if not (gnorm2 - gnorm2 == 0.0):
             status, stop = 3, t
             break
-        if curvature > 1 and (record or DIM <= 2):
+        if curvature > 1 and (record or DIM <= 3):
             s = sharpness_of(hess, eigwork)
         if record:
             losses[t] = loss(theta, h)

@@ -12,12 +12,14 @@ Once a block has no cells left to start, its running lanes are packed to the fro
 state and history moved) and the loops shrink to them, so a block's few long last cells do not
 keep all LANES lanes busy.
 
-Models of dimension ≤ 2 compute their sharpness in closed form in the step loop. Models of
-dimension 3 to ``LANE_MAX_DIM`` decide the sharpness statistics by inertia tests in a loop of
-their own (:mod:`eosmath.dynamics.curvature_stats`), marking the steps whose S may exceed the
-running maximum (a bit per step of the window in ``NEED``); at the check, each lane's marked
-steps are resolved from the history ring by ``resolve_window``, as ``gd_core`` resolves them;
-larger models use ``sweep_cells_scalar``. The generated text is
+Models of dimension ≤ 2 compute their sharpness in closed form in the step loop, models of
+dimension 3 in a loop of their own (the closed form of :mod:`eosmath.kernels.symeig`, its
+fallback solved lane by lane). Models of dimension 4 to ``LANE_MAX_DIM`` decide the sharpness
+statistics by inertia tests in a loop of their own (:mod:`eosmath.dynamics.curvature_stats`),
+marking the steps whose S may exceed the running maximum (a bit per step of the window in
+``NEED``); at the check, each lane's marked steps are resolved from the history ring by
+``resolve_window``, as ``gd_core`` resolves them; larger models use ``sweep_cells_scalar``.
+The generated text is
 specialised to the model: one variable per coordinate, the model's gradient and Hessian
 expressions inlined.
 """
@@ -28,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from eosmath.dynamics.curvature_stats import BAND_HI, BAND_LO, above_lines
 from eosmath.dynamics.reducers import REDUCER_INIT, REDUCER_UPDATE
+from eosmath.kernels.symeig import closed_form_3_lines
 
 if TYPE_CHECKING:
     from eosmath.kernels.codegen import KernelParts
@@ -81,14 +84,7 @@ def _step_body(parts: KernelParts) -> list[str]:
     lines += ["bad = not (gn2 - gn2 == 0.0)", "conv = gn2 < tol2",
               "go = run and not bad and not conv", "t = TT[j]"]
     if n <= 2:  # closed-form sharpness; larger models: _curvature_loops
-        lines += _sharpness(n) + [
-            "ms = MAXS[j]",
-            "MAXS[j] = s if (go and s > ms) else ms",
-            "fs = FIRST[j]",
-            "ratio = 0.5 * e * s",
-            "FIRST[j] = t if (go and ratio > 1.0 and fs < 0.0) else fs",
-            f"EOSN[j] += 1.0 if (go and ratio >= {BAND_LO!r} and ratio <= {BAND_HI!r}) else 0.0",
-        ]
+        lines += _sharpness(n) + _exact_stats("s", "go", "e", "t")
     lines += [f"v{i} = TG{i}[j]" for i in rng]
     for i in rng:
         acc = f"v{i}"
@@ -115,6 +111,40 @@ def _step_body(parts: KernelParts) -> list[str]:
     return lines
 
 
+def _exact_stats(s: str, go: str, eta: str, t: str) -> list[str]:
+    """The statistics of lane j from its exact sharpness ``s`` (the operations of
+    ``curvature_stats`` for dimension ≤ 3), where ``go`` (the step is taken)."""
+    return ["_ms = MAXS[j]", f"MAXS[j] = {s} if ({go} and {s} > _ms) else _ms",
+            "_fs = FIRST[j]", f"_ratio = 0.5 * {eta} * {s}",
+            f"FIRST[j] = {t} if ({go} and _ratio > 1.0 and _fs < 0.0) else _fs",
+            f"EOSN[j] += 1.0 if ({go} and _ratio >= {BAND_LO!r} and _ratio <= {BAND_HI!r}) "
+            "else 0.0"]
+
+
+def _closed_form_3_loops() -> list[str]:
+    """Dimension 3: S of every lane by the closed form of ``symeig`` (vectorised, in a loop of
+    its own: in the model loop it stopped LLVM from vectorising that loop), its statistics
+    applied at once; the lanes where it falls back get S from ``sharpness_of``, one at a
+    time, as gd_core does."""
+    pairs = _pairs(3)
+    load = [f"_H{i}_{j} = A{i}_{j}[j]" for i, j in pairs]
+    go = ["_gn2 = " + _sum_of_squares([f"G{i}[j]" for i in range(3)]),
+          "_go = F[j] == 0.0 and (_gn2 - _gn2 == 0.0) and not (_gn2 < tol2)"]
+    vector = (load + go + closed_form_3_lines("_H{i}_{j}", "_s", "_fb")
+              + ["FB[j] = 1.0 if (_go and _fb) else 0.0", "_go = _go and not _fb"]
+              + _exact_stats("_s", "_go", "ETA[j]", "TT[j]"))
+    gather = []
+    for i, j in pairs:
+        gather.append(f"hess[{i}, {j}] = A{i}_{j}[j]")
+        if i != j:
+            gather.append(f"hess[{j}, {i}] = A{i}_{j}[j]")
+    one = gather + ["_s = sharpness_of(hess, eigwork)"] + _exact_stats("_s", "True", "ETA[j]",
+                                                                        "TT[j]")
+    return ["for j in range(nl):", *_indent(vector, 1),
+            "if FB[:nl].sum() > 0.0:", "    for j in range(nl):", "        if FB[j] > 0.0:",
+            *_indent(one, 3)]
+
+
 def _curvature_loops(parts: KernelParts) -> list[str]:
     """The sharpness statistics of a step for dimension ≥ 3, by inertia tests in the lanes (the
     operations of ``curvature_stats`` in gd_core): S ≥ max_s and S ≥ 0.95·2/η for every lane;
@@ -127,6 +157,8 @@ def _curvature_loops(parts: KernelParts) -> list[str]:
     n = parts.dim
     if n <= 2:
         return []
+    if n == 3:
+        return _closed_form_3_loops()
     pairs = _pairs(n)
     load = [f"_H{i}_{j} = A{i}_{j}[j]" for i, j in pairs] + ["_crit = 2.0 / ETA[j]"]
     first = (["_f = F[j]", "_gn2 = " + _sum_of_squares([f"G{i}[j]" for i in range(n)]),
@@ -147,7 +179,7 @@ def _resolve_lines(parts: KernelParts) -> list[str]:
     """At a check: each lane's marked steps of the window just run (θ from the history ring)
     through ``resolve_window``, which raises MAXS as ``gd_core`` does at the same step."""
     n = parts.dim
-    if n <= 2:
+    if n <= 3:
         return []
     gather = [f"cands[nc, {i}] = HIST{i}[sl, j]" for i in range(n)]
     return ["if NEED[:nl].sum() > 0.0:", "    for j in range(nl):", "        m = int(NEED[j])",
@@ -198,7 +230,7 @@ def sweep_source(parts: KernelParts) -> str:
     arrays = ([f"X{i}" for i in rng] + [f"TG{i}" for i in rng] + [f"HY{k}" for k in hyper]
               + [f"G{i}" for i in rng] + [f"A{i}_{j}" for i, j in _pairs(n)]
               + [f"R{k}" for k in range(len(parts.reducers))]
-              + ["ETA", "TT", "MAXS", "FIRST", "EOSN", "L2S", "PER", "NEED", "LO",
+              + ["ETA", "TT", "MAXS", "FIRST", "EOSN", "L2S", "PER", "NEED", "LO", "FB",
                  "LIM2", "CHK", "EARLY", "UFS", "UFI"])
     load = ([f"X{i}[j] = thetas0[c, {i}]" for i in rng]
             + [f"HY{k}[j] = hs[c, {k}]" for k in hyper]

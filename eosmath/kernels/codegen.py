@@ -108,14 +108,16 @@ class KernelParts:
 
 SHARPNESS_CLOSED_FORM = {1: "return hess[0, 0]", 2: """mean = 0.5 * (hess[0, 0] + hess[1, 1])
     half = 0.5 * (hess[0, 0] - hess[1, 1])
-    return mean + math.sqrt(fma(half, half, hess[0, 1] * hess[0, 1]))"""}
+    return mean + math.sqrt(fma(half, half, hess[0, 1] * hess[0, 1]))""",
+                         3: "return top_eigenvalue_3(hess, work)"}
 SHARPNESS_INLINED = "return top_eigenvalue(hess, work)"
 
 
 def sharpness_source(parts: KernelParts) -> str:
-    """``sharpness_of(hess, work)``: closed forms for n ≤ 2, else the inlined solver of
-    :mod:`eosmath.kernels.symeig` (no LAPACK call, no allocation per step). ``work``: a
-    (DIM + 3, DIM) buffer the caller allocates once (unused for n ≤ 2)."""
+    """``sharpness_of(hess, work)``: closed forms for n ≤ 3 (for n = 3 with the solver as
+    fallback), else the inlined solver of :mod:`eosmath.kernels.symeig` (no LAPACK call, no
+    allocation per step). ``work``: a (DIM + 3, DIM) buffer the caller allocates once (unused
+    for n ≤ 2)."""
     body = SHARPNESS_CLOSED_FORM.get(parts.dim, SHARPNESS_INLINED)
     return ('\n\n@njit(cache=True)\ndef sharpness_of(hess, work):\n'
             '    """Largest algebraic eigenvalue of the symmetric matrix hess (NaN if it has a '
