@@ -72,8 +72,9 @@ def _model_body(parts: KernelParts) -> list[str]:
     return lines
 
 
-def _step_body(parts: KernelParts) -> list[str]:
-    """One GD step of lane j given ∇L, ∇²L: the operations of gd_core_in, with selects."""
+def _step_body(parts: KernelParts, level: int = 2) -> list[str]:
+    """One GD step of lane j given ∇L, ∇²L: the operations of gd_core_in, with selects
+    (``level``: its ``curvature``, 2 every statistic, 1 no sharpness)."""
     n = parts.dim
     rng = range(n)
     lines = ["f = F[j]", "run = f == 0.0"]
@@ -83,7 +84,7 @@ def _step_body(parts: KernelParts) -> list[str]:
     lines.append("gn2 = " + _sum_of_squares([f"_g{i}" for i in rng]))
     lines += ["bad = not (gn2 - gn2 == 0.0)", "conv = gn2 < tol2",
               "go = run and not bad and not conv", "t = TT[j]"]
-    if n <= 2:  # closed-form sharpness; larger models: _curvature_loops
+    if n <= 2 and level == 2:  # closed-form sharpness; larger models: _curvature_loops
         lines += _sharpness(n) + _exact_stats("s", "go", "e", "t")
     lines += [f"v{i} = TG{i}[j]" for i in rng]
     for i in rng:
@@ -221,10 +222,8 @@ def _indent(lines, depth):
     return [" " * (4 * depth) + line for line in lines]
 
 
-def sweep_source(parts: KernelParts) -> str:
-    """Numba source defining ``sweep_cells`` for a model (see the module docstring)."""
-    if parts.dim > LANE_MAX_DIM:
-        return "\nsweep_cells = sweep_cells_scalar\n"
+def _lane_block_lines(parts: KernelParts, level: int, name: str) -> list[str]:
+    """The source of ``lane_block`` at curvature ``level`` (see :func:`_step_body`)."""
     n, rng = parts.dim, range(parts.dim)
     hyper = range(parts.nhyper)
     arrays = ([f"X{i}" for i in rng] + [f"TG{i}" for i in rng] + [f"HY{k}" for k in hyper]
@@ -295,16 +294,12 @@ def sweep_source(parts: KernelParts) -> str:
            *[f"row[NSTAT + {k}] = R{k}[j]" for k in range(len(parts.reducers))],
            "for q in range(NSTAT + NREDUCE):",
            "    stats[c, q] = row[q]"])
-    src = [
-        "", "", f"LANES = {LANES}", f"UNROLLED_KMAX = {UNROLLED_KMAX}",
-        f"SHRINK_BY = {SHRINK_BY}",
-        "# lane flag → status: 1 converged, 2 and 3 diverged, 4 period, 5 out of steps",
-        "STATUS_OF_FLAG = (4, 0, 3, 3, 1, 4)",
-        "", "",
+    return [
         '@njit(cache=True, error_model="numpy")',
-        "def lane_block(thetas0, etas, hs, order, lo, hi, steps, tol, radius2, kmax, ptol, "
+        f"def {name}(thetas0, etas, hs, order, lo, hi, steps, tol, radius2, kmax, ptol, "
         "stats, theta_out):",
-        '    """Cells order[lo:hi] through LANES lanes (see eosmath.dynamics.lane_kernel)."""',
+        f'    """Cells order[lo:hi] through LANES lanes, curvature level {level} (see '
+        'eosmath.dynamics.lane_kernel)."""',
         "    L = LANES",
         # the ring holds the window's iterates too (for resolve_window), however small kmax
         "    ring = max(kmax + 1, CHECK_EVERY)",
@@ -341,11 +336,11 @@ def sweep_source(parts: KernelParts) -> str:
         # knows, and Numba's wraparound for negative indices turned every access into a
         # gather or scatter (the period checks alone took 16% of the time)
         *[f"                HIST{i}[slot, j] = _p{i}" for i in rng],
-        *_indent(_curvature_loops(parts), 3),
+        *_indent(_curvature_loops(parts) if level == 2 else [], 3),
         "            for j in range(nl):",
-        *_indent(_step_body(parts), 4),
+        *_indent(_step_body(parts, level), 4),
         "            G += 1",
-        *_indent(_resolve_lines(parts), 2),
+        *_indent(_resolve_lines(parts) if level == 2 else [], 2),
         "        prev = (G - 1) % ring",
         "        for j in range(nl):",
         *_indent(boundary, 3),
@@ -387,8 +382,23 @@ def sweep_source(parts: KernelParts) -> str:
         "                    F[src] = 9.0",
         "                dst += 1",
         "            nl = -(-dst // SHRINK_BY) * SHRINK_BY",
-        "",
-        "",
+    ]
+
+
+def sweep_source(parts: KernelParts) -> str:
+    """Numba source defining ``sweep_cells`` for a model (see the module docstring), and its
+    blocks ``lane_block`` (every statistic) and ``lane_block_l1`` (no sharpness), each
+    compiled only when first called."""
+    if parts.dim > LANE_MAX_DIM:
+        return "\nsweep_cells = sweep_cells_scalar\n"
+    src = [
+        "", "", f"LANES = {LANES}", f"UNROLLED_KMAX = {UNROLLED_KMAX}",
+        f"SHRINK_BY = {SHRINK_BY}",
+        "# lane flag → status: 1 converged, 2 and 3 diverged, 4 period, 5 out of steps",
+        "STATUS_OF_FLAG = (4, 0, 3, 3, 1, 4)",
+        "", "",
+        *_lane_block_lines(parts, 2, "lane_block"), "", "",
+        *_lane_block_lines(parts, 1, "lane_block_l1"), "", "",
         '@njit(cache=True, parallel=True, error_model="numpy")',
         "def sweep_cells(thetas0, etas, hs, order, steps, tol, radius2, kmax, ptol, stats, "
         "theta_out, threads):",
@@ -400,5 +410,4 @@ def sweep_source(parts: KernelParts) -> str:
         "        lane_block(thetas0, etas, hs, order, b * n_cells // n_blocks, "
         "(b + 1) * n_cells // n_blocks, steps, tol, radius2, kmax, ptol, stats, theta_out)",
     ]
-    del n
     return "\n".join(src) + "\n"

@@ -34,7 +34,7 @@ from eosmath.dynamics.lane_kernel import LANES
 MIN_BLOCK = 8 * LANES  # the shortest block: eight cells per lane, see block_bounds
 
 _P, _I, _D = ctypes.c_void_p, ctypes.c_int64, ctypes.c_double
-_ARGTYPES = (_P, _P, _P, _P, _I, _I, _I, _I, _D, _D, _I, _D, _P, _P)
+_ARGTYPES = (_P, _P, _P, _P, _I, _I, _I, _I, _I, _D, _D, _I, _D, _P, _P)
 
 
 @dataclass(frozen=True)
@@ -48,15 +48,17 @@ class LaneBlock:
 
 
 def lane_block_function(key: str, load_kernels, *, dim: int, nhyper: int,
-                        nstats: int) -> LaneBlock:
+                        nstats: int, level: int = 2) -> LaneBlock:
     """``lane_block`` of kernel ``key`` (a model with ``dim`` parameters, ``nhyper``
-    hyper-parameters, ``nstats`` statistics per cell) as a ctypes function.
+    hyper-parameters, ``nstats`` statistics per cell) as a ctypes function; ``level``: the
+    curvature work per step (2 every statistic, 1 no sharpness, 0 bare GD: see
+    ``gd_core_in``), each level its own function, compiled the first time it is asked for.
 
     ``load_kernels()`` (a callable giving the
     :class:`~eosmath.kernels.compiled.CompiledModel`) is called only when the kernel module
     is not on disk yet.
     """
-    function = _c_function(_entries(key, load_kernels).lane_block_c, _ARGTYPES)
+    function = _c_function(_entries(key, load_kernels, level).lane_block_c, _ARGTYPES)
     return LaneBlock(function, dim, nhyper, nstats)
 
 
@@ -74,18 +76,19 @@ compiled once by Numba and kept in Numba's own cache (cache=True) beside this fi
 import numpy as np
 from numba import carray, cfunc, types
 
-from {kernels} import DIM, NHYPER, NREDUCE, NSTAT, hessian_into, lane_block, sharpness_of
+from {kernels} import DIM, NHYPER, NREDUCE, NSTAT, hessian_into, sharpness_of
+from {kernels} import {block} as lane_block
 
 f8p, i8p = types.CPointer(types.float64), types.CPointer(types.int64)
 i8, f8 = types.int64, types.float64
 
 
-@cfunc(types.void(f8p, f8p, f8p, i8p, i8, i8, i8, i8, f8, f8, i8, f8, f8p, f8p), cache=True,
-       error_model="numpy")
-def lane_block_c(thetas0, etas, hs, order, n, lo, hi, steps, tol, radius2, kmax, ptol, stats,
+@cfunc(types.void(f8p, f8p, f8p, i8p, i8, i8, i8, i8, i8, f8, f8, i8, f8, f8p, f8p),
+       cache=True, error_model="numpy")
+def lane_block_c(thetas0, etas, hs, order, n, m, lo, hi, steps, tol, radius2, kmax, ptol, stats,
                  theta_out):
     lane_block(carray(thetas0, (n, DIM)), carray(etas, (n,)), carray(hs, (n, NHYPER)),
-               carray(order, (n,)), lo, hi, steps, tol, radius2, kmax, ptol,
+               carray(order, (m,)), lo, hi, steps, tol, radius2, kmax, ptol,
                carray(stats, (n, NSTAT + NREDUCE)), carray(theta_out, (n, DIM)))
 
 
@@ -99,28 +102,32 @@ def sharpness_points_c(points, n, h, out):
 '''
 
 
-def _entries(key: str, load_kernels):
-    """The module of C entry points of kernel ``key``: Numba compiles its ``cfunc``s the first
-    time and loads them from its cache afterwards (public API only)."""
+def _entries(key: str, load_kernels, level: int = 2):
+    """The module of C entry points of kernel ``key`` (its ``lane_block`` at curvature
+    ``level``): Numba compiles its ``cfunc``s the first time and loads them from its cache
+    afterwards (public API only)."""
     from eosmath.kernels import cache
 
+    stem = _ENTRIES if level == 2 else f"{_ENTRIES}_l{level}"
     with _ENTRIES_LOCK:
-        if f"{_ENTRIES}_{key}" in sys.modules:  # loaded in this process: no file to check
-            return sys.modules[f"{_ENTRIES}_{key}"]
+        if f"{stem}_{key}" in sys.modules:  # loaded in this process: no file to check
+            return sys.modules[f"{stem}_{key}"]
         if cache.module_path(key).exists():
             cache.load_module(key)  # the kernels, imported by name from the entry module
         else:
             load_kernels()
-        cache.write_module(key, _entries_source(key), _ENTRIES)
-        return cache.load_module(key, _ENTRIES)
+        cache.write_module(key, _entries_source(key, level), stem)
+        return cache.load_module(key, stem)
 
 
-def _entries_source(key: str) -> str:
-    """The entry module of kernel ``key``, naming the kernel module's content."""
+def _entries_source(key: str, level: int = 2) -> str:
+    """The entry module of kernel ``key`` at curvature ``level``, naming the kernel module's
+    content."""
     from eosmath.kernels import cache
 
     digest = hashlib.sha256(cache.module_path(key).read_bytes()).hexdigest()
-    return _ENTRIES_SOURCE.format(kernels=f"eosmath_kernels_{key}", digest=digest)
+    return _ENTRIES_SOURCE.format(kernels=f"eosmath_kernels_{key}", digest=digest,
+                                  block="lane_block" if level == 2 else f"lane_block_l{level}")
 
 
 def _c_function(compiled_cfunc, argtypes):
@@ -144,24 +151,24 @@ def run_blocks(block: LaneBlock, thetas0, etas, hs, order, steps, tol, radius2, 
                theta_out, threads: int, after_block=None) -> None:
     """Every cell of ``order``: the arguments of ``sweep_cells``. The C code trusts every
     shape, so they are all checked here: thetas0 and theta_out (n, dim), etas (n,),
-    hs (n, nhyper), order (n,) int64 (a permutation of the cells), stats (n, nstats).
+    hs (n, nhyper), order (m,) int64 (the cells to run, each at most once), stats (n, nstats).
     ``after_block(cells)``, if given, is called by the thread that ran each block, with the
     block's cells, as soon as it is done (their rows are still in that core's cache)."""
-    n = len(etas)
+    n, m = len(etas), len(order)
     arrays = {"thetas0": (thetas0, (n, block.dim)), "etas": (etas, (n,)),
-              "hs": (hs, (n, block.nhyper)), "order": (order, (n,)),
+              "hs": (hs, (n, block.nhyper)), "order": (order, (m,)),
               "stats": (stats, (n, block.nstats)), "theta_out": (theta_out, (n, block.dim))}
     for name, (a, shape) in arrays.items():
         dtype = np.int64 if name == "order" else np.float64
         if a.shape != shape or a.dtype != dtype or not a.flags.c_contiguous:
             raise ValueError(f"run_blocks: {name} must be a C-contiguous {dtype.__name__} array "
                              f"of shape {shape}, got {a.dtype} {a.shape}")
-    if n and (order.min() < 0 or order.max() >= n):
+    if m and (order.min() < 0 or order.max() >= n):
         raise ValueError("run_blocks: order must index the cells 0..n-1")
     arrays = [a for a, _ in arrays.values()]
     pointers = [a.ctypes.data for a in arrays]
     fixed = (int(steps), float(tol), float(radius2), int(kmax), float(ptol))
-    bounds = block_bounds(n, threads)
+    bounds = block_bounds(m, threads)
     counter, call = itertools.count(), block.function
 
     errors = []
@@ -169,7 +176,7 @@ def run_blocks(block: LaneBlock, thetas0, etas, hs, order, steps, tol, radius2, 
     def worker():
         try:
             while not errors and (b := next(counter)) < len(bounds):
-                call(*pointers[:4], n, *bounds[b], *fixed, *pointers[4:])
+                call(*pointers[:4], n, m, *bounds[b], *fixed, *pointers[4:])
                 if after_block is not None:
                     after_block(order[bounds[b][0]:bounds[b][1]])
         except BaseException as error:  # noqa: BLE001 (re-raised in the calling thread)

@@ -132,8 +132,11 @@ def _run_chunk(sm: SweepModel, axes, fixed, index_slice, steps, tol, radius, kma
 
         sweep_cells_rule(sm.load_kernels().module, rule, *args[:-1])
     elif sm.dim <= LANE_MAX_DIM:
+        # no bare-GD level here: a cell out of steps needs the tangent to tell chaos, and
+        # rerunning those cells (as gd_core_in does) cost more than the tangent in the lanes
         block = lane_block_function(sm.key, sm.load_kernels, dim=sm.dim,
-                                    nhyper=len(sm.hyper_names), nstats=stats.shape[1])
+                                    level=max(curvature, 1), nhyper=len(sm.hyper_names),
+                                    nstats=stats.shape[1])
         run_blocks(block, *args, after_block=fill)
         fill = None
     else:
