@@ -19,6 +19,8 @@ import contextlib
 import functools
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +44,32 @@ from eosmath.dynamics.variables import axis_attrs, variable_attrs
 from eosmath.errors import InvalidInputError, StoreError
 from eosmath.progress import Progress
 from eosmath.provenance import provenance
+
+_SWEEP_MODELS: OrderedDict = OrderedDict()  # (id(model), key) → (model, SweepModel), the last 8
+_SWEEP_MODELS_LOCK = threading.Lock()
+
+
+def _sweep_model(model, reducers) -> SweepModel:
+    """``SweepModel.from_model(model, reducers)``, remembered for the last few model objects
+    (SymPy prints and hashes there, ~2 ms, a few percent of a small sweep) while their name,
+    hyper-parameter values and the reducers stay the same. The entry holds the model, so its
+    id is not reused while remembered."""
+    try:
+        key = (id(model), model.name, tuple(model.hyper.items()),
+               tuple(sorted(reducers.items())) if reducers else None)
+        hash(key)
+    except (AttributeError, TypeError):  # not a catalog-style Model, or unhashable reducers
+        return SweepModel.from_model(model, reducers)
+    with _SWEEP_MODELS_LOCK:
+        if key in _SWEEP_MODELS:
+            _SWEEP_MODELS.move_to_end(key)
+            return _SWEEP_MODELS[key][1]
+    sm = SweepModel.from_model(model, reducers)
+    with _SWEEP_MODELS_LOCK:
+        _SWEEP_MODELS[key] = (model, sm)
+        while len(_SWEEP_MODELS) > 8:
+            _SWEEP_MODELS.popitem(last=False)
+    return sm
 
 
 def _chunk_shape(axes: dict, index_slice) -> tuple:
@@ -407,7 +435,7 @@ def sweep(model, *, steps: int = 2000, tol: float = 1e-10, radius: float = 1e6,
     """
     import xarray as xr
 
-    sm = model if isinstance(model, SweepModel) else SweepModel.from_model(model, reducers)
+    sm = model if isinstance(model, SweepModel) else _sweep_model(model, reducers)
     if not stop:
         tol, kmax = no_early_stop()
     labels = variable_attrs

@@ -120,3 +120,18 @@ def test_an_error_in_a_block_callback_reaches_the_caller():
     with pytest.raises(RuntimeError, match="callback failed"):
         run_blocks(block, np.ones((n, 1)), np.full(n, 0.5), np.ones((n, 1)), np.arange(n), 50,
                    1e-10, 1e12, 16, 1e-10, stats, final, threads=2, after_block=fail)
+
+
+def test_the_remembered_sweep_model_follows_the_hyper_parameters():
+    # sweep() remembers SweepModel.from_model per model object; a changed hyper-parameter
+    # value must give a new one (and the sweep the new value's numbers)
+    from eosmath.dynamics.sweep import _sweep_model
+
+    model = eos.models.get("quadratic", a=1.0)
+    assert _sweep_model(model, None) is _sweep_model(model, None)
+    first = eos.sweep(model, eta=[1.5], x=[1.0], steps=50, quiet=True)
+    model.hyper[next(iter(model.hyper))] = 3.0     # η = 1.5 now beyond 2/a
+    assert _sweep_model(model, None).hyper_values == (3.0,)
+    second = eos.sweep(model, eta=[1.5], x=[1.0], steps=50, quiet=True)
+    assert first.status.values.ravel().tolist() == [0]      # converged
+    assert second.status.values.ravel().tolist() == [3]     # diverged
