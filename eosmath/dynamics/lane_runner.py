@@ -34,7 +34,7 @@ from eosmath.dynamics.lane_kernel import LANES
 MIN_BLOCK = 8 * LANES  # the shortest block: eight cells per lane, see block_bounds
 
 _P, _I, _D = ctypes.c_void_p, ctypes.c_int64, ctypes.c_double
-_ARGTYPES = (_P, _P, _P, _P, _I, _I, _I, _I, _I, _D, _D, _I, _D, _P, _P)
+_ARGTYPES = (_P, _P, _P, _P, _I, _I, _I, _I, _D, _D, _I, _D, _P, _P)
 
 
 @dataclass(frozen=True)
@@ -83,12 +83,12 @@ f8p, i8p = types.CPointer(types.float64), types.CPointer(types.int64)
 i8, f8 = types.int64, types.float64
 
 
-@cfunc(types.void(f8p, f8p, f8p, i8p, i8, i8, i8, i8, i8, f8, f8, i8, f8, f8p, f8p),
-       cache=True, error_model="numpy")
-def lane_block_c(thetas0, etas, hs, order, n, m, lo, hi, steps, tol, radius2, kmax, ptol, stats,
+@cfunc(types.void(f8p, f8p, f8p, i8p, i8, i8, i8, i8, f8, f8, i8, f8, f8p, f8p), cache=True,
+       error_model="numpy")
+def lane_block_c(thetas0, etas, hs, order, n, lo, hi, steps, tol, radius2, kmax, ptol, stats,
                  theta_out):
     lane_block(carray(thetas0, (n, DIM)), carray(etas, (n,)), carray(hs, (n, NHYPER)),
-               carray(order, (m,)), lo, hi, steps, tol, radius2, kmax, ptol,
+               carray(order, (n,)), lo, hi, steps, tol, radius2, kmax, ptol,
                carray(stats, (n, NSTAT + NREDUCE)), carray(theta_out, (n, DIM)))
 
 
@@ -151,24 +151,24 @@ def run_blocks(block: LaneBlock, thetas0, etas, hs, order, steps, tol, radius2, 
                theta_out, threads: int, after_block=None) -> None:
     """Every cell of ``order``: the arguments of ``sweep_cells``. The C code trusts every
     shape, so they are all checked here: thetas0 and theta_out (n, dim), etas (n,),
-    hs (n, nhyper), order (m,) int64 (the cells to run, each at most once), stats (n, nstats).
+    hs (n, nhyper), order (n,) int64 (a permutation of the cells), stats (n, nstats).
     ``after_block(cells)``, if given, is called by the thread that ran each block, with the
     block's cells, as soon as it is done (their rows are still in that core's cache)."""
-    n, m = len(etas), len(order)
+    n = len(etas)
     arrays = {"thetas0": (thetas0, (n, block.dim)), "etas": (etas, (n,)),
-              "hs": (hs, (n, block.nhyper)), "order": (order, (m,)),
+              "hs": (hs, (n, block.nhyper)), "order": (order, (n,)),
               "stats": (stats, (n, block.nstats)), "theta_out": (theta_out, (n, block.dim))}
     for name, (a, shape) in arrays.items():
         dtype = np.int64 if name == "order" else np.float64
         if a.shape != shape or a.dtype != dtype or not a.flags.c_contiguous:
             raise ValueError(f"run_blocks: {name} must be a C-contiguous {dtype.__name__} array "
                              f"of shape {shape}, got {a.dtype} {a.shape}")
-    if m and (order.min() < 0 or order.max() >= n):
+    if n and (order.min() < 0 or order.max() >= n):
         raise ValueError("run_blocks: order must index the cells 0..n-1")
     arrays = [a for a, _ in arrays.values()]
     pointers = [a.ctypes.data for a in arrays]
     fixed = (int(steps), float(tol), float(radius2), int(kmax), float(ptol))
-    bounds = block_bounds(m, threads)
+    bounds = block_bounds(n, threads)
     counter, call = itertools.count(), block.function
 
     errors = []
@@ -176,7 +176,7 @@ def run_blocks(block: LaneBlock, thetas0, etas, hs, order, steps, tol, radius2, 
     def worker():
         try:
             while not errors and (b := next(counter)) < len(bounds):
-                call(*pointers[:4], n, m, *bounds[b], *fixed, *pointers[4:])
+                call(*pointers[:4], n, *bounds[b], *fixed, *pointers[4:])
                 if after_block is not None:
                     after_block(order[bounds[b][0]:bounds[b][1]])
         except BaseException as error:  # noqa: BLE001 (re-raised in the calling thread)

@@ -15,7 +15,7 @@ expressions give (the same casts, products and quotients, element by element).
 >>> rows[:, STAT["status"]] = [0, 3]
 >>> rows[:, STAT["lyapunov_sum"]], rows[:, STAT["lyapunov_steps"]] = [2.0, 0.0], [4, 0]
 >>> out = {"status": np.empty(2, np.int8), "lyapunov": np.empty(2)}
->>> fill_fixed_variables(rows, np.array([0.5, 0.5]), out)
+>>> column_filler(rows, np.array([0.5, 0.5]), out)(np.arange(2))
 >>> out["status"].tolist(), out["lyapunov"].tolist()
 ([0, 3], [0.5, nan])
 """
@@ -108,7 +108,3 @@ def column_filler(rows: np.ndarray, scale: np.ndarray, out: dict):
 
     return fill
 
-
-def fill_fixed_variables(rows: np.ndarray, scale: np.ndarray, out: dict) -> None:
-    """:func:`column_filler` for every row at once."""
-    column_filler(rows, scale, out)(np.arange(rows.shape[0]))
