@@ -55,9 +55,11 @@ def scalar_network_gf_limit(theta0, target: float) -> np.ndarray:
     lo = -b.min()
     f = lambda u: np.sum(np.log(u + b)) - 2 * np.log(abs(target))  # noqa: E731
     hi = lo + 1.0
-    while f(hi) < 0:
-        hi = lo + 2 * (hi - lo)
-    u = brentq(f, lo + 1e-300 if f(lo + 1e-300) < 0 else lo, hi, xtol=1e-15, rtol=1e-15)
+    # the bracket's left end is the domain's edge, where log(u + min b) is −∞ by design
+    with np.errstate(divide="ignore"):
+        while f(hi) < 0:
+            hi = lo + 2 * (hi - lo)
+        u = brentq(f, lo + 1e-300 if f(lo + 1e-300) < 0 else lo, hi, xtol=1e-15, rtol=1e-15)
     return np.sign(w) * np.sqrt(u + b)
 
 
