@@ -51,10 +51,11 @@ GROWTH_FACTOR = 2.0  # ‖θ_end‖ ≥ 2·max ‖θ‖ of the first half: growi
 
 
 @njit(cache=True, error_model="numpy")
-def classify_end(theta, h, stats):
+def classify_end(theta, h, g, stats):
     """INVALID where the run ended at a finite point at which L is undefined (NaN), or where
     the gradient is non-finite although L is finite there (a singular point such as √x at
-    0); overflow (L = ±∞) and growth stay DIVERGED. Call after final_values."""
+    0); overflow (L = ±∞) and growth stay DIVERGED. Call after final_values; ``g`` (DIM,)
+    is scratch."""
     for i in range(DIM):
         if not np.isfinite(theta[i]):
             return
@@ -62,7 +63,7 @@ def classify_end(theta, h, stats):
     if value != value:
         stats[0] = 5
     elif stats[0] == 3 and abs(value) < np.inf:
-        g = grad(theta, h)
+        grad_into(theta, h, g)
         for i in range(DIM):
             if not np.isfinite(g[i]):
                 stats[0] = 5
@@ -282,7 +283,7 @@ def gd_pass(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, los
     finish_cell(theta, h, status, stop, period, t, max_s, first, eos_steps, tangent, log2_scale,
                 early_r2, underflow, hess, stats)
     final_values(theta, h, hess, eigwork, stats)
-    classify_end(theta, h, stats)
+    classify_end(theta, h, g, stats)
     for k in range(NREDUCE):
         stats[NSTAT + k] = racc[k]
     return status

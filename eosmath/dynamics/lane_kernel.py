@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from eosmath.dynamics.curvature_stats import BAND_HI, BAND_LO, above_lines
 from eosmath.dynamics.reducers import REDUCER_INIT, REDUCER_UPDATE
-from eosmath.kernels.symeig import closed_form_3_lines
+from eosmath.kernels.symeig import CLOSED_FORM_3_CARRIED, closed_form_3_stages
 
 if TYPE_CHECKING:
     from eosmath.kernels.codegen import KernelParts
@@ -123,17 +123,22 @@ def _exact_stats(s: str, go: str, eta: str, t: str) -> list[str]:
 
 
 def _closed_form_3_loops() -> list[str]:
-    """Dimension 3: S of every lane by the closed form of ``symeig`` (vectorised, in a loop of
-    its own: in the model loop it stopped LLVM from vectorising that loop), its statistics
-    applied at once; the lanes where it falls back get S from ``sharpness_of``, one at a
-    time, as gd_core does."""
+    """Dimension 3: S of every lane by the closed form of ``symeig`` (vectorised, in loops of
+    their own: in the model loop it stopped LLVM from vectorising that loop; and in two, one
+    per stage of ``closed_form_3_stages``, the second reading what the first left in lane
+    arrays), its statistics applied at once; the lanes where it falls back get S from
+    ``sharpness_of``, one at a time, as gd_core does."""
     pairs = _pairs(3)
     load = [f"_H{i}_{j} = A{i}_{j}[j]" for i, j in pairs]
     go = ["_gn2 = " + _sum_of_squares([f"G{i}[j]" for i in range(3)]),
           "_go = F[j] == 0.0 and (_gn2 - _gn2 == 0.0) and not (_gn2 < tol2)"]
-    vector = (load + go + closed_form_3_lines("_H{i}_{j}", "_s", "_fb")
-              + ["FB[j] = 1.0 if (_go and _fb) else 0.0", "_go = _go and not _fb"]
-              + _exact_stats("_s", "_go", "ETA[j]", "TT[j]"))
+    head, tail = closed_form_3_stages("_H{i}_{j}", "_s", "_fb")
+    carried = [f"CF{k}[j] = {name}" for k, name in enumerate(CLOSED_FORM_3_CARRIED)]
+    first = (load + go + head + carried
+             + ["FB[j] = 1.0 if (_go and _fb) else 0.0",
+                "CFGO[j] = 1.0 if (_go and not _fb) else 0.0"])
+    second = ([f"{name} = CF{k}[j]" for k, name in enumerate(CLOSED_FORM_3_CARRIED)] + tail
+              + ["_go = CFGO[j] > 0.0"] + _exact_stats("_s", "_go", "ETA[j]", "TT[j]"))
     gather = []
     for i, j in pairs:
         gather.append(f"hess[{i}, {j}] = A{i}_{j}[j]")
@@ -141,7 +146,8 @@ def _closed_form_3_loops() -> list[str]:
             gather.append(f"hess[{j}, {i}] = A{i}_{j}[j]")
     one = gather + ["_s = sharpness_of(hess, eigwork)"] + _exact_stats("_s", "True", "ETA[j]",
                                                                         "TT[j]")
-    return ["for j in range(nl):", *_indent(vector, 1),
+    return ["for j in range(nl):", *_indent(first, 1), "for j in range(nl):",
+            *_indent(second, 1),
             "if FB[:nl].sum() > 0.0:", "    for j in range(nl):", "        if FB[j] > 0.0:",
             *_indent(one, 3)]
 
@@ -230,7 +236,9 @@ def _lane_block_lines(parts: KernelParts, level: int, name: str) -> list[str]:
               + [f"G{i}" for i in rng] + [f"A{i}_{j}" for i, j in _pairs(n)]
               + [f"R{k}" for k in range(len(parts.reducers))]
               + ["ETA", "TT", "MAXS", "FIRST", "EOSN", "L2S", "PER", "NEED", "LO", "FB",
-                 "LIM2", "CHK", "EARLY", "UFS", "UFI"])
+                 "LIM2", "CHK", "EARLY", "UFS", "UFI"]
+              + (["CFGO"] + [f"CF{k}" for k in range(len(CLOSED_FORM_3_CARRIED))]
+                 if n == 3 else []))
     load = ([f"X{i}[j] = thetas0[c, {i}]" for i in rng]
             + [f"HY{k}[j] = hs[c, {k}]" for k in hyper]
             + [f"TG{i}[j] = 1.0 / math.sqrt(DIM)" for i in rng]
@@ -290,7 +298,7 @@ def _lane_block_lines(parts: KernelParts, level: int, name: str) -> list[str]:
            "finish_cell(theta, hrow, status, TT[j] if status != 4 else steps, PER[j], TT[j], "
            "MAXS[j], FIRST[j], EOSN[j], tangent, L2S[j], EARLY[j], underflow, hess, row)",
            "final_values(theta, hrow, hess, eigwork, row)",
-           "classify_end(theta, hrow, row)",
+           "classify_end(theta, hrow, gtmp, row)",
            *[f"row[NSTAT + {k}] = R{k}[j]" for k in range(len(parts.reducers))],
            "for q in range(NSTAT + NREDUCE):",
            "    stats[c, q] = row[q]"])

@@ -200,6 +200,19 @@ def closed_form_3_lines(entry: str, out: str, fallback: str) -> list[str]:
     i ≤ j, is the name ``entry.format(i=i, j=j)``, and ``fallback`` to True where the closed
     form does not hold to ~1e-13·‖A‖ (see the module docstring); every temporary starts
     with ``_t3``. No branch, no call: it vectorises in a loop over SIMD lanes."""
+    head, tail = closed_form_3_stages(entry, out, fallback)
+    return head + tail
+
+
+CLOSED_FORM_3_CARRIED = ("_t3q", "_t3p", "_t3r")  # what the second stage reads of the first
+
+
+def closed_form_3_stages(entry: str, out: str, fallback: str) -> tuple[list[str], list[str]]:
+    """:func:`closed_form_3_lines` in two stages: the first (invariants q, p, r and
+    ``fallback``) and the second (the root c and ``out``), which reads of the first only the
+    names in :data:`CLOSED_FORM_3_CARRIED`. Each stage is a long chain of dependent
+    operations (square roots, divisions, the polynomial, Newton); in two loops over the lanes
+    the core overlaps more lanes of each than in one."""
     def h(i, j):
         return entry.format(i=min(i, j), j=max(i, j))
 
@@ -208,7 +221,7 @@ def closed_form_3_lines(entry: str, out: str, fallback: str) -> list[str]:
         horner = f"fma({horner}, _t3u, {coefficient!r})"
     newton = ["_t3c2 = _t3c * _t3c",
               "_t3c = _t3c - fma(fma(4.0, _t3c2, -3.0), _t3c, -_t3r) * _t3d"]
-    return [
+    head = [
         f"_t3q = ({h(0, 0)} + {h(1, 1)} + {h(2, 2)}) * {1 / 3!r}",
         f"_t3b0 = {h(0, 0)} - _t3q",
         f"_t3b1 = {h(1, 1)} - _t3q",
@@ -224,12 +237,15 @@ def closed_form_3_lines(entry: str, out: str, fallback: str) -> list[str]:
         f"{fallback} = not (_t3r >= {CLOSED_FORM_3_MARGIN - 1.0!r} and _t3p > 1e-100 "
         "and _t3p < 1e100)",
         "_t3r = (_t3r if _t3r < 1.0 else 1.0) if _t3r == _t3r else 0.0",
+    ]
+    tail = [
         "_t3u = math.sqrt(fma(0.5, _t3r, 0.5))",
         f"_t3c = {horner}",
         "_t3d = 1.0 / fma(12.0, _t3c * _t3c, -3.0)",
         *newton, *newton, *newton,
         f"{out} = fma(2.0 * _t3p, _t3c, _t3q)",
     ]
+    return head, tail
 
 
 def _top_eigenvalue_3_source() -> str:
