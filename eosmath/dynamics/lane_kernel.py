@@ -200,6 +200,44 @@ def _resolve_lines(parts: KernelParts) -> list[str]:
             "        NEED[j] = 0.0"]
 
 
+def _final_values_gather(n: int) -> list[str]:
+    """For :func:`_final_values_batch`: what ``final_values`` computes before the sharpness
+    (loss and Hessian at the end point θ = ``theta``), kept for finished cell number nf."""
+    return (["FCELL[nf] = c",
+             "_fin = " + " and ".join(f"np.isfinite(theta[{i}])" for i in range(n)),
+             "FFIN[nf] = 1.0 if _fin else 0.0",
+             "if _fin:", "    FLOSS[nf] = loss(theta, hrow)", "    hessian_into(theta, hrow, hess)"]
+            + [f"    FA{i}_{j}[nf] = hess[{i}, {j}]" for i, j in _pairs(n)]
+            + ["nf += 1"])
+
+
+def _final_values_batch(n: int) -> list[str]:
+    """Dimension 3: ``final_values`` and ``classify_end`` of the nf cells a check finished,
+    the closed-form sharpness of all of them in one vectorised loop (one cell at a time, its
+    chain of square roots and divisions left the core idle; the same operations, so the same
+    values). Their ``stats`` rows are written but for final loss and sharpness."""
+    load = [f"_H{i}_{j} = FA{i}_{j}[k]" for i, j in _pairs(n)]
+    head, tail = closed_form_3_stages("_H{i}_{j}", "_s", "_fb")
+    gather = []
+    for i, j in _pairs(n):
+        gather.append(f"hess[{i}, {j}] = FA{i}_{j}[k]")
+        if i != j:
+            gather.append(f"hess[{j}, {i}] = FA{i}_{j}[k]")
+    return (["for k in range(nf):", *_indent(load + head + tail, 1),
+             "    FFIN[k] = (2.0 if _fb else 1.0) if FFIN[k] > 0.0 else 0.0",
+             "    FS[k] = _s",
+             "for k in range(nf):", "    c = FCELL[k]",
+             "    if FFIN[k] == 2.0:  # the closed form's fallback, as in sharpness_of",
+             *_indent(gather, 2), "        FS[k] = sharpness_of(hess, eigwork)"]
+            + [f"    theta[{i}] = theta_out[c, {i}]" for i in range(n)]
+            + ["    for q in range(NHYPER):", "        hrow[q] = hs[c, q]",
+               "    row[0] = stats[c, 0]",
+               "    row[3] = FLOSS[k] if FFIN[k] > 0.0 else np.nan",
+               "    row[4] = FS[k] if FFIN[k] > 0.0 else np.nan",
+               "    classify_end(theta, hrow, gtmp, row)",
+               "    stats[c, 0] = row[0]", "    stats[c, 3] = row[3]", "    stats[c, 4] = row[4]"])
+
+
 def _underflow_check(n: int) -> list[str]:
     """check_underflow of gd_core for lane j at a check (selects instead of early returns)."""
     lines = ["ufs = UFS[j]", "ufi = UFI[j]", "e = ETA[j]", "c = CELL[j]",
@@ -239,6 +277,8 @@ def _lane_block_lines(parts: KernelParts, level: int, name: str) -> list[str]:
                  "LIM2", "CHK", "EARLY", "UFS", "UFI"]
               + (["CFGO"] + [f"CF{k}" for k in range(len(CLOSED_FORM_3_CARRIED))]
                  if n == 3 else []))
+    # the finished cells' end points of one check (dimension 3: _final_values_batch)
+    finals = ([f"FA{i}_{j}" for i, j in _pairs(n)] + ["FLOSS", "FS", "FFIN"]) if n == 3 else []
     load = ([f"X{i}[j] = thetas0[c, {i}]" for i in rng]
             + [f"HY{k}[j] = hs[c, {k}]" for k in hyper]
             + [f"TG{i}[j] = 1.0 / math.sqrt(DIM)" for i in rng]
@@ -289,6 +329,7 @@ def _lane_block_lines(parts: KernelParts, level: int, name: str) -> list[str]:
         fused.append(f"per = {float(k)!r} if ({k} <= kmax and d2 <= limit2) else per")
     fused.append("PER[j] = per if CHK[j] > 0.0 else 0.0")
     fused = "\n".join(fused).split("\n")
+    batched = n == 3  # final values of the cells a check finishes: see _final_values_batch
     finish = (
         [f"theta[{i}] = X{i}[j]" for i in rng] + [f"tangent[{i}] = TG{i}[j]" for i in rng]
         + [f"theta_out[c, {i}] = X{i}[j]" for i in rng]
@@ -297,11 +338,12 @@ def _lane_block_lines(parts: KernelParts, level: int, name: str) -> list[str]:
            "underflow[0], underflow[1] = UFS[j], UFI[j]",
            "finish_cell(theta, hrow, status, TT[j] if status != 4 else steps, PER[j], TT[j], "
            "MAXS[j], FIRST[j], EOSN[j], tangent, L2S[j], EARLY[j], underflow, hess, row)",
-           "final_values(theta, hrow, hess, eigwork, row)",
-           "classify_end(theta, hrow, gtmp, row)",
+           *([] if batched else ["final_values(theta, hrow, hess, eigwork, row)",
+                                 "classify_end(theta, hrow, gtmp, row)"]),
            *[f"row[NSTAT + {k}] = R{k}[j]" for k in range(len(parts.reducers))],
            "for q in range(NSTAT + NREDUCE):",
-           "    stats[c, q] = row[q]"])
+           "    stats[c, q] = row[q]"]
+        + (_final_values_gather(n) if batched else []))
     return [
         '@njit(cache=True, error_model="numpy")',
         f"def {name}(thetas0, etas, hs, order, lo, hi, steps, tol, radius2, kmax, ptol, "
@@ -312,6 +354,8 @@ def _lane_block_lines(parts: KernelParts, level: int, name: str) -> list[str]:
         # the ring holds the window's iterates too (for resolve_window), however small kmax
         "    ring = max(kmax + 1, CHECK_EVERY)",
         *_indent([f"{a} = np.zeros(L)" for a in arrays], 1),
+        *_indent([f"{a} = np.zeros(L)" for a in finals], 1),
+        "    FCELL = np.zeros(L, dtype=np.int64)",
         "    F = np.full(L, 9.0)  # 9: idle lane",
         "    CELL = np.full(L, -1, dtype=np.int64)",
         *_indent([f"HIST{i} = np.zeros((ring, L))" for i in rng], 1),
@@ -363,6 +407,7 @@ def _lane_block_lines(parts: KernelParts, level: int, name: str) -> list[str]:
         "                kf = float(k)",
         "                for j in range(nl):",
         *_indent(compare, 5),
+        "        nf = 0",
         "        for j in range(nl):",
         "            f = 4.0 if PER[j] > 0.0 else F[j]",
         "            if f == 0.0 or f == 9.0:",
@@ -376,6 +421,7 @@ def _lane_block_lines(parts: KernelParts, level: int, name: str) -> list[str]:
         "                nxt += 1",
         "                active += 1",
         *_indent(load, 4),
+        *_indent(_final_values_batch(n) if batched else [], 2),
         # no cells left: pack the running lanes to the front and loop over fewer lanes, so a
         # block's last long cells do not drag LANES lanes along
         "        if nxt >= hi and active <= nl - SHRINK_BY:",

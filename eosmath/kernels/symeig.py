@@ -23,7 +23,7 @@ For 3×3 matrices ``top_eigenvalue_3`` is a closed form first (:func:`closed_for
 also inlined in the SIMD sweep kernel, where a branch-free formula vectorises): with
 q = tr A/3, p = ‖A − qI‖_F/√6 and r = det((A − qI)/p)/2 ∈ [−1, 1], λ_max = q + 2p·c where
 c = cos(arccos(r)/3) is the largest root of 4c³ − 3c = r, found from a polynomial guess in
-u = √((1 + r)/2) (c is smooth in u) and three Newton steps with the first slope. Where the top
+u = √((1 + r)/2) (c is smooth in u) and two Newton steps with the first slope. Where the top
 two eigenvalues nearly coincide (1 + r < ``CLOSED_FORM_3_MARGIN``) the root is
 ill-conditioned in r (an error ε in r moves c by ~ε/√(1 + r)), so there, and for entries
 outside [1e-100, 1e100] or non-finite, it falls back to ``top_eigenvalue``: the closed form is
@@ -189,7 +189,10 @@ def top_eigenvalue(a, work):
 CLOSED_FORM_3_MARGIN = 1e-5  # 1 + r below this: top two eigenvalues too close, fall back
 
 # c(u) = cos(2·arccos(u)/3) on [0, 1], u = √((1 + r)/2): the Chebyshev interpolant of degree 8
-# (error 4e-9, so three Newton steps reach rounding), in monomial form for Horner's rule
+# (error e₀ = 4e-9), in monomial form for Horner's rule. Newton with the first slope (chord)
+# multiplies the error by K·e₀ per step, K = g''/g' ≤ 12/(4√3·u) ≈ 800 where the closed form
+# is used (u ≥ 2.2e-3, see CLOSED_FORM_3_MARGIN): two steps leave ~K²e₀³ ≈ 3e-20, below
+# rounding, so a third would only move c by rounding noise
 _GUESS = (0.5000000037331834, 0.5773496613984853, -0.11109449276880778, 0.05327935086024303,
           -0.03192541218521355, 0.01960032102518762, -0.010237508432464154,
           0.003654119632233792, -0.0006260453394989179)
@@ -242,7 +245,7 @@ def closed_form_3_stages(entry: str, out: str, fallback: str) -> tuple[list[str]
         "_t3u = math.sqrt(fma(0.5, _t3r, 0.5))",
         f"_t3c = {horner}",
         "_t3d = 1.0 / fma(12.0, _t3c * _t3c, -3.0)",
-        *newton, *newton, *newton,
+        *newton, *newton,
         f"{out} = fma(2.0 * _t3p, _t3c, _t3q)",
     ]
     return head, tail

@@ -127,3 +127,21 @@ def test_underflow_statistics_identical():
     # a start on the subspace x = 0 is chosen, but the tangent's x component still decays to
     # 0 relative to its y component, so the Lyapunov exponent misses the instability too
     assert np.all(steps[started_at_zero] > 0) and np.all(index[started_at_zero] == 2)
+
+
+@pytest.mark.parametrize("text", ["a*(x**2 + y**2 + z**2)/2",
+                                  "cosh(x) + y**2/2 + z**2/2 + x*y*z/10"],
+                         ids=["isotropic", "overflowing"])
+def test_three_parameter_end_points_identical(text):
+    # 3 parameters: the lanes take the final loss and sharpness of the cells a check finishes
+    # in one vectorised pass. a·I has p = 0, so the closed form falls back at every step and
+    # at every end point; cosh overflows (non-finite loss and gradient at finite θ) for the
+    # large steps. 300 cells: lanes refilled, checks finishing anywhere from 0 to 64 cells.
+    m = eos.Model.from_string(text, "x y z", hyper={"a": 3.0} if "a*" in text else None)
+    E, X = np.meshgrid(np.linspace(0.1, 4.0, 20), np.linspace(0.5, 3.0, 15), indexing="ij")
+    thetas = np.column_stack([X.ravel(), 0.5 * X.ravel(), np.full(E.size, -0.7)])
+    hyper = np.full((E.size, 1), 3.0) if m.hyper_names else None
+    results = _both(m, thetas, E.ravel(), hyper=hyper, steps=400)
+    _assert_identical(results)
+    assert len(set(results[0][0][:, STAT["status"]].astype(int))) >= 2
+    assert np.isfinite(results[0][0][:, STAT["final_sharpness"]]).any()
