@@ -238,6 +238,38 @@ def _final_values_batch(n: int) -> list[str]:
                "    stats[c, 0] = row[0]", "    stats[c, 3] = row[3]", "    stats[c, 4] = row[4]"])
 
 
+def _sharpness_points_source(n: int) -> str:
+    """``sharpness_points(pts, h, out)``: ``sharpness_of`` of the Hessian at each row of
+    ``pts`` (the sweep's GF-limit sharpness). For dimension 3 the closed form runs on
+    LANES points at a time in a vectorised loop (one point at a time its chain of square
+    roots and divisions left the core idle), with the same operations, so the same values."""
+    head = ["", "", '@njit(cache=True, error_model="numpy")',
+            "def sharpness_points(pts, h, out):",
+            "    hess, work = np.empty((DIM, DIM)), np.empty((DIM + 3, DIM))"]
+    if n != 3:
+        return "\n".join(head + ["    for k in range(pts.shape[0]):",
+                                  "        hessian_into(pts[k], h, hess)",
+                                  "        out[k] = sharpness_of(hess, work)"]) + "\n"
+    pairs = _pairs(n)
+    stage, tail = closed_form_3_stages("_H{i}_{j}", "_s", "_fb")
+    gather = []
+    for i, j in pairs:
+        gather.append(f"hess[{i}, {j}] = PA{i}_{j}[k]")
+        if i != j:
+            gather.append(f"hess[{j}, {i}] = PA{i}_{j}[k]")
+    body = ([f"PA{i}_{j} = np.empty(LANES)" for i, j in pairs] + ["PFB = np.empty(LANES)",
+            "for lo in range(0, pts.shape[0], LANES):",
+            "    m = min(LANES, pts.shape[0] - lo)",
+            "    for k in range(m):", "        hessian_into(pts[lo + k], h, hess)"]
+            + [f"        PA{i}_{j}[k] = hess[{i}, {j}]" for i, j in pairs]
+            + ["    for k in range(m):"]
+            + _indent([f"_H{i}_{j} = PA{i}_{j}[k]" for i, j in pairs] + stage + tail, 2)
+            + ["        out[lo + k] = _s", "        PFB[k] = 1.0 if _fb else 0.0",
+               "    for k in range(m):", "        if PFB[k] > 0.0:", *_indent(gather, 3),
+               "            out[lo + k] = sharpness_of(hess, work)"])
+    return "\n".join(head + _indent(body, 1)) + "\n"
+
+
 def _underflow_check(n: int) -> list[str]:
     """check_underflow of gd_core for lane j at a check (selects instead of early returns)."""
     lines = ["ufs = UFS[j]", "ufi = UFI[j]", "e = ETA[j]", "c = CELL[j]",
@@ -444,7 +476,7 @@ def sweep_source(parts: KernelParts) -> str:
     blocks ``lane_block`` (every statistic) and ``lane_block_l1`` (no sharpness), each
     compiled only when first called."""
     if parts.dim > LANE_MAX_DIM:
-        return "\nsweep_cells = sweep_cells_scalar\n"
+        return "\nsweep_cells = sweep_cells_scalar\n" + _sharpness_points_source(parts.dim)
     src = [
         "", "", f"LANES = {LANES}", f"UNROLLED_KMAX = {UNROLLED_KMAX}",
         f"SHRINK_BY = {SHRINK_BY}",
@@ -464,4 +496,4 @@ def sweep_source(parts: KernelParts) -> str:
         "        lane_block(thetas0, etas, hs, order, b * n_cells // n_blocks, "
         "(b + 1) * n_cells // n_blocks, steps, tol, radius2, kmax, ptol, stats, theta_out)",
     ]
-    return "\n".join(src) + "\n"
+    return "\n".join(src) + "\n" + _sharpness_points_source(parts.dim)

@@ -73,10 +73,9 @@ compiled once by Numba and kept in Numba's own cache (cache=True) beside this fi
 # invalidated only by this file changing, so a changed kernel module must change it
 # kernels sha256: {digest}
 
-import numpy as np
 from numba import carray, cfunc, types
 
-from {kernels} import DIM, NHYPER, NREDUCE, NSTAT, hessian_into, sharpness_of
+from {kernels} import DIM, NHYPER, NREDUCE, NSTAT, sharpness_points
 from {kernels} import {block} as lane_block
 
 f8p, i8p = types.CPointer(types.float64), types.CPointer(types.int64)
@@ -94,11 +93,7 @@ def lane_block_c(thetas0, etas, hs, order, n, lo, hi, steps, tol, radius2, kmax,
 
 @cfunc(types.void(f8p, i8, f8p, f8p), cache=True, error_model="numpy")
 def sharpness_points_c(points, n, h, out):
-    pts, hv, res = carray(points, (n, DIM)), carray(h, (NHYPER,)), carray(out, (n,))
-    hess, work = np.empty((DIM, DIM)), np.empty((DIM + 3, DIM))
-    for k in range(n):
-        hessian_into(pts[k], hv, hess)
-        res[k] = sharpness_of(hess, work)
+    sharpness_points(carray(points, (n, DIM)), carray(h, (NHYPER,)), carray(out, (n,)))
 '''
 
 

@@ -76,6 +76,51 @@ def _compiled():
     return njit(cache=True, nogil=True, error_model="numpy")(fill_columns)
 
 
+def _copy_column(source, column, cells, target):
+    for i in cells:
+        target[i] = source[i, column]
+
+
+def _reducer_column(rows, column, steps_column, mean, cells, target):
+    for i in cells:
+        value, steps = rows[i, column], rows[i, steps_column]
+        if mean:
+            value = value / steps if steps > 0 else np.nan
+        # no step taken: the reducer's start value (±inf) means nothing
+        target[i] = np.nan if (np.isinf(value) and steps == 0) else value
+
+
+@functools.cache
+def _compiled_copies():
+    from numba import njit
+
+    return tuple(njit(cache=True, nogil=True, error_model="numpy")(f)
+                 for f in (_copy_column, _reducer_column))
+
+
+def copy_column(source: np.ndarray, column: int, cells: np.ndarray, target: np.ndarray):
+    """``target[i] = source[i, column]`` for i in ``cells``, compiled, without the GIL.
+
+    >>> t = np.zeros(3); copy_column(np.arange(6.0).reshape(3, 2), 1, np.array([2, 0]), t)
+    >>> t.tolist()
+    [1.0, 0.0, 5.0]
+    """
+    _compiled_copies()[0](source, column, np.asarray(cells, dtype=np.int64), target)
+
+
+def reducer_column(rows, column, steps_column, mean: bool, cells, target):
+    """A user reducer's variable at ``cells`` from the kernel's rows: column ``column``, over
+    the steps taken (column ``steps_column``) where ``mean``; NaN where no step was taken
+    and the value is still the reducer's start (±inf). Compiled, without the GIL.
+
+    >>> rows = np.array([[6.0, 3.0], [-np.inf, 0.0]]); t = np.empty(2)
+    >>> reducer_column(rows, 0, 1, True, np.arange(2), t); t.tolist()
+    [2.0, nan]
+    """
+    _compiled_copies()[1](rows, column, steps_column, mean, np.asarray(cells, dtype=np.int64),
+                          target)
+
+
 _COLUMNS = tuple(STAT[name] for name in (
     "status", "period", "stop_step", "final_loss", "final_sharpness", "max_sharpness",
     "first_unstable_step", "eos_steps", "lyapunov_sum", "lyapunov_steps", "underflow_step"))
