@@ -85,7 +85,7 @@ def final_values(theta, h, hess, eigwork, stats):
         stats[4] = np.nan
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")  # one call per cell
 def finish_cell(theta, h, status, stop, period, steps_done, max_s, first, eos_steps, tangent,
                 log2_scale, early_r2, underflow, hess, stats):
     """Fill the statistics of one finished cell, except final loss and sharpness.
