@@ -123,3 +123,20 @@ def test_store_from_another_configuration_is_refused(product, tmp_path):
 def test_bad_input_is_refused_before_running(product, values, message):
     with pytest.raises(InvalidInputError, match=message):
         eos.sweep(product, steps=10, quiet=True, **values)
+
+
+def test_end_point_variables_do_not_depend_on_the_pieces(monkeypatch):
+    # drift and GF-limit sharpness are computed after the kernel in pieces of contiguous
+    # cells: any piece size gives the same values as one piece
+    from eosmath.dynamics import sweep as sweep_module
+
+    m = eos.models.get("two_layer_minimal", sigma1=1.0, sigma2=0.5)
+    grid = {"eta": np.linspace(0.5, 6.0, 30), "a": np.linspace(0.1, 2.0, 21), "w1": 0.3,
+            "w2": 0.5}
+    monkeypatch.setattr(sweep_module, "FINISH_PIECE", 10**9)
+    whole = eos.sweep(m, **grid, steps=200, quiet=True)
+    monkeypatch.setattr(sweep_module, "FINISH_PIECE", 37)
+    pieces = eos.sweep(m, **grid, steps=200, quiet=True)
+    for name in ("drift_0", "gfs_sharpness"):
+        np.testing.assert_array_equal(pieces[name].values, whole[name].values)
+    assert np.isfinite(whole["gfs_sharpness"].values).sum() > 100
