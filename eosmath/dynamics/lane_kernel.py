@@ -153,7 +153,7 @@ def _closed_form_3_loops() -> list[str]:
     head, tail = closed_form_3_stages("_H{i}_{j}", "_s", "_fb")
     carried = [f"CF{k}[j] = {name}" for k, name in enumerate(CLOSED_FORM_3_CARRIED)]
     first = (load + go + head + carried
-             + ["FB[j] = 1.0 if (_go and _fb) else 0.0",
+             + ["FB[j] = 1.0 if (_go and _fb) else 0.0", "_anyfb |= 1 if (_go and _fb) else 0",
                 "CFGO[j] = 1.0 if (_go and not _fb) else 0.0"])
     second = ([f"{name} = CF{k}[j]" for k, name in enumerate(CLOSED_FORM_3_CARRIED)] + tail
               + ["_go = CFGO[j] > 0.0"] + _exact_stats("_s", "_go", "ETA[j]", "TT[j]"))
@@ -164,9 +164,11 @@ def _closed_form_3_loops() -> list[str]:
             gather.append(f"hess[{j}, {i}] = A{i}_{j}[j]")
     one = gather + ["_s = sharpness_of(hess, eigwork)"] + _exact_stats("_s", "True", "ETA[j]",
                                                                         "TT[j]")
-    return ["for j in range(nl):", *_indent(first, 1), "for j in range(nl):",
+    # "any lane?" as a boolean or over the lanes: a float sum is a serial chain (no
+    # reassociation without fast-math), one per step
+    return ["_anyfb = 0", "for j in range(nl):", *_indent(first, 1), "for j in range(nl):",
             *_indent(second, 1),
-            "if FB[:nl].sum() > 0.0:", "    for j in range(nl):", "        if FB[j] > 0.0:",
+            "if _anyfb != 0:", "    for j in range(nl):", "        if FB[j] > 0.0:",
             *_indent(one, 3)]
 
 
@@ -191,13 +193,13 @@ def _curvature_loops(parts: KernelParts) -> list[str]:
              + above_lines(n, "MAXS[j]", "_need", "_H{i}_{j}", "a")
              + above_lines(n, f"{BAND_LO!r} * _crit", "_lo", "_H{i}_{j}", "b")
              + ["NEED[j] += _bit if (_go and _need) else 0.0",
-                "LO[j] = 1.0 if (_go and _lo) else 0.0"])
+                "LO[j] = 1.0 if (_go and _lo) else 0.0", "_anylo |= 1 if (_go and _lo) else 0"])
     band = (load + above_lines(n, f"{BAND_HI!r} * _crit", "_hi", "_H{i}_{j}", "c")
             + above_lines(n, "_crit", "_at_crit", "_H{i}_{j}", "d")
             + ["_lo = LO[j] > 0.0", "EOSN[j] += 1.0 if (_lo and not _hi) else 0.0",
                "_fs = FIRST[j]", "FIRST[j] = TT[j] if (_lo and _fs < 0.0 and _at_crit) else _fs"])
-    return ["_bit = float(1 << sub)", "for j in range(nl):", *_indent(first, 1),
-            "if LO[:nl].sum() > 0.0:", "    for j in range(nl):", *_indent(band, 2)]
+    return ["_bit = float(1 << sub)", "_anylo = 0", "for j in range(nl):",
+            *_indent(first, 1), "if _anylo != 0:", "    for j in range(nl):", *_indent(band, 2)]
 
 
 def _resolve_lines(parts: KernelParts) -> list[str]:
@@ -362,7 +364,9 @@ def _lane_block_lines(parts: KernelParts, level: int, name: str) -> list[str]:
         "LIM2[j] = limit * limit",
         "step2 = 0.0",
         *[f"d = X{i}[j] - HIST{i}[prev, j]\nstep2 = step2 + d * d" for i in rng],
-        "CHK[j] = 1.0 if (elig and t > kmax and step2 >= amplitude * amplitude) else 0.0",
+        "chk = 1 if (elig and t > kmax and step2 >= amplitude * amplitude) else 0",
+        "CHK[j] = float(chk)",
+        "checks |= chk",
         "PER[j] = 0.0",
     ]
     boundary = "\n".join(boundary).split("\n")
@@ -446,14 +450,14 @@ def _lane_block_lines(parts: KernelParts, level: int, name: str) -> list[str]:
         "            G += 1",
         *_indent(_resolve_lines(parts) if level == 2 else [], 2),
         "        prev = (G - 1) % ring",
+        "        checks = 0",
         "        for j in range(nl):",
         *_indent(boundary, 3),
-        "        checks = CHK[:nl].sum() > 0.0",
-        "        if checks and kmax <= UNROLLED_KMAX:",
+        "        if checks != 0 and kmax <= UNROLLED_KMAX:",
         *[f"            back{k} = (G - {k}) % ring" for k in range(2, UNROLLED_KMAX + 1)],
         "            for j in range(nl):",
         *_indent(fused, 4),
-        "        elif checks:",
+        "        elif checks != 0:",
         "            for k in range(kmax, 1, -1):",
         "                back = (G - k) % ring",
         "                kf = float(k)",
