@@ -314,7 +314,18 @@ def _gfs_sharpness(sm: SweepModel, final, hyper, skip) -> np.ndarray:
             module.sharpness_many(np.ascontiguousarray(points), np.asarray(h, float), values)
             return values
     out = np.full(len(final), np.nan)
-    ok = np.flatnonzero(~skip & _finite_rows(final))
+    valid = ~skip & _finite_rows(final)
+    if sm.gf_limit_path is not None and (not hyper.shape[1] or (hyper == hyper[0]).all()):
+        # a catalog limit (NumPy, element by element, defined on any row) and one
+        # hyper-parameter value: every row at once, the others masked after (gathering the
+        # valid rows cost more than computing the few others)
+        if not valid.any():
+            return out
+        hrow = np.ascontiguousarray(hyper[0], dtype=np.float64)
+        limits = _limits(limit_of, final, dict(zip(sm.hyper_names, hrow.tolist(), strict=True)))
+        values = sharpness(np.ascontiguousarray(limits), hrow)
+        return np.where(valid & _finite_rows(limits), values, np.nan)
+    ok = np.flatnonzero(valid)
     if not len(ok):
         return out
     # one call per distinct hyper-parameter value (usually one), never one per cell
