@@ -234,7 +234,7 @@ def _chunk_arrays(sm: SweepModel, axes, fixed, index_slice, steps, tol, radius, 
     curvature = _curvature_level(keep)
     shape = _chunk_shape(axes, index_slice)
     if out is None:
-        out = {name: np.empty(shape, dtype) for name, dtype in _variables(sm, keep).items()}
+        out = work_arrays.packed_empty(shape, _variables(sm, keep))
     else:
         out = {name: out[name] for name in _variables(sm, keep)}
     _run_chunk(sm, axes, fixed, index_slice, steps, tol, radius, kmax, ptol, rule, curvature,
@@ -273,22 +273,26 @@ def _cell_filler(sm: SweepModel, out: dict, thetas, etas, hyper, stats, final, r
         for column, mean, target in reducers:
             reducer_column(stats, column, steps_col, mean, cells, target)
 
-    def finish_range(lo, hi):
-        end, diverged = final[lo:hi], stats[lo:hi, status] == 3  # (the end means nothing)
+    def finish_range(lo, hi, diverged):
+        end = final[lo:hi]
         for k, fn in drifts:
-            with np.errstate(invalid="ignore", over="ignore"):
-                flat[f"drift_{k}"][lo:hi] = np.where(
-                    diverged, np.nan, np.abs(fn(*end.T) - fn(*thetas[lo:hi].T)))
+            drift = flat[f"drift_{k}"][lo:hi]
+            np.subtract(fn(*end.T), fn(*thetas[lo:hi].T), out=drift)
+            np.abs(drift, out=drift)
+            drift[diverged[lo:hi]] = np.nan
         if "gfs_sharpness" in flat:
-            flat["gfs_sharpness"][lo:hi] = _gfs_sharpness(sm, end, hyper[lo:hi], diverged)
+            flat["gfs_sharpness"][lo:hi] = _gfs_sharpness(sm, end, hyper[lo:hi],
+                                                          diverged[lo:hi])
 
     def finish():
         if drifts or "gfs_sharpness" in flat:
+            diverged = stats[:, status] == 3  # statistics of the end point mean nothing there
             # in pieces: whole-chunk temporaries were fresh pages for every NumPy operation
             # (a page fault per 4 KiB: ~1 ms of the 3-parameter sweep). In threads it was
             # slower: the pieces' Python holds the GIL between NumPy's loops
-            for lo in range(0, len(stats), FINISH_PIECE):
-                finish_range(lo, min(lo + FINISH_PIECE, len(stats)))
+            with np.errstate(invalid="ignore", over="ignore"):
+                for lo in range(0, len(stats), FINISH_PIECE):
+                    finish_range(lo, min(lo + FINISH_PIECE, len(stats)), diverged)
 
     return fill, finish
 
@@ -558,7 +562,7 @@ def sweep_arrays(sm: SweepModel, *, steps: int = 2000, tol: float = 1e-10,
 
         if store is None:
             shape = tuple(len(v) for v in axes.values())
-            data = {name: np.empty(shape, dtype) for name, dtype in _variables(sm, keep).items()}
+            data = work_arrays.packed_empty(shape, _variables(sm, keep))
 
             def compute_in_place(start):
                 part = slice(start, start + chunk)

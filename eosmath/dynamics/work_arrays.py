@@ -1,4 +1,5 @@
-"""Scratch arrays of a sweep chunk, kept for the next chunk of the same size.
+"""Memory for a sweep: scratch arrays of a chunk, kept for the next chunk of the same size,
+and the result's arrays in one allocation.
 
 A chunk needs a few arrays only while it runs: the cells' start points, η and
 hyper-parameters, the kernel's per-cell rows and end points (about 180 bytes a cell for a
@@ -8,6 +9,12 @@ whole call). A sweep's chunks have one size but the last, and users sweep again,
 of the last chunk is kept (one set, at most ``LIMIT_BYTES``) and handed to the next chunk of
 the same size. A set is lent to one caller at a time: concurrent chunks (threads, Dask) each
 get their own.
+
+The result's variables (a dozen arrays of one element per cell) are fresh memory on every
+call: allocated one by one, each is mapped page by page as the kernel writes it (8000 page
+faults for a 512 × 512 sweep, ~15 ms). :func:`packed_empty` carves them out of one block,
+which NumPy asks the kernel to back with 2 MiB pages (it does so for blocks of 4 MiB and
+more), so a few hundred faults at most map it.
 
 >>> with lend({"a": ((4,), "f8")}) as first:
 ...     first["a"][:] = 1.0
@@ -46,6 +53,26 @@ def lend(spec: dict):
             with _LOCK:
                 _KEPT.clear()
                 _KEPT[key] = arrays
+
+
+def packed_empty(shape: tuple, dtypes: dict) -> dict:
+    """Uninitialised C-contiguous arrays of ``shape``, one per name of ``dtypes`` (name →
+    dtype), views of one block of memory (each starting on a 64-byte boundary).
+
+    >>> a = packed_empty((2, 3), {"s": "i1", "x": "f8"})
+    >>> a["s"].shape, a["x"].dtype.name, a["x"].flags.c_contiguous
+    ((2, 3), 'float64', True)
+    """
+    n = int(np.prod(shape)) if shape else 1
+    layout, total = [], 0
+    for name, dtype in dtypes.items():
+        dtype = np.dtype(dtype)
+        total = -(-total // 64) * 64
+        layout.append((name, dtype, total))
+        total += n * dtype.itemsize
+    block = np.empty(max(total, 1), np.uint8)
+    return {name: block[start:start + n * dtype.itemsize].view(dtype).reshape(shape)
+            for name, dtype, start in layout}
 
 
 def release() -> None:

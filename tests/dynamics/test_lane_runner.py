@@ -123,20 +123,23 @@ def test_a_changed_kernel_module_changes_its_entry_module(kernels, tmp_path, mon
 
 
 @pytest.mark.parametrize("n", [1, 63, 64, 200])
-def test_sharpness_points_equal_sharpness_of_point_by_point(n):
-    # dimension 3 runs the closed form on 64 points at a time (vectorised): the same bits as
-    # the one-point sharpness, also where it falls back (H = I at the origin: p = 0) and for
-    # NaN entries
+@pytest.mark.parametrize("text", ["(x**2 + y**2)/2 + x*y**2", "(x**2 + y**2 + z**2)/2 + x*y*z"],
+                         ids=["d2", "d3"])
+def test_sharpness_points_equal_sharpness_of_point_by_point(text, n):
+    # dimensions 2 and 3 run the closed form on 64 points at a time (vectorised): the same
+    # bits as the one-point sharpness, also where it falls back (H = I at the origin: p = 0)
+    # and for NaN entries
     from eosmath.dynamics.lane_runner import sharpness_points_function
 
-    model = eos.Model.from_string("(x**2 + y**2 + z**2)/2 + x*y*z", "x y z")
+    names = "x y z" if "z" in text else "x y"
+    model = eos.Model.from_string(text, names)
     kernels = model.compile()
     h = np.zeros(0)
     rng = np.random.default_rng(n)
-    points = rng.normal(size=(n, 3))
+    points = rng.normal(size=(n, model.dim))
     points[::7] = 0.0
     points[3::11, 1] = np.nan
-    f = sharpness_points_function(kernels.key, lambda: kernels, dim=3, nhyper=0)
+    f = sharpness_points_function(kernels.key, lambda: kernels, dim=model.dim, nhyper=0)
     got = f(points, h)
     expected = np.array([kernels.module.sharpness(p, h) for p in points])
     np.testing.assert_array_equal(got, expected)

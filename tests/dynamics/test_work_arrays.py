@@ -32,3 +32,14 @@ def test_sweep_results_do_not_depend_on_the_kept_arrays():
     again = eos.sweep(m, **grid, steps=300, quiet=True)
     for name in fresh.data_vars:
         np.testing.assert_array_equal(again[name].values, fresh[name].values, err_msg=name)
+
+
+def test_packed_result_arrays_are_separate_aligned_and_writable():
+    arrays = work_arrays.packed_empty((3, 5), {"status": "i1", "period": "i2", "x": "f8",
+                                               "n": "i8"})
+    for name, a in arrays.items():
+        a[...] = 7
+        assert a.flags.c_contiguous and a.flags.writeable and a.shape == (3, 5)
+        assert a.__array_interface__["data"][0] % 64 == 0, name
+    assert all((a == 7).all() for a in arrays.values())  # no overlap: each kept its value
+    assert work_arrays.packed_empty((), {"x": "f8"})["x"].shape == ()
