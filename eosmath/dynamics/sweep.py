@@ -112,11 +112,15 @@ def _cell_inputs(model, axes: dict, fixed: dict, index_slice, into: dict | None 
 
 
 def _balanced_order(n: int, run: int = 256) -> np.ndarray:
-    """Cells in runs of ``run`` consecutive indices, the runs in a fixed shuffled order.
+    """Cells in runs of ``run`` consecutive indices, the runs in a fixed shuffled order, piece
+    by piece: the cells of one piece (``FINISH_PIECE`` consecutive indices) come together,
+    the pieces in a shuffled order too.
 
     The kernels split this order into contiguous blocks; shuffling mixes cheap (early-exit) and
-    expensive (chaotic) regions of the grid into every block, while the runs keep memory
-    access sequential (a per-cell shuffle cost a cache miss per cell, ~25%).
+    expensive (chaotic) regions of the grid into the blocks, while the runs keep memory
+    access sequential (a per-cell shuffle cost a cache miss per cell, ~25%). Piece by piece,
+    the pieces are done one after the other while the kernel runs, and their end-point
+    variables are computed then (see :func:`_cell_filler`), not all after it.
     Results do not depend on the order.
     """
     return _shuffled_runs(n, run).copy()  # a writable copy: Numba types read-only arrays apart
@@ -125,7 +129,11 @@ def _balanced_order(n: int, run: int = 256) -> np.ndarray:
 @functools.lru_cache(maxsize=8)
 def _shuffled_runs(n: int, run: int) -> np.ndarray:
     # every chunk of a sweep but the last has the same size: computed once per size
-    starts = np.random.default_rng(12345).permutation(-(-n // run)) * run
+    rng = np.random.default_rng(12345)
+    starts = np.arange(0, n, run)
+    pieces = starts // FINISH_PIECE
+    piece_rank = rng.permutation(int(pieces[-1]) + 1 if len(starts) else 0)
+    starts = starts[np.lexsort((rng.random(len(starts)), piece_rank[pieces]))]
     cells = (starts[:, None] + np.arange(run)[None, :]).ravel()
     cells = cells[cells < n].astype(np.int64)
     cells.flags.writeable = False
@@ -244,16 +252,17 @@ def _chunk_arrays(sm: SweepModel, axes, fixed, index_slice, steps, tol, radius, 
 
 def _cell_filler(sm: SweepModel, out: dict, thetas, etas, hyper, stats, final, rule):
     """``(fill, finish)``: ``fill(cells)`` writes the variables of ``out`` (name →
-    C-contiguous array, one element per cell) that come straight from the kernel's per-cell
-    rows ``stats`` and end points ``final`` at the given cells (int64 indices), in compiled
-    passes that release the GIL, so threads may fill disjoint cells at once; ``finish()``
-    then computes, for every cell at once, those that need the model's NumPy functions
-    (conserved-quantity drift, GF-limit sharpness). Only the variables ``out`` names are
+    C-contiguous array, one element per cell) at the given cells (int64 indices): those that
+    come straight from the kernel's per-cell rows ``stats`` and end points ``final`` in
+    compiled passes that release the GIL, so threads may fill disjoint cells at once; those
+    that need the model's NumPy functions (conserved-quantity drift, GF-limit sharpness)
+    piece by piece (``FINISH_PIECE`` consecutive cells), when a call completes a piece.
+    ``finish()`` checks that every cell was filled. Only the variables ``out`` names are
     computed, each by the same operations whatever the cells' grouping.
 
-    The model's functions run after the kernel, on contiguous pieces of cells: per block
-    of cells they gathered and scattered the block's rows (NumPy fancy indexing, ~90 ns a
-    cell)."""
+    Per block of cells, the model's functions gathered and scattered the block's rows
+    (NumPy fancy indexing, ~90 ns a cell); on whole chunks after the kernel they were a
+    serial tail (3 ms of a 40 ms sweep)."""
     scale = 0.5 * etas if rule is None else etas / rule.threshold_factor  # η·S/edge over S
     fill_fixed = column_filler(stats, scale, {n: a for n, a in out.items() if n in FIXED})
     flat = {name: a.reshape(-1) for name, a in out.items() if name not in FIXED}
@@ -266,38 +275,49 @@ def _cell_filler(sm: SweepModel, out: dict, thetas, etas, hyper, stats, final, r
     drifts = [(k, fn) for k, fn in enumerate(_conserved_functions(sm)) if f"drift_{k}" in flat]
     status, steps_col = STAT["status"], STAT["lyapunov_steps"]
 
+    n = len(stats)
+    ends = drifts or "gfs_sharpness" in flat
+    pieces = -(-n // FINISH_PIECE)
+    left = np.bincount(np.arange(n) // FINISH_PIECE, minlength=pieces) if ends else None
+    lock = threading.Lock()
+
     def fill(cells):
         fill_fixed(cells)
         for source, column, target in copies:
             copy_column(source, column, cells, target)
         for column, mean, target in reducers:
             reducer_column(stats, column, steps_col, mean, cells, target)
+        if ends:  # the pieces these cells complete: their end points, by this thread
+            done = np.bincount(cells // FINISH_PIECE, minlength=pieces)
+            with lock:
+                before = left.copy()
+                left[:] -= done
+                ready = np.flatnonzero((left == 0) & (before > 0))
+            for k in ready:
+                end_points(k * FINISH_PIECE, min((k + 1) * FINISH_PIECE, n))
 
-    def finish_range(lo, hi, diverged):
-        end = final[lo:hi]
-        for k, fn in drifts:
-            drift = flat[f"drift_{k}"][lo:hi]
-            np.subtract(fn(*end.T), fn(*thetas[lo:hi].T), out=drift)
-            np.abs(drift, out=drift)
-            drift[diverged[lo:hi]] = np.nan
-        if "gfs_sharpness" in flat:
-            flat["gfs_sharpness"][lo:hi] = _gfs_sharpness(sm, end, hyper[lo:hi],
-                                                          diverged[lo:hi])
+    def end_points(lo, hi):
+        end, diverged = final[lo:hi], stats[lo:hi, status] == 3  # (the end means nothing)
+        with np.errstate(invalid="ignore", over="ignore"):
+            for k, fn in drifts:
+                drift = flat[f"drift_{k}"][lo:hi]
+                np.subtract(fn(*end.T), fn(*thetas[lo:hi].T), out=drift)
+                np.abs(drift, out=drift)
+                drift[diverged] = np.nan
+            if "gfs_sharpness" in flat:
+                flat["gfs_sharpness"][lo:hi] = _gfs_sharpness(sm, end, hyper[lo:hi], diverged)
 
     def finish():
-        if drifts or "gfs_sharpness" in flat:
-            diverged = stats[:, status] == 3  # statistics of the end point mean nothing there
-            # in pieces: whole-chunk temporaries were fresh pages for every NumPy operation
-            # (a page fault per 4 KiB: ~1 ms of the 3-parameter sweep). In threads it was
-            # slower: the pieces' Python holds the GIL between NumPy's loops
-            with np.errstate(invalid="ignore", over="ignore"):
-                for lo in range(0, len(stats), FINISH_PIECE):
-                    finish_range(lo, min(lo + FINISH_PIECE, len(stats)), diverged)
+        if ends and left.any():
+            raise RuntimeError("_cell_filler: cells left unfilled")  # every cell, once
 
     return fill, finish
 
 
-FINISH_PIECE = 8192  # cells: NumPy's temporaries (64 KiB) stay in cache and in the heap
+# cells of a piece: the end-point variables are computed piece by piece, by the thread that
+# completes one (while the other threads run the kernel); NumPy's temporaries (64 KiB) stay in
+# cache and in the heap (whole-chunk ones were fresh pages each: ~1 ms of a 3-parameter sweep)
+FINISH_PIECE = 8192
 
 @functools.lru_cache(maxsize=16)
 def _conserved_functions(sm: SweepModel) -> list:

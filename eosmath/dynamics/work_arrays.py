@@ -70,7 +70,8 @@ def packed_empty(shape: tuple, dtypes: dict) -> dict:
         total = -(-total // 64) * 64
         layout.append((name, dtype, total))
         total += n * dtype.itemsize
-    block = np.empty(max(total, 1), np.uint8)
+    raw = np.empty(total + 64, np.uint8)
+    block = raw[(-raw.ctypes.data) % 64:]
     return {name: block[start:start + n * dtype.itemsize].view(dtype).reshape(shape)
             for name, dtype, start in layout}
 
