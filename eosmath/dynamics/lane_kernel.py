@@ -157,14 +157,10 @@ def _closed_form_3_loops() -> list[str]:
                 "CFGO[j] = 1.0 if (_go and not _fb) else 0.0"])
     second = ([f"{name} = CF{k}[j]" for k, name in enumerate(CLOSED_FORM_3_CARRIED)] + tail
               + ["_go = CFGO[j] > 0.0"] + _exact_stats("_s", "_go", "ETA[j]", "TT[j]"))
-    gather = []
-    for i, j in pairs:
-        gather.append(f"hess[{i}, {j}] = A{i}_{j}[j]")
-        if i != j:
-            gather.append(f"hess[{j}, {i}] = A{i}_{j}[j]")
+    gather = _hess_from_lanes(3, "A{i}_{j}[j]")
     one = gather + ["_s = sharpness_of(hess, eigwork)"] + _exact_stats("_s", "True", "ETA[j]",
                                                                         "TT[j]")
-    # "any lane?" as a boolean or over the lanes: a float sum is a serial chain (no
+    # "any lane?" as an integer or over the lanes: a float sum is a serial chain (no
     # reassociation without fast-math), one per step
     return ["_anyfb = 0", "for j in range(nl):", *_indent(first, 1), "for j in range(nl):",
             *_indent(second, 1),
@@ -235,14 +231,10 @@ def _final_values_batch(n: int) -> list[str]:
     """Dimension 3: ``final_values`` and ``classify_end`` of the nf cells a check finished,
     the closed-form sharpness of all of them in one vectorised loop (one cell at a time, its
     chain of square roots and divisions left the core idle; the same operations, so the same
-    values). Their ``stats`` rows are written but for final loss and sharpness."""
+    values). The finishing loop wrote the rest of their ``stats`` rows."""
     load = [f"_H{i}_{j} = FA{i}_{j}[k]" for i, j in _pairs(n)]
     head, tail = closed_form_3_stages("_H{i}_{j}", "_s", "_fb")
-    gather = []
-    for i, j in _pairs(n):
-        gather.append(f"hess[{i}, {j}] = FA{i}_{j}[k]")
-        if i != j:
-            gather.append(f"hess[{j}, {i}] = FA{i}_{j}[k]")
+    gather = _hess_from_lanes(n, "FA{i}_{j}[k]")
     return (["for k in range(nf):", *_indent(load + head + tail, 1),
              "    FFIN[k] = (2.0 if _fb else 1.0) if FFIN[k] > 0.0 else 0.0",
              "    FS[k] = _s",
@@ -277,11 +269,7 @@ def _sharpness_points_source(n: int) -> str:
     else:
         closed = [line.replace("s = ", "_s = ", 1) if line.startswith("s = ") else line
                   for line in _sharpness(2)] + ["_fb = False"]
-    gather = []
-    for i, j in pairs:
-        gather.append(f"hess[{i}, {j}] = PA{i}_{j}[k]")
-        if i != j:
-            gather.append(f"hess[{j}, {i}] = PA{i}_{j}[k]")
+    gather = _hess_from_lanes(n, "PA{i}_{j}[k]")
     body = ([f"PA{i}_{j} = np.empty(LANES)" for i, j in pairs] + ["PFB = np.empty(LANES)",
             "for lo in range(0, pts.shape[0], LANES):",
             "    m = min(LANES, pts.shape[0] - lo)",
@@ -309,6 +297,17 @@ def _underflow_check(n: int) -> list[str]:
                   f"ufs, ufi = (t, {float(n + i)!r}) if hit else (ufs, ufi)",
                   "look = look and not hit"]
     return lines + ["UFS[j] = ufs", "UFI[j] = ufi"]
+
+
+def _hess_from_lanes(n: int, entry: str) -> list[str]:
+    """Lines filling the full symmetric ``hess`` from the lane entries (i ≤ j) named
+    ``entry.format(i=i, j=j)``, for ``sharpness_of`` where the closed form falls back."""
+    lines = []
+    for i, j in _pairs(n):
+        lines.append(f"hess[{i}, {j}] = {entry.format(i=i, j=j)}")
+        if i != j:
+            lines.append(f"hess[{j}, {i}] = {entry.format(i=i, j=j)}")
+    return lines
 
 
 def _sum_of_squares(names) -> str:
