@@ -133,9 +133,9 @@ def test_underflow_statistics_identical():
     assert np.all(steps[started_at_zero] > 0) and np.all(index[started_at_zero] == 2)
 
 
+@pytest.mark.slow  # compile-heavy (~20 s per model on 2 cores); the slow suite and CI run it
 @pytest.mark.parametrize("text", ["a*(x**2 + y**2 + z**2)/2",
-                                  pytest.param("cosh(x) + y**2/2 + z**2/2 + x*y*z/10",
-                                               marks=pytest.mark.slow)],
+                                  "cosh(x) + y**2/2 + z**2/2 + x*y*z/10"],
                          ids=["isotropic", "overflowing"])
 def test_three_parameter_end_points_identical(text):
     # 3 parameters: the lanes take the final loss and sharpness of the cells a check finishes
