@@ -61,8 +61,11 @@ def _assert_sweep_equals_run_gd(model, etas, axis, values, fixed, steps, kmax=16
 
 
 # compile time: 20–60 s for a 5- or 8-parameter lane kernel on 2 cores, so d = 5 and 8 (here
-# and the depth-8 network below) run in the slow suite, which CI runs after the default one
-@pytest.mark.parametrize("n", [3, pytest.param(5, marks=pytest.mark.slow),
+# and the depth-8 network below) run in the slow suite, which CI runs after the default one;
+# so does d = 3 here (~18 s), which the default suite covers with two_layer_minimal
+# (test_lanes_refilled_many_times_equal_run_gd) and the √(x − 10) model below
+@pytest.mark.parametrize("n", [pytest.param(3, marks=pytest.mark.slow),
+                               pytest.param(5, marks=pytest.mark.slow),
                                pytest.param(8, marks=pytest.mark.slow),
                                pytest.param(12, marks=pytest.mark.slow)])
 def test_random_quartic_sweep_equals_run_gd(n):
