@@ -252,23 +252,20 @@ def _final_values_batch(n: int) -> list[str]:
 
 def _sharpness_points_source(n: int) -> str:
     """``sharpness_points(pts, h, out)``: ``sharpness_of`` of the Hessian at each row of
-    ``pts`` (the sweep's GF-limit sharpness). For dimensions 2 and 3 the closed form runs on
+    ``pts`` (the sweep's GF-limit sharpness). For dimension 3 the closed form runs on
     LANES points at a time in a vectorised loop (one point at a time its chain of square
-    roots and divisions left the core idle), with the same operations, so the same values."""
+    roots and divisions left the core idle), with the same operations, so the same values.
+    (Vectorising dimension 2's one square root too did not change W1's sweep time.)"""
     head = ["", "", '@njit(cache=True, error_model="numpy")',
             "def sharpness_points(pts, h, out):",
             "    hess, work = np.empty((DIM, DIM)), np.empty((DIM + 3, DIM))"]
-    if n not in (2, 3):
+    if n != 3:
         return "\n".join(head + ["    for k in range(pts.shape[0]):",
                                   "        hessian_into(pts[k], h, hess)",
                                   "        out[k] = sharpness_of(hess, work)"]) + "\n"
     pairs = _pairs(n)
-    if n == 3:
-        stage, tail = closed_form_3_stages("_H{i}_{j}", "_s", "_fb")
-        closed = stage + tail
-    else:
-        closed = [line.replace("s = ", "_s = ", 1) if line.startswith("s = ") else line
-                  for line in _sharpness(2)] + ["_fb = False"]
+    stage, tail = closed_form_3_stages("_H{i}_{j}", "_s", "_fb")
+    closed = stage + tail
     gather = _hess_from_lanes(n, "PA{i}_{j}[k]")
     body = ([f"PA{i}_{j} = np.empty(LANES)" for i, j in pairs] + ["PFB = np.empty(LANES)",
             "for lo in range(0, pts.shape[0], LANES):",
@@ -277,9 +274,9 @@ def _sharpness_points_source(n: int) -> str:
             + [f"        PA{i}_{j}[k] = hess[{i}, {j}]" for i, j in pairs]
             + ["    for k in range(m):"]
             + _indent([f"_H{i}_{j} = PA{i}_{j}[k]" for i, j in pairs] + closed, 2)
-            + ["        out[lo + k] = _s", "        PFB[k] = 1.0 if _fb else 0.0"]
-            + (["    for k in range(m):", "        if PFB[k] > 0.0:", *_indent(gather, 3),
-                "            out[lo + k] = sharpness_of(hess, work)"] if n == 3 else []))
+            + ["        out[lo + k] = _s", "        PFB[k] = 1.0 if _fb else 0.0",
+               "    for k in range(m):", "        if PFB[k] > 0.0:", *_indent(gather, 3),
+               "            out[lo + k] = sharpness_of(hess, work)"])
     return "\n".join(head + _indent(body, 1)) + "\n"
 
 

@@ -134,9 +134,9 @@ def _sharpness_models():
 @pytest.mark.parametrize("n", [1, 63, 64, 200])
 @pytest.mark.parametrize("which", ["d2", "d3", "d3_fallback"])
 def test_sharpness_points_equal_sharpness_of_point_by_point(which, n):
-    # dimensions 2 and 3 run the closed form on 64 points at a time (vectorised): the same
-    # bits as the one-point sharpness, also where it falls back (a·I: p = 0, S = a) and for
-    # NaN entries
+    # dimension 3 runs the closed form on 64 points at a time (vectorised), dimension 2 one
+    # point at a time: the same bits as the one-point sharpness, also where the closed form
+    # falls back (a·I: p = 0, S = a) and for NaN entries
     from eosmath.dynamics.lane_runner import sharpness_points_function
 
     model = _sharpness_models()[which]
