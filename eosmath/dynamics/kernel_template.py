@@ -145,10 +145,13 @@ def gd_core(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, los
     Releases the GIL, so that a Python thread can show ``progress[0]`` (steps done, updated
     every 4096 steps) while it runs.
     """
+    # np.int64, not a literal 2 (or 1 below): Numba compiles a callee once more for every
+    # literal argument value it sees
     return gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, losses,
                       sharps, stats, theta_out, np.empty(DIM), np.empty((DIM, DIM)),
                       np.empty(DIM), np.empty(DIM), np.empty((kmax + 1, DIM)), np.empty(DIM),
-                      np.empty(max(1, NREDUCE)), np.empty((DIM + 3, DIM)), 2, progress)
+                      np.empty(max(1, NREDUCE)), np.empty((DIM + 3, DIM)),
+                      np.int64(2), progress)
 
 
 @njit(cache=True, error_model="numpy")
@@ -172,7 +175,7 @@ def gd_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, 
     if status == 4 and curvature == 0:
         status = gd_pass(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas,
                          losses, sharps, stats, theta_out, g, hess, tangent, work, history,
-                         theta, racc, eigwork, 1, progress)
+                         theta, racc, eigwork, np.int64(1), progress)
     return status
 
 
