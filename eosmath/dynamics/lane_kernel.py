@@ -7,7 +7,9 @@ it compiles to AVX2/AVX-512 code. A lane whose cell stops is frozen (selects kee
 every ``CHECK_EVERY`` steps the block rescales tangents, looks for periods, writes out the
 finished cells and refills their lanes with new cells. Refilling only then keeps every running
 lane's step count a multiple of CHECK_EVERY at the checks, so the checks happen at the same
-steps as in ``gd_core``, and the history ring can be indexed by the block's step counter.
+steps as in ``gd_core``, and the history ring can be indexed by the block's step counter. A
+window in which every lane has stopped ends at once (cells that all diverge within a few steps
+do not idle through the rest of it): no lane then runs, so the rule above still holds.
 Once a block has no cells left to start, its running lanes are packed to the front (their
 state and history moved) and the loops shrink to them, so a block's few long last cells do not
 keep all LANES lanes busy.
@@ -103,6 +105,7 @@ def _step_body(parts: KernelParts, level: int = 2) -> list[str]:
         "code = 2.0 if bad else (1.0 if conv else (3.0 if div else (5.0 if tn >= steps "
         "else 0.0)))",
         "F[j] = code if run else f",
+        "live |= 1 if (run and code == 0.0) else 0",
     ]
     if n > 2:  # the tangent in a loop of its own (_tangent_body)
         lines.append("GOF[j] = 1.0 if go else 0.0")
@@ -208,7 +211,7 @@ def _resolve_lines(parts: KernelParts) -> list[str]:
     return ["if NEED[:nl].sum() > 0.0:", "    for j in range(nl):", "        m = int(NEED[j])",
             "        if m == 0:", "            continue", "        nc = 0",
             "        for sub in range(CHECK_EVERY):", "            if (m >> sub) & 1:",
-            "                sl = (G - CHECK_EVERY + sub) % ring",
+            "                sl = (G - ran + sub) % ring",
             *_indent(gather, 4), "                cand_s[nc] = np.nan", "                nc += 1",
             *[f"        hrow[{k}] = HY{k}[j]" for k in range(parts.nhyper)],
             "        MAXS[j] = resolve_window(cands, cand_s, nc, hrow, MAXS[j], gtmp, hess, "
@@ -434,6 +437,7 @@ def _lane_block_lines(parts: KernelParts, level: int, name: str) -> list[str]:
         "            active += 1",
         *_indent(load, 3),
         "    while active > 0:",
+        "        ran = 0  # steps of this window",
         "        for sub in range(CHECK_EVERY):",
         "            slot = G % ring",
         "            for j in range(nl):",
@@ -444,11 +448,17 @@ def _lane_block_lines(parts: KernelParts, level: int, name: str) -> list[str]:
         # gather or scatter (the period checks alone took 16% of the time)
         *[f"                HIST{i}[slot, j] = _p{i}" for i in rng],
         *_indent(_curvature_loops(parts) if level == 2 else [], 3),
+        "            live = 0",
         "            for j in range(nl):",
         *_indent(_step_body(parts, level), 4),
         *(["            for j in range(nl):"] + _indent(_tangent_body(parts), 4)
           if parts.dim > 2 else []),
         "            G += 1",
+        "            ran += 1",
+        # every lane stopped (diverged at once, say): the window's other steps would change
+        # nothing, and the check finishes the lanes and refills them, each from its step 0
+        "            if live == 0:",
+        "                break",
         *_indent(_resolve_lines(parts) if level == 2 else [], 2),
         "        prev = (G - 1) % ring",
         "        checks = 0",
