@@ -88,6 +88,8 @@ def _step_body(parts: KernelParts, level: int = 2) -> list[str]:
               "go = run and not bad and not conv", "t = TT[j]"]
     if n <= 2 and level == 2:  # closed-form sharpness; larger models: _curvature_loops
         lines += _sharpness(n) + _exact_stats("s", "go", "e", "t")
+    if n == 3 and level == 2:  # S from _closed_form_3_loops
+        lines += ["s = SS[j]"] + _exact_stats("s", "go", "e", "t")
     if n <= 2:
         lines += _tangent_lines(n)
     if parts.reducers:
@@ -144,25 +146,22 @@ def _exact_stats(s: str, go: str, eta: str, t: str) -> list[str]:
 
 
 def _closed_form_3_loops() -> list[str]:
-    """Dimension 3: S of every lane by the closed form of ``symeig`` (vectorised, in loops of
-    their own: in the model loop it stopped LLVM from vectorising that loop; and in two, one
-    per stage of ``closed_form_3_stages``, the second reading what the first left in lane
-    arrays), its statistics applied at once; the lanes where it falls back get S from
-    ``sharpness_of``, one at a time, as gd_core does."""
+    """Dimension 3: S of every running lane by the closed form of ``symeig`` into ``SS``
+    (vectorised, in loops of their own: in the model loop it stopped LLVM from vectorising
+    that loop; and in two, one per stage of ``closed_form_3_stages``, the second reading what
+    the first left in lane arrays); the lanes where it falls back get S from ``sharpness_of``,
+    one at a time, as gd_core does. The statistics are applied in the step loop, which knows
+    whether the step is taken (``go``): here only "does the lane run?" is needed."""
     pairs = _pairs(3)
     load = [f"_H{i}_{j} = A{i}_{j}[j]" for i, j in pairs]
-    go = ["_gn2 = " + _sum_of_squares([f"G{i}[j]" for i in range(3)]),
-          "_go = F[j] == 0.0 and (_gn2 - _gn2 == 0.0) and not (_gn2 < tol2)"]
     head, tail = closed_form_3_stages("_H{i}_{j}", "_s", "_fb")
     carried = [f"CF{k}[j] = {name}" for k, name in enumerate(CLOSED_FORM_3_CARRIED)]
-    first = (load + go + head + carried
-             + ["FB[j] = 1.0 if (_go and _fb) else 0.0", "_anyfb |= 1 if (_go and _fb) else 0",
-                "CFGO[j] = 1.0 if (_go and not _fb) else 0.0"])
+    first = (load + head + carried
+             + ["_fb = _fb and F[j] == 0.0", "FB[j] = 1.0 if _fb else 0.0",
+                "_anyfb |= 1 if _fb else 0"])
     second = ([f"{name} = CF{k}[j]" for k, name in enumerate(CLOSED_FORM_3_CARRIED)] + tail
-              + ["_go = CFGO[j] > 0.0"] + _exact_stats("_s", "_go", "ETA[j]", "TT[j]"))
-    gather = _hess_from_lanes(3, "A{i}_{j}[j]")
-    one = gather + ["_s = sharpness_of(hess, eigwork)"] + _exact_stats("_s", "True", "ETA[j]",
-                                                                        "TT[j]")
+              + ["SS[j] = _s"])
+    one = _hess_from_lanes(3, "A{i}_{j}[j]") + ["SS[j] = sharpness_of(hess, eigwork)"]
     # "any lane?" as an integer or over the lanes: a float sum is a serial chain (no
     # reassociation without fast-math), one per step
     return ["_anyfb = 0", "for j in range(nl):", *_indent(first, 1), "for j in range(nl):",
@@ -331,7 +330,7 @@ def _lane_block_lines(parts: KernelParts, level: int, name: str) -> list[str]:
               + [f"R{k}" for k in range(len(parts.reducers))]
               + ["ETA", "TT", "MAXS", "FIRST", "EOSN", "L2S", "PER", "NEED", "LO", "FB",
                  "LIM2", "CHK", "EARLY", "UFS", "UFI", "GOF"]
-              + (["CFGO"] + [f"CF{k}" for k in range(len(CLOSED_FORM_3_CARRIED))]
+              + (["SS"] + [f"CF{k}" for k in range(len(CLOSED_FORM_3_CARRIED))]
                  if n == 3 else []))
     # the finished cells' end points of one check (dimension 3: _final_values_batch)
     finals = ([f"FA{i}_{j}" for i, j in _pairs(n)] + ["FLOSS", "FS", "FFIN"]) if n == 3 else []
