@@ -51,11 +51,11 @@ GROWTH_FACTOR = 2.0  # ‖θ_end‖ ≥ 2·max ‖θ‖ of the first half: growi
 
 
 @njit(cache=True, error_model="numpy")
-def classify_end(theta, h, g, stats):
+def classify_end(theta, g, stats):
     """INVALID where the run ended at a finite point at which L is undefined (NaN), or where
     the gradient is non-finite although L is finite there (a singular point such as √x at
-    0); overflow (L = ±∞) and growth stay DIVERGED. Call after final_values; ``g`` (DIM,)
-    is scratch."""
+    0); overflow (L = ±∞) and growth stay DIVERGED. Call after final_values, with the
+    gradient ``g`` it left (the sweep's lanes compute it with the same expressions)."""
     for i in range(DIM):
         if not np.isfinite(theta[i]):
             return
@@ -63,22 +63,23 @@ def classify_end(theta, h, g, stats):
     if value != value:
         stats[0] = 5
     elif stats[0] == 3 and abs(value) < np.inf:
-        grad_into(theta, h, g)
         for i in range(DIM):
             if not np.isfinite(g[i]):
                 stats[0] = 5
 
 
 @njit(cache=True, error_model="numpy")
-def final_values(theta, h, hess, eigwork, stats):
-    """Loss and sharpness at the final iterate (NaN when it is not finite)."""
+def final_values(theta, h, g, hess, eigwork, stats):
+    """Loss and sharpness at the final iterate (NaN when it is not finite); its gradient and
+    Hessian are left in ``g`` and ``hess`` (by grad_hessian_into: the expressions of the
+    sweep's lanes, which compute them for many cells at once)."""
     finite = True
     for i in range(DIM):
         if not np.isfinite(theta[i]):
             finite = False
     if finite:
         stats[3] = loss(theta, h)
-        hessian_into(theta, h, hess)
+        grad_hessian_into(theta, h, g, hess)
         stats[4] = sharpness_of(hess, eigwork)
     else:
         stats[3] = np.nan
@@ -285,8 +286,8 @@ def gd_pass(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, thetas, los
         theta_out[i] = theta[i]
     finish_cell(theta, h, status, stop, period, t, max_s, first, eos_steps, tangent, log2_scale,
                 early_r2, underflow, hess, stats)
-    final_values(theta, h, hess, eigwork, stats)
-    classify_end(theta, h, g, stats)
+    final_values(theta, h, g, hess, eigwork, stats)
+    classify_end(theta, g, stats)
     for k in range(NREDUCE):
         stats[NSTAT + k] = racc[k]
     return status

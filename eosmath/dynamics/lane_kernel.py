@@ -218,37 +218,47 @@ def _resolve_lines(parts: KernelParts) -> list[str]:
             "        NEED[j] = 0.0"]
 
 
-def _final_values_gather(n: int) -> list[str]:
-    """For :func:`_final_values_batch`: what ``final_values`` computes before the sharpness
-    (loss and Hessian at the end point θ = ``theta``), kept for finished cell number nf."""
+def _final_values_gather(parts: KernelParts) -> list[str]:
+    """For :func:`_final_values_batch`: the end point θ = ``theta`` and hyper-parameters
+    ``hrow`` of finished cell number nf, and its loss (what ``final_values`` computes one cell
+    at a time; gradient, Hessian and sharpness follow in the batch)."""
+    n = parts.dim
     return (["FCELL[nf] = c",
              "_fin = " + " and ".join(f"np.isfinite(theta[{i}])" for i in range(n)),
              "FFIN[nf] = 1.0 if _fin else 0.0",
-             "if _fin:", "    FLOSS[nf] = loss(theta, hrow)", "    hessian_into(theta, hrow, hess)"]
-            + [f"    FA{i}_{j}[nf] = hess[{i}, {j}]" for i, j in _pairs(n)]
+             "if _fin:", "    FLOSS[nf] = loss(theta, hrow)"]
+            + [f"FX{i}[nf] = theta[{i}]" for i in range(n)]
+            + [f"FH{k}[nf] = hrow[{k}]" for k in range(parts.nhyper)]
             + ["nf += 1"])
 
 
-def _final_values_batch(n: int) -> list[str]:
-    """Dimension 3: ``final_values`` and ``classify_end`` of the nf cells a check finished,
-    the closed-form sharpness of all of them in one vectorised loop (one cell at a time, its
-    chain of square roots and divisions left the core idle; the same operations, so the same
-    values). The finishing loop wrote the rest of their ``stats`` rows."""
-    load = [f"_H{i}_{j} = FA{i}_{j}[k]" for i, j in _pairs(n)]
+def _final_values_batch(parts: KernelParts) -> list[str]:
+    """Dimension 3: ``final_values`` and ``classify_end`` of the nf cells a check finished:
+    the gradient and Hessian (the model loop's expressions, those of ``grad_hessian_into``)
+    and the closed-form sharpness of all of them in one vectorised loop (one cell at a time,
+    the calls and the closed form's chain of square roots and divisions left the core idle;
+    the same operations, so the same values). The finishing loop wrote the rest of their
+    ``stats`` rows."""
+    n = parts.dim
+    model = ([f"_p{i} = FX{i}[k]" for i in range(n)]
+             + [f"_h{q} = FH{q}[k]" for q in range(parts.nhyper)]
+             + [f"{name} = {expr}" for name, expr in parts.grad_hessian]
+             + [f"FG{i}[k] = _g{i}" for i in range(n)]
+             + [f"FA{i}_{j}[k] = _H{i}_{j}" for i, j in _pairs(n)])
     head, tail = closed_form_3_stages("_H{i}_{j}", "_s", "_fb")
     gather = _hess_from_lanes(n, "FA{i}_{j}[k]")
-    return (["for k in range(nf):", *_indent(load + head + tail, 1),
+    return (["for k in range(nf):", *_indent(model + head + tail, 1),
              "    FFIN[k] = (2.0 if _fb else 1.0) if FFIN[k] > 0.0 else 0.0",
              "    FS[k] = _s",
              "for k in range(nf):", "    c = FCELL[k]",
              "    if FFIN[k] == 2.0:  # the closed form's fallback, as in sharpness_of",
              *_indent(gather, 2), "        FS[k] = sharpness_of(hess, eigwork)"]
-            + [f"    theta[{i}] = theta_out[c, {i}]" for i in range(n)]
-            + ["    for q in range(NHYPER):", "        hrow[q] = hs[c, q]",
-               "    row[0] = stats[c, 0]",
+            + [f"    theta[{i}] = FX{i}[k]" for i in range(n)]
+            + [f"    gtmp[{i}] = FG{i}[k]" for i in range(n)]
+            + ["    row[0] = stats[c, 0]",
                "    row[3] = FLOSS[k] if FFIN[k] > 0.0 else np.nan",
                "    row[4] = FS[k] if FFIN[k] > 0.0 else np.nan",
-               "    classify_end(theta, hrow, gtmp, row)",
+               "    classify_end(theta, gtmp, row)",
                "    stats[c, 0] = row[0]", "    stats[c, 3] = row[3]", "    stats[c, 4] = row[4]"])
 
 
@@ -333,7 +343,9 @@ def _lane_block_lines(parts: KernelParts, level: int, name: str) -> list[str]:
               + (["SS"] + [f"CF{k}" for k in range(len(CLOSED_FORM_3_CARRIED))]
                  if n == 3 else []))
     # the finished cells' end points of one check (dimension 3: _final_values_batch)
-    finals = ([f"FA{i}_{j}" for i, j in _pairs(n)] + ["FLOSS", "FS", "FFIN"]) if n == 3 else []
+    finals = ([f"FA{i}_{j}" for i, j in _pairs(n)] + [f"FX{i}" for i in rng]
+              + [f"FG{i}" for i in rng] + [f"FH{k}" for k in hyper]
+              + ["FLOSS", "FS", "FFIN"]) if n == 3 else []
     load = ([f"X{i}[j] = thetas0[c, {i}]" for i in rng]
             + [f"HY{k}[j] = hs[c, {k}]" for k in hyper]
             + [f"TG{i}[j] = 1.0 / math.sqrt(DIM)" for i in rng]
@@ -395,12 +407,12 @@ def _lane_block_lines(parts: KernelParts, level: int, name: str) -> list[str]:
            "underflow[0], underflow[1] = UFS[j], UFI[j]",
            "finish_cell(theta, hrow, status, TT[j] if status != 4 else steps, PER[j], TT[j], "
            "MAXS[j], FIRST[j], EOSN[j], tangent, L2S[j], EARLY[j], underflow, hess, row)",
-           *([] if batched else ["final_values(theta, hrow, hess, eigwork, row)",
-                                 "classify_end(theta, hrow, gtmp, row)"]),
+           *([] if batched else ["final_values(theta, hrow, gtmp, hess, eigwork, row)",
+                                 "classify_end(theta, gtmp, row)"]),
            *[f"row[NSTAT + {k}] = R{k}[j]" for k in range(len(parts.reducers))],
            "for q in range(NSTAT + NREDUCE):",
            "    stats[c, q] = row[q]"]
-        + (_final_values_gather(n) if batched else []))
+        + (_final_values_gather(parts) if batched else []))
     return [
         '@njit(cache=True, error_model="numpy")',
         f"def {name}(thetas0, etas, hs, order, lo, hi, steps, tol, radius2, kmax, ptol, "
@@ -487,7 +499,7 @@ def _lane_block_lines(parts: KernelParts, level: int, name: str) -> list[str]:
         "                nxt += 1",
         "                active += 1",
         *_indent(load, 4),
-        *_indent(_final_values_batch(n) if batched else [], 2),
+        *_indent(_final_values_batch(parts) if batched else [], 2),
         # no cells left: pack the running lanes to the front and loop over fewer lanes, so a
         # block's last long cells do not drag LANES lanes along
         "        if nxt >= hi and active <= nl - SHRINK_BY:",

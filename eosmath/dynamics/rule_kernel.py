@@ -183,7 +183,7 @@ def gd_rule_core_in(theta0, eta, h, steps, tol, radius2, kmax, ptol, record, the
     stats[9] = t
     stats[10] = -1.0  # underflow is not tracked under a rule (no tangent map)
     stats[11] = -1.0
-    final_values(theta, h, hess, eigwork, stats)
+    final_values(theta, h, g, hess, eigwork, stats)
     if preconditioned and stats[4] == stats[4]:
         # the final iterate's Hessian (final_values left it in hess) with the last P
         stats[4] = rule_sharpness(hess, pre, preconditioned, scaled, eigwork)
