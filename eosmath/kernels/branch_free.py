@@ -72,12 +72,17 @@ def _boolean(node: ast.AST) -> bool:
 class _Rewrite(ast.NodeTransformer):
     changed = False
 
-    def visit_IfExp(self, node):
+    def _rewritable(self, node) -> bool:
+        """Rewrite inside ``node`` first; whether ``node`` itself is harmless (judged as
+        written, before its parts were rewritten)."""
         harmless = _harmless(node)
         self.generic_visit(node)
-        if not harmless:
+        self.changed |= harmless
+        return harmless
+
+    def visit_IfExp(self, node):
+        if not self._rewritable(node):
             return node
-        self.changed = True
         if isinstance(node.body, ast.Tuple) and isinstance(node.orelse, ast.Tuple):
             return ast.Tuple([_select(node.test, a, b)
                               for a, b in zip(node.body.elts, node.orelse.elts, strict=True)],
@@ -85,11 +90,8 @@ class _Rewrite(ast.NodeTransformer):
         return _select(node.test, node.body, node.orelse)
 
     def visit_BoolOp(self, node):
-        harmless = _harmless(node)
-        self.generic_visit(node)
-        if not harmless:
+        if not self._rewritable(node):
             return node
-        self.changed = True
         op = ast.BitAnd() if isinstance(node.op, ast.And) else ast.BitOr()
         values = [v if _boolean(v) or isinstance(v, ast.BinOp)  # a BinOp here: rewritten and/or
                   else ast.Call(ast.Name("bool", ast.Load()), [v], []) for v in node.values]
