@@ -65,12 +65,20 @@ def _model_body(parts: KernelParts) -> list[str]:
     A loop of its own: split from the statistics loop, both bodies are short enough for the
     out-of-order core to overlap iterations (one fused loop was latency-bound, 25% slower).
     """
+    return _grad_hessian_lines(parts, "X", "HY", "G", "A", "j")
+
+
+def _grad_hessian_lines(parts: KernelParts, theta: str, hyper: str, grad: str, hess: str,
+                        index: str) -> list[str]:
+    """∇L and ∇²L (the expressions of ``grad_hessian_into``) at θ_i = ``{theta}{i}[index]``
+    with hyper-parameters ``{hyper}{k}[index]``, into ``{grad}{i}[index]`` and
+    ``{hess}{i}_{j}[index]`` (i ≤ j)."""
     n = parts.dim
-    lines = [f"_p{i} = X{i}[j]" for i in range(n)]
-    lines += [f"_h{k} = HY{k}[j]" for k in range(parts.nhyper)]
+    lines = [f"_p{i} = {theta}{i}[{index}]" for i in range(n)]
+    lines += [f"_h{k} = {hyper}{k}[{index}]" for k in range(parts.nhyper)]
     lines += [f"{name} = {expr}" for name, expr in parts.grad_hessian]
-    lines += [f"G{i}[j] = _g{i}" for i in range(n)]
-    lines += [f"A{i}_{j}[j] = _H{i}_{j}" for i, j in _pairs(n)]
+    lines += [f"{grad}{i}[{index}] = _g{i}" for i in range(n)]
+    lines += [f"{hess}{i}_{j}[{index}] = _H{i}_{j}" for i, j in _pairs(n)]
     return lines
 
 
@@ -240,11 +248,7 @@ def _final_values_batch(parts: KernelParts) -> list[str]:
     the same operations, so the same values). The finishing loop wrote the rest of their
     ``stats`` rows."""
     n = parts.dim
-    model = ([f"_p{i} = FX{i}[k]" for i in range(n)]
-             + [f"_h{q} = FH{q}[k]" for q in range(parts.nhyper)]
-             + [f"{name} = {expr}" for name, expr in parts.grad_hessian]
-             + [f"FG{i}[k] = _g{i}" for i in range(n)]
-             + [f"FA{i}_{j}[k] = _H{i}_{j}" for i, j in _pairs(n)])
+    model = _grad_hessian_lines(parts, "FX", "FH", "FG", "FA", "k")
     head, tail = closed_form_3_stages("_H{i}_{j}", "_s", "_fb")
     gather = _hess_from_lanes(n, "FA{i}_{j}[k]")
     return (["for k in range(nf):", *_indent(model + head + tail, 1),
