@@ -152,3 +152,38 @@ def test_closed_form_3_falls_back_only_near_a_double_top_eigenvalue():
     for gap in (1e-3, 1e-6, 0.0):
         top, fallback, r = guard(_random_symmetric(rng, 3, [1.0, 1.0 - gap, -2.0]))
         assert fallback
+
+
+def _invariants_and_paired():
+    """(guard(a) -> (top, fallback, q, p, r) of the closed form, paired(a, q, p, r))."""
+    from numba import njit
+
+    from eosmath.kernels.symeig import closed_form_3_lines
+
+    namespace = compiled()
+    body = ([f"_A{i}_{j} = a[{i}, {j}]" for i in range(3) for j in range(i, 3)]
+            + closed_form_3_lines("_A{i}_{j}", "top", "fallback")
+            + ["return top, fallback, _t3q, _t3p, _t3r"])
+    exec("import math\ndef guard(a):\n" + "\n".join("    " + line for line in body), namespace)
+    return njit(error_model="numpy")(namespace["guard"]), namespace["top_eigenvalue_3_paired"]
+
+
+def test_closed_form_3_near_a_double_top_eigenvalue_against_mpmath():
+    # where the closed form's root is ill-conditioned, top_eigenvalue_3 takes the paired form
+    # (no bisection): a few ulps of ‖A‖ from the 50-digit eigenvalue, gaps down to exact
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 50
+    from eosmath.kernels.symeig import CLOSED_FORM_3_MARGIN
+
+    guard, paired = _invariants_and_paired()
+    rng = np.random.default_rng(11)
+    for k in range(120):
+        gap = 0.0 if k % 12 == 0 else 10 ** rng.uniform(-16, -2.5)
+        scale, shift = 10 ** rng.uniform(-6, 6), rng.choice([0.0, 1.0, -30.0, 1e3])
+        a = _random_symmetric(rng, 3, (np.array([1.0, 1.0 - gap, -2.0]) + shift) * scale)
+        _, fallback, q, p, r = guard(a)
+        assert fallback and 1.0 + r < CLOSED_FORM_3_MARGIN
+        exact = float(max(mpmath.eigsy(mpmath.matrix(a.tolist()))[0]))
+        got = _top3(a)
+        assert got == paired(a, q, p, r, np.empty((6, 3)))          # the path taken
+        assert abs(got - exact) <= 4e-15 * np.linalg.norm(a, 2), (gap, scale, shift)
