@@ -266,31 +266,44 @@ def _final_values_batch(parts: KernelParts) -> list[str]:
                "    stats[c, 0] = row[0]", "    stats[c, 3] = row[3]", "    stats[c, 4] = row[4]"])
 
 
-def _sharpness_points_source(n: int) -> str:
-    """``sharpness_points(pts, h, out)``: ``sharpness_of`` of the Hessian at each row of
-    ``pts`` (the sweep's GF-limit sharpness). For dimension 3 the closed form runs on
-    LANES points at a time in a vectorised loop (one point at a time its chain of square
-    roots and divisions left the core idle), with the same operations, so the same values.
-    (Vectorising dimension 2's one square root too did not change W1's sweep time.)"""
+def _sharpness_points_source(parts: KernelParts) -> str:
+    """``sharpness_points(cols, h, skip, out)``: ``sharpness_of`` of the Hessian at each
+    column of ``cols`` (DIM, N), NaN where ``skip`` (uint8) is set or the point has a
+    non-finite coordinate (the sweep's GF-limit sharpness: a limit that is not a point has
+    none). The Hessian comes from the lines of ``hessian_into``, inlined, so the same bits.
+    For dimension 3 the closed form runs on LANES points at a time in a vectorised loop, with
+    the same operations as ``sharpness_of``, so the same values."""
+    n = parts.dim
     head = ["", "", '@njit(cache=True, error_model="numpy")',
-            "def sharpness_points(pts, h, out):",
-            "    hess, work = np.empty((DIM, DIM)), np.empty((DIM + 3, DIM))"]
+            "def sharpness_points(cols, h, skip, out):",
+            "    hess, work = np.empty((DIM, DIM)), np.empty((DIM + 3, DIM))",
+            "    npts = cols.shape[1]"]
+    finite = " & ".join(f"(_p{i} - _p{i} == 0.0)" for i in range(n))
+    hyper = [f"_h{q} = h[{q}]" for q in range(parts.nhyper)]
+    hessian = [f"{name} = {expr}" for name, expr in parts.hessian]
     if n != 3:
-        return "\n".join(head + ["    for k in range(pts.shape[0]):",
-                                  "        hessian_into(pts[k], h, hess)",
-                                  "        out[k] = sharpness_of(hess, work)"]) + "\n"
+        body = (["for k in range(npts):"]
+                + _indent([f"_p{i} = cols[{i}, k]" for i in range(n)], 1)
+                + [f"    if skip[k] != 0 or not ({finite}):", "        out[k] = np.nan",
+                   "        continue"]
+                + _indent(hyper + hessian + _hess_from_lanes(n, "_H{i}_{j}"), 1)
+                + ["    out[k] = sharpness_of(hess, work)"])
+        return "\n".join(head + _indent(body, 1)) + "\n"
     pairs = _pairs(n)
     stage, tail = closed_form_3_stages("_H{i}_{j}", "_s", "_fb")
-    closed = stage + tail
     gather = _hess_from_lanes(n, "PA{i}_{j}[k]")
-    body = ([f"PA{i}_{j} = np.empty(LANES)" for i, j in pairs] + ["PFB = np.empty(LANES)",
-            "for lo in range(0, pts.shape[0], LANES):",
-            "    m = min(LANES, pts.shape[0] - lo)",
-            "    for k in range(m):", "        hessian_into(pts[lo + k], h, hess)"]
-            + [f"        PA{i}_{j}[k] = hess[{i}, {j}]" for i, j in pairs]
+    body = ([f"PA{i}_{j} = np.empty(LANES)" for i, j in pairs]
+            + ["PFB = np.empty(LANES)", "POK = np.empty(LANES)", *hyper,
+               "for lo in range(0, npts, LANES):", "    m = min(LANES, npts - lo)",
+               "    for k in range(m):"]
+            + _indent([f"_p{i} = cols[{i}, lo + k]" for i in range(n)] + hessian
+                      + [f"PA{i}_{j}[k] = _H{i}_{j}" for i, j in pairs]
+                      + ["_sk = skip[lo + k]",
+                         f"POK[k] = 1.0 if _sk == 0 and {finite} else 0.0"], 2)
             + ["    for k in range(m):"]
-            + _indent([f"_H{i}_{j} = PA{i}_{j}[k]" for i, j in pairs] + closed, 2)
-            + ["        out[lo + k] = _s", "        PFB[k] = 1.0 if _fb else 0.0",
+            + _indent([f"_H{i}_{j} = PA{i}_{j}[k]" for i, j in pairs] + stage + tail, 2)
+            + ["        out[lo + k] = _s if POK[k] > 0.0 else np.nan",
+               "        PFB[k] = 1.0 if _fb and POK[k] > 0.0 else 0.0",
                "    for k in range(m):", "        if PFB[k] > 0.0:", *_indent(gather, 3),
                "            out[lo + k] = sharpness_of(hess, work)"])
     return "\n".join(head + _indent(body, 1)) + "\n"
@@ -526,7 +539,7 @@ def sweep_source(parts: KernelParts) -> str:
     blocks ``lane_block`` (every statistic) and ``lane_block_l1`` (no sharpness), each
     compiled only when first called."""
     if parts.dim > LANE_MAX_DIM:
-        return "\nsweep_cells = sweep_cells_scalar\n" + _sharpness_points_source(parts.dim)
+        return "\nsweep_cells = sweep_cells_scalar\n" + _sharpness_points_source(parts)
     src = [
         "", "", f"LANES = {LANES}", f"UNROLLED_KMAX = {UNROLLED_KMAX}",
         f"SHRINK_BY = {SHRINK_BY}",
@@ -546,4 +559,4 @@ def sweep_source(parts: KernelParts) -> str:
         "        lane_block(thetas0, etas, hs, order, b * n_cells // n_blocks, "
         "(b + 1) * n_cells // n_blocks, steps, tol, radius2, kmax, ptol, stats, theta_out)",
     ]
-    return "\n".join(src) + "\n" + _sharpness_points_source(parts.dim)
+    return "\n".join(src) + "\n" + _sharpness_points_source(parts)

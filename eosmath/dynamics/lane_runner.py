@@ -91,9 +91,11 @@ def lane_block_c(thetas0, etas, hs, order, n, lo, hi, steps, tol, radius2, kmax,
                carray(stats, (n, NSTAT + NREDUCE)), carray(theta_out, (n, DIM)))
 
 
-@cfunc(types.void(f8p, i8, f8p, f8p), cache=True, error_model="numpy")
-def sharpness_points_c(points, n, h, out):
-    sharpness_points(carray(points, (n, DIM)), carray(h, (NHYPER,)), carray(out, (n,)))
+@cfunc(types.void(f8p, i8, f8p, types.CPointer(types.uint8), f8p), cache=True,
+       error_model="numpy")
+def sharpness_points_c(cols, n, h, skip, out):
+    sharpness_points(carray(cols, (DIM, n)), carray(h, (NHYPER,)), carray(skip, (n,)),
+                     carray(out, (n,)))
 '''
 
 
@@ -212,18 +214,23 @@ def block_bounds(n: int, threads: int) -> list[tuple[int, int]]:
 
 
 def sharpness_points_function(key: str, load_kernels, *, dim: int, nhyper: int):
-    """``f(points, h) -> sharpness``: largest Hessian eigenvalue at each row of ``points``
-    (N, dim), hyper-parameter values ``h``; the saved machine code of kernel ``key``."""
-    function = _c_function(_entries(key, load_kernels).sharpness_points_c, (_P, _I, _P, _P))
+    """``f(cols, h, skip) -> sharpness``: the largest Hessian eigenvalue at each column of
+    ``cols`` (dim, N), hyper-parameter values ``h``; NaN where ``skip`` (N booleans) is set or
+    a coordinate is not finite. The saved machine code of kernel ``key``; the points as
+    columns, the layout in which a vectorised limit function returns them."""
+    function = _c_function(_entries(key, load_kernels).sharpness_points_c,
+                           (_P, _I, _P, _P, _P))
 
-    def sharpness_points(points, h):
-        points = np.ascontiguousarray(points, dtype=np.float64)
+    def sharpness_points(cols, h, skip):
+        cols = np.ascontiguousarray(cols, dtype=np.float64)
         h = np.ascontiguousarray(h, dtype=np.float64)
-        if points.ndim != 2 or points.shape[1] != dim or h.shape != (nhyper,):
-            raise ValueError(f"sharpness_points: points (N, {dim}) and h ({nhyper},) expected, "
-                             f"got {points.shape} and {h.shape}")
-        out = np.empty(len(points))
-        function(points.ctypes.data, len(points), h.ctypes.data, out.ctypes.data)
+        skip = np.ascontiguousarray(skip, dtype=np.bool_)
+        n = cols.shape[1] if cols.ndim == 2 else -1
+        if cols.ndim != 2 or cols.shape[0] != dim or h.shape != (nhyper,) or skip.shape != (n,):
+            raise ValueError(f"sharpness_points: cols ({dim}, N), h ({nhyper},) and skip (N,) "
+                             f"expected, got {cols.shape}, {h.shape} and {skip.shape}")
+        out = np.empty(n)
+        function(cols.ctypes.data, n, h.ctypes.data, skip.ctypes.data, out.ctypes.data)
         return out
 
     return sharpness_points

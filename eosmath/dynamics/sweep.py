@@ -275,10 +275,13 @@ def _cell_filler(sm: SweepModel, out: dict, thetas, etas, hyper, stats, final, r
     drifts = [(k, fn) for k, fn in enumerate(_conserved_functions(sm)) if f"drift_{k}" in flat]
     status, steps_col = STAT["status"], STAT["lyapunov_steps"]
 
+    gfs_sharpness = _gfs_sharpness_function(sm) if "gfs_sharpness" in flat else None
     n = len(stats)
-    ends = drifts or "gfs_sharpness" in flat
+    ends = drifts or gfs_sharpness is not None
     pieces = -(-n // FINISH_PIECE)
-    left = np.bincount(np.arange(n) // FINISH_PIECE, minlength=pieces) if ends else None
+    left = np.full(pieces, FINISH_PIECE) if ends else None
+    if ends and n:
+        left[-1] = n - (pieces - 1) * FINISH_PIECE  # cells of each piece, still to fill
     lock = threading.Lock()
 
     def fill(cells):
@@ -304,8 +307,8 @@ def _cell_filler(sm: SweepModel, out: dict, thetas, etas, hyper, stats, final, r
                 np.subtract(fn(*end.T), fn(*thetas[lo:hi].T), out=drift)
                 np.abs(drift, out=drift)
                 drift[diverged] = np.nan
-            if "gfs_sharpness" in flat:
-                flat["gfs_sharpness"][lo:hi] = _gfs_sharpness(sm, end, hyper[lo:hi], diverged)
+            if gfs_sharpness is not None:
+                flat["gfs_sharpness"][lo:hi] = gfs_sharpness(end, hyper[lo:hi], diverged)
 
     def finish():
         if ends and left.any():
@@ -325,7 +328,10 @@ def _conserved_functions(sm: SweepModel) -> list:
     return sm.conserved_functions()
 
 
-def _gfs_sharpness(sm: SweepModel, final, hyper, skip) -> np.ndarray:
+def _gfs_sharpness_function(sm: SweepModel):
+    """``f(final, hyper, skip) -> (n,)``: the sharpness at the gradient-flow limit from each
+    end point (rows of ``final``), NaN where ``skip`` or the end point or its limit is not
+    finite. Looked up once per chunk (the compiled function's handle costs ~20 µs)."""
     limit_of = sm.gf_limit_function()
     if sm.dim <= LANE_MAX_DIM:
         sharpness = sharpness_points_function(sm.key, sm.load_kernels, dim=sm.dim,
@@ -333,40 +339,34 @@ def _gfs_sharpness(sm: SweepModel, final, hyper, skip) -> np.ndarray:
     else:
         module = sm.load_kernels().module
 
-        def sharpness(points, h):
-            values = np.empty(len(points))
-            module.sharpness_many(np.ascontiguousarray(points), np.asarray(h, float), values)
-            return values
-    out = np.full(len(final), np.nan)
-    valid = ~skip & _finite_rows(final)
-    if sm.gf_limit_path is not None and (not hyper.shape[1] or (hyper == hyper[0]).all()):
-        # a catalog limit (NumPy, element by element, defined on any row) and one
-        # hyper-parameter value: every row at once, the others masked after (gathering the
-        # valid rows cost more than computing the few others)
-        if not valid.any():
+        def sharpness(cols, h, skip):
+            values = np.empty(cols.shape[1])
+            module.sharpness_many(np.ascontiguousarray(cols.T), np.asarray(h, float), values)
+            return np.where(skip | ~np.isfinite(cols).all(axis=0), np.nan, values)
+
+    def gfs_sharpness(final, hyper, skip):
+        out = np.full(len(final), np.nan)
+        skip = skip | ~_finite_rows(final)
+        if skip.all():
             return out
-        hrow = np.ascontiguousarray(hyper[0], dtype=np.float64)
-        limits = _limits(limit_of, final, dict(zip(sm.hyper_names, hrow.tolist(), strict=True)))
-        values = sharpness(np.ascontiguousarray(limits), hrow)
-        return np.where(valid & _finite_rows(limits), values, np.nan)
-    ok = np.flatnonzero(valid)
-    if not len(ok):
+        if sm.gf_limit_path is not None and (not hyper.shape[1] or (hyper == hyper[0]).all()):
+            # a catalog limit (NumPy, element by element, defined on any row) and one
+            # hyper-parameter value: every row at once, the skipped ones masked in the kernel
+            # (gathering the others cost more than computing the few skipped)
+            hrow = np.ascontiguousarray(hyper[0], dtype=np.float64)
+            cols = _limit_columns(limit_of, final,
+                                  dict(zip(sm.hyper_names, hrow.tolist(), strict=True)))
+            return sharpness(cols, hrow, skip)
+        # one call per distinct hyper-parameter value (usually one), never one per cell
+        for hrow, cells in _hyper_groups(hyper, np.flatnonzero(~skip)):
+            hdict = dict(zip(sm.hyper_names, hrow.tolist(), strict=True))
+            cols = _limit_columns(limit_of, final if len(cells) == len(final) else final[cells],
+                                  hdict)
+            out[cells] = sharpness(cols, np.ascontiguousarray(hrow, dtype=np.float64),
+                                   np.zeros(len(cells), dtype=bool))
         return out
-    # one call per distinct hyper-parameter value (usually one), never one per cell
-    for hrow, cells in _hyper_groups(hyper, ok):
-        hdict = dict(zip(sm.hyper_names, hrow.tolist(), strict=True))
-        limits = _limits(limit_of, final if len(cells) == len(final) else final[cells], hdict)
-        good = _finite_rows(limits)
-        if not good.all():
-            cells, limits = cells[good], limits[good]
-        if len(cells):
-            values = sharpness(np.ascontiguousarray(limits),
-                               np.ascontiguousarray(hrow, dtype=np.float64))
-            if len(cells) == len(out):
-                out = values
-            else:
-                out[cells] = values
-    return out
+
+    return gfs_sharpness
 
 
 def _finite_rows(a) -> np.ndarray:
@@ -388,17 +388,19 @@ def _hyper_groups(hyper, cells):
     return [(hrow, cells[group == g]) for g, hrow in enumerate(rows)]
 
 
-def _limits(limit_of, starts, hyper: dict) -> np.ndarray:
-    """Gradient-flow limits (n, dim) from ``starts`` (n, dim): one column-wise call where the
-    limit function is vectorised (the catalog's are), else one call per start."""
+def _limit_columns(limit_of, starts, hyper: dict) -> np.ndarray:
+    """Gradient-flow limits from ``starts`` (n, dim), as columns (dim, n): one column-wise
+    call where the limit function is vectorised (the catalog's are), else one call per
+    start."""
     try:
         with np.errstate(all="ignore"):
             limits = np.asarray(limit_of(starts.T, hyper), dtype=np.float64)
         if limits.shape == starts.T.shape:
-            return limits.T
+            return limits
     except (TypeError, ValueError):
         pass
-    return np.array([np.asarray(limit_of(start, hyper), dtype=np.float64) for start in starts])
+    return np.array([np.asarray(limit_of(start, hyper), dtype=np.float64)
+                     for start in starts]).T.reshape(starts.shape[1], len(starts))
 
 
 def _chunk_cells(in_memory: bool, threads: int) -> int:

@@ -98,12 +98,14 @@ class KernelParts:
 
     ``grad_hessian`` lists ``(name, expression)`` in evaluation order, reading ``_p{i}`` (θ_i)
     and ``_h{k}`` (hyper-parameters) and ending with ``_g{i}`` and ``_H{i}_{j}`` (i ≤ j).
+    ``hessian``: the same for ∇²L alone, the expressions of ``hessian_into`` (so the same bits).
     """
 
     dim: int
     nhyper: int
     grad_hessian: tuple
     reducers: tuple = ()  # (op, expression) per user reducer: op in max, min, sum
+    hessian: tuple = ()
 
 
 SHARPNESS_CLOSED_FORM = {1: "return hess[0, 0]", 2: """mean = 0.5 * (hess[0, 0] + hess[1, 1])
@@ -211,6 +213,9 @@ def generate_source(model, key: str, reducers=()) -> str:
     hess = model.hessian()
     pairs = [(i, j) for i in range(n) for j in range(i, n)]
     replacements, reduced = cse([hess[i, j] for i, j in pairs])
+    hessian_lines = [(str(sym), printer.doprint(e)) for sym, e in replacements]
+    hessian_lines += [(f"_H{i}_{j}", printer.doprint(e)) for (i, j), e in zip(pairs, reduced,
+                                                                               strict=True)]
     body = []
     for (i, j), e in zip(pairs, reduced, strict=True):
         body.append(f"    out[{i}, {j}] = {printer.doprint(e)}")
@@ -235,7 +240,7 @@ def generate_source(model, key: str, reducers=()) -> str:
     reducer_code = tuple((op, printer.doprint(sp.sympify(e).xreplace(rename)))
                          for op, e in reducers)
     kernel_parts = KernelParts(dim=n, nhyper=len(model.hyper), grad_hessian=tuple(lanes),
-                               reducers=reducer_code)
+                               reducers=reducer_code, hessian=tuple(hessian_lines))
 
     header = HEADER.format(name=model.name, key=key, dim=n, nhyper=len(model.hyper))
     parts = [header, loss_src, grad_src, hess_src, both_src]

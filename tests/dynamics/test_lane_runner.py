@@ -135,8 +135,9 @@ def _sharpness_models():
 @pytest.mark.parametrize("which", ["d2", "d3", "d3_fallback"])
 def test_sharpness_points_equal_sharpness_of_point_by_point(which, n):
     # dimension 3 runs the closed form on 64 points at a time (vectorised), dimension 2 one
-    # point at a time: the same bits as the one-point sharpness, also where the closed form
-    # falls back (a·I: p = 0, S = a) and for NaN entries
+    # point at a time, both with the Hessian's lines inlined: the same bits as the one-point
+    # sharpness, also where the closed form falls back (a·I: p = 0, S = a); NaN where the
+    # point is skipped or not finite (a GF limit that is not a point has no sharpness)
     from eosmath.dynamics.lane_runner import sharpness_points_function
 
     model = _sharpness_models()[which]
@@ -145,13 +146,17 @@ def test_sharpness_points_equal_sharpness_of_point_by_point(which, n):
     rng = np.random.default_rng(n)
     points = rng.normal(size=(n, model.dim))
     points[3::11, 1] = np.nan
+    points[4::17, 0] = -np.inf
+    skip = np.zeros(n, dtype=bool)
+    skip[5::13] = True
     f = sharpness_points_function(kernels.key, lambda: kernels, dim=model.dim, nhyper=len(h))
-    got = f(points, h)
-    expected = np.array([kernels.module.sharpness(p, h) for p in points])
+    got = f(points.T, h, skip)
+    shown = ~skip & np.isfinite(points).all(axis=1)
+    expected = np.array([kernels.module.sharpness(p, h) if ok else np.nan
+                         for p, ok in zip(points, shown, strict=True)])
     np.testing.assert_array_equal(got, expected)
-    if which == "d3_fallback":  # ∇²L = a·I wherever θ is, NaN included
-        assert (got == 3.0).all()
-    else:
-        finite = np.ones(n, dtype=bool)
-        finite[3::11] = False
-        assert np.isnan(got[~finite]).all() and np.isfinite(got[finite]).all()
+    assert np.isfinite(got[shown]).all()
+    if which == "d3_fallback":  # ∇²L = a·I wherever θ is
+        assert (got[shown] == 3.0).all()
+    with pytest.raises(ValueError, match="cols"):
+        f(points, h, skip)  # rows, not columns
