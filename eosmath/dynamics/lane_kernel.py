@@ -28,6 +28,8 @@ expressions inlined.
 
 from __future__ import annotations
 
+import contextlib
+import re
 from typing import TYPE_CHECKING
 
 from eosmath.dynamics.curvature_stats import BAND_HI, BAND_LO, above_lines
@@ -534,6 +536,28 @@ def _lane_block_lines(parts: KernelParts, level: int, name: str) -> list[str]:
     ]
 
 
+def _inline_constant_entries(lines: list[str], parts: KernelParts) -> list[str]:
+    """``lines`` with each constant entry of ∇²L (W3's ∂²L/∂w₁∂w₂ ≡ 0) read as its literal,
+    not stored into and reloaded from its lane array at every step (1.5% of W3's kernel).
+    The same value either way, so the same bits."""
+    constants = {}
+    for name, expr in parts.grad_hessian:
+        if name.startswith("_H"):
+            with contextlib.suppress(ValueError):
+                constants["A" + name[2:]] = (name, repr(float(expr)))
+    if not constants:
+        return lines
+    reads = re.compile(r"\b(" + "|".join(constants) + r")\[j\]")
+    out = []
+    for line in lines:
+        store = line.strip().split(" = ")
+        if len(store) == 2 and store[0][:-3] in constants and store[0].endswith("[j]") \
+                and store[1] == constants[store[0][:-3]][0]:
+            continue  # A{i}_{j}[j] = _H{i}_{j}: nothing to store
+        out.append(reads.sub(lambda m: constants[m.group(1)][1], line))
+    return out
+
+
 def sweep_source(parts: KernelParts) -> str:
     """Numba source defining ``sweep_cells`` for a model (see the module docstring), and its
     blocks ``lane_block`` (every statistic) and ``lane_block_l1`` (no sharpness), each
@@ -546,8 +570,9 @@ def sweep_source(parts: KernelParts) -> str:
         "# lane flag → status: 1 converged, 2 and 3 diverged, 4 period, 5 out of steps",
         "STATUS_OF_FLAG = (4, 0, 3, 3, 1, 4)",
         "", "",
-        *_lane_block_lines(parts, 2, "lane_block"), "", "",
-        *_lane_block_lines(parts, 1, "lane_block_l1"), "", "",
+        *_inline_constant_entries(_lane_block_lines(parts, 2, "lane_block"), parts), "", "",
+        *_inline_constant_entries(_lane_block_lines(parts, 1, "lane_block_l1"), parts), "",
+        "",
         '@njit(cache=True, parallel=True, error_model="numpy")',
         "def sweep_cells(thetas0, etas, hs, order, steps, tol, radius2, kmax, ptol, stats, "
         "theta_out, threads):",

@@ -140,3 +140,9 @@ def test_lanes_refilled_many_times_equal_run_gd():
                                            np.linspace(0.1, 2.0, 20), {"w1": 0.3, "w2": 0.5},
                                            steps=300)
     assert len(statuses) >= 2, statuses
+    # its ∂²L/∂w₁∂w₂ ≡ 0 is read as a literal in the lane kernel, not from a lane array: the
+    # cells above are those of that kernel
+    from eosmath.kernels.codegen import generate_source
+
+    lane = generate_source(model, "x").split("def lane_block(")[1].split("def lane_block_l1(")[0]
+    assert "A1_2[j]" not in lane and "A0_1[j]" in lane
