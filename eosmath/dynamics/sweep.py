@@ -38,7 +38,13 @@ from eosmath.dynamics.resources import check_resources
 from eosmath.dynamics.stat_layout import NSTAT, STAT
 from eosmath.dynamics.stopping import check_stopping, no_early_stop
 from eosmath.dynamics.store_lock import StoreLock
-from eosmath.dynamics.sweep_columns import FIXED, column_filler, copy_column, reducer_column
+from eosmath.dynamics.sweep_columns import (
+    FIXED,
+    column_filler,
+    copy_columns,
+    piece_counts,
+    reducer_column,
+)
 from eosmath.dynamics.sweep_model import SweepModel
 from eosmath.dynamics.variables import axis_attrs, variable_attrs
 from eosmath.errors import InvalidInputError, StoreError
@@ -268,8 +274,8 @@ def _cell_filler(sm: SweepModel, out: dict, thetas, etas, hyper, stats, final, r
     flat = {name: a.reshape(-1) for name, a in out.items() if name not in FIXED}
     if any(not a.flags.c_contiguous for a in out.values()):
         raise ValueError("_cell_filler: the output arrays must be C-contiguous")
-    copies = [(final, i, flat[f"final_{p}"]) for i, p in enumerate(sm.params)
-              if f"final_{p}" in flat]
+    copied = [(i, flat[f"final_{p}"]) for i, p in enumerate(sm.params) if f"final_{p}" in flat]
+    columns, targets = [i for i, _ in copied], tuple(a for _, a in copied)
     reducers = [(NSTAT + k, op == "mean", flat[name])
                 for k, (name, op, _) in enumerate(sm.reducers) if name in flat]
     drifts = [(k, fn) for k, fn in enumerate(_conserved_functions(sm)) if f"drift_{k}" in flat]
@@ -286,12 +292,12 @@ def _cell_filler(sm: SweepModel, out: dict, thetas, etas, hyper, stats, final, r
 
     def fill(cells):
         fill_fixed(cells)
-        for source, column, target in copies:
-            copy_column(source, column, cells, target)
+        if targets:
+            copy_columns(final, columns, cells, targets)
         for column, mean, target in reducers:
             reducer_column(stats, column, steps_col, mean, cells, target)
         if ends:  # the pieces these cells complete: their end points, by this thread
-            done = np.bincount(cells // FINISH_PIECE, minlength=pieces)
+            done = piece_counts(cells, FINISH_PIECE, pieces)
             with lock:
                 before = left.copy()
                 left[:] -= done

@@ -76,9 +76,15 @@ def _compiled():
     return njit(cache=True, nogil=True, error_model="numpy")(fill_columns)
 
 
-def _copy_column(source, column, cells, target):
+def _copy_columns(source, columns, cells, targets):
     for i in cells:
-        target[i] = source[i, column]
+        for q in range(len(targets)):
+            targets[q][i] = source[i, columns[q]]
+
+
+def _count_pieces(cells, piece, counts):
+    for i in cells:
+        counts[i // piece] += 1
 
 
 def _reducer_column(rows, column, steps_column, mean, cells, target):
@@ -95,17 +101,33 @@ def _compiled_copies():
     from numba import njit
 
     return tuple(njit(cache=True, nogil=True, error_model="numpy")(f)
-                 for f in (_copy_column, _reducer_column))
+                 for f in (_reducer_column, _copy_columns, _count_pieces))
 
 
-def copy_column(source: np.ndarray, column: int, cells: np.ndarray, target: np.ndarray):
-    """``target[i] = source[i, column]`` for i in ``cells``, compiled, without the GIL.
+def copy_columns(source: np.ndarray, columns, cells: np.ndarray, targets: tuple):
+    """``targets[q][i] = source[i, columns[q]]`` for i in ``cells`` and every q, in one pass
+    over the cells (each row read once), compiled, without the GIL; ``targets``: a non-empty
+    tuple of float64 arrays.
 
-    >>> t = np.zeros(3); copy_column(np.arange(6.0).reshape(3, 2), 1, np.array([2, 0]), t)
-    >>> t.tolist()
-    [1.0, 0.0, 5.0]
+    >>> a, b = np.zeros(3), np.zeros(3)
+    >>> copy_columns(np.arange(6.0).reshape(3, 2), [1, 0], np.array([2, 0]), (a, b))
+    >>> a.tolist(), b.tolist()
+    ([1.0, 0.0, 5.0], [0.0, 0.0, 4.0])
     """
-    _compiled_copies()[0](source, column, np.asarray(cells, dtype=np.int64), target)
+    _compiled_copies()[1](source, np.asarray(columns, dtype=np.int64),
+                          np.asarray(cells, dtype=np.int64), targets)
+
+
+def piece_counts(cells: np.ndarray, piece: int, pieces: int) -> np.ndarray:
+    """How many of ``cells`` fall in each run of ``piece`` consecutive indices (``pieces``
+    of them): ``np.bincount(cells // piece, minlength=pieces)`` without the temporaries.
+
+    >>> piece_counts(np.array([0, 5, 3, 9]), 4, 3).tolist()
+    [2, 1, 1]
+    """
+    counts = np.zeros(pieces, dtype=np.int64)
+    _compiled_copies()[2](np.asarray(cells, dtype=np.int64), piece, counts)
+    return counts
 
 
 def reducer_column(rows, column, steps_column, mean: bool, cells, target):
@@ -117,7 +139,7 @@ def reducer_column(rows, column, steps_column, mean: bool, cells, target):
     >>> reducer_column(rows, 0, 1, True, np.arange(2), t); t.tolist()
     [2.0, nan]
     """
-    _compiled_copies()[1](rows, column, steps_column, mean, np.asarray(cells, dtype=np.int64),
+    _compiled_copies()[0](rows, column, steps_column, mean, np.asarray(cells, dtype=np.int64),
                           target)
 
 
