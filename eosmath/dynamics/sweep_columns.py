@@ -100,8 +100,8 @@ def _reducer_column(rows, column, steps_column, mean, cells, target):
 def _compiled_copies():
     from numba import njit
 
-    return tuple(njit(cache=True, nogil=True, error_model="numpy")(f)
-                 for f in (_reducer_column, _copy_columns, _count_pieces))
+    return {f.__name__: njit(cache=True, nogil=True, error_model="numpy")(f)
+            for f in (_reducer_column, _copy_columns, _count_pieces)}
 
 
 def copy_columns(source: np.ndarray, columns, cells: np.ndarray, targets: tuple):
@@ -114,7 +114,7 @@ def copy_columns(source: np.ndarray, columns, cells: np.ndarray, targets: tuple)
     >>> a.tolist(), b.tolist()
     ([1.0, 0.0, 5.0], [0.0, 0.0, 4.0])
     """
-    _compiled_copies()[1](source, np.asarray(columns, dtype=np.int64),
+    _compiled_copies()["_copy_columns"](source, np.asarray(columns, dtype=np.int64),
                           np.asarray(cells, dtype=np.int64), targets)
 
 
@@ -126,7 +126,7 @@ def piece_counts(cells: np.ndarray, piece: int, pieces: int) -> np.ndarray:
     [2, 1, 1]
     """
     counts = np.zeros(pieces, dtype=np.int64)
-    _compiled_copies()[2](np.asarray(cells, dtype=np.int64), piece, counts)
+    _compiled_copies()["_count_pieces"](np.asarray(cells, dtype=np.int64), piece, counts)
     return counts
 
 
@@ -139,8 +139,8 @@ def reducer_column(rows, column, steps_column, mean: bool, cells, target):
     >>> reducer_column(rows, 0, 1, True, np.arange(2), t); t.tolist()
     [2.0, nan]
     """
-    _compiled_copies()[0](rows, column, steps_column, mean, np.asarray(cells, dtype=np.int64),
-                          target)
+    _compiled_copies()["_reducer_column"](rows, column, steps_column, mean,
+                                          np.asarray(cells, dtype=np.int64), target)
 
 
 _COLUMNS = tuple(STAT[name] for name in (

@@ -3,6 +3,7 @@ hyper-parameter value), equals eos.gfs_sharpness from each cell's final iterate 
 time, the closed-form limit, the compiled sharpness)."""
 
 import numpy as np
+import pytest
 
 import eosmath as eos
 from eosmath.dynamics.gf_limits import scalar_network_gf_limit
@@ -54,3 +55,15 @@ def test_vectorised_scalar_network_limit_equals_the_one_start_root():
     assert np.all(np.abs(many / one - 1) <= bound)
     np.testing.assert_allclose(np.prod(many, axis=0), 1.3 * np.sign(np.prod(w, axis=0)),
                                rtol=1e-13)
+
+
+@pytest.mark.slow  # compiles the scalar kernel of a 9-parameter model (~15 s on 2 cores)
+def test_beyond_the_lane_kernel_skipped_cells_are_nan_and_the_others_per_cell():
+    # 9 parameters: the sharpness at the limits comes from the scalar kernel's sharpness_many,
+    # every row at once, the diverged and non-finite ones masked after
+    model = eos.models.get("scalar_network", depth=9)
+    fixed = {f"w{i}": 1.0 + 0.02 * (i - 1) for i in range(2, 10)}
+    ds = eos.sweep(model, eta=np.linspace(0.05, 0.6, 5), w1=np.linspace(0.5, 1.5, 3), **fixed,
+                   steps=300, quiet=True)
+    assert (ds.status.values == 3).any()  # some cells diverged: their value must be NaN
+    _assert_equals_per_cell(model, ds, None)
